@@ -1,0 +1,137 @@
+//! Attribute tables: the app's SCIM mapping, as an admin sees it in Entra's Attribute-Mapping
+//! page (attribute path, type, supported for filtering, required, and the matching attribute).
+//!
+//! Checks are derived from them: each mapped attribute must come back with the value and JSON
+//! type Entra sent, and each filterable attribute must find its object with `eq`.
+
+mod load;
+mod path;
+
+pub use load::{load, TableError};
+pub use path::{AttrPath, PathError};
+
+use serde::Deserialize;
+
+/// The Atmos tables from the seed tutorial, built into the binary.
+pub const DEFAULT_TABLES: &str = include_str!("../../fixtures/atmos.yaml");
+
+/// The two resource types Entra provisions (RFC 7643 §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub enum ResourceKind {
+    User,
+    Group,
+}
+
+impl ResourceKind {
+    /// The collection path segment (`Users`, `Groups`).
+    pub fn collection(self) -> &'static str {
+        match self {
+            ResourceKind::User => "Users",
+            ResourceKind::Group => "Groups",
+        }
+    }
+
+    /// `meta.resourceType` (RFC 7643 §3.1).
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::User => "User",
+            ResourceKind::Group => "Group",
+        }
+    }
+
+    /// The core schema URN.
+    pub fn schema(self) -> &'static str {
+        match self {
+            ResourceKind::User => crate::scim::USER_SCHEMA,
+            ResourceKind::Group => crate::scim::GROUP_SCHEMA,
+        }
+    }
+}
+
+/// RFC 7643 §2.3 attribute data types, as far as an Entra mapping uses them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttrType {
+    String,
+    Boolean,
+    Integer,
+    DateTime,
+    Reference,
+}
+
+impl AttrType {
+    /// Whether a JSON value has this type on the wire.
+    pub fn matches(self, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match self {
+            AttrType::String | AttrType::DateTime => value.is_string(),
+            AttrType::Boolean => value.is_boolean(),
+            AttrType::Integer => value.is_i64() || value.is_u64(),
+            AttrType::Reference => {
+                matches!(value, Value::String(_) | Value::Object(_) | Value::Array(_))
+            }
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrType::String => "string",
+            AttrType::Boolean => "boolean",
+            AttrType::Integer => "integer",
+            AttrType::DateTime => "dateTime",
+            AttrType::Reference => "reference",
+        }
+    }
+}
+
+/// One row of an attribute table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub path: AttrPath,
+    pub ty: AttrType,
+    /// "Supported for filtering": Entra may query with `eq` on it.
+    pub filter: bool,
+    /// "Required by the app".
+    pub required: bool,
+}
+
+/// The mapping of one resource type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceTable {
+    pub kind: ResourceKind,
+    /// Matching precedence 1 (client-behaviour §3.1, §4.1).
+    pub matching: AttrPath,
+    pub attributes: Vec<Attribute>,
+}
+
+impl ResourceTable {
+    /// The row for a path, compared as written in the table.
+    pub fn get(&self, path: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.path.as_str() == path)
+    }
+}
+
+/// An app's user and group tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeTables {
+    pub app: String,
+    pub user: ResourceTable,
+    pub group: ResourceTable,
+}
+
+impl AttributeTables {
+    /// The built-in Atmos tables.
+    pub fn atmos() -> AttributeTables {
+        // The embedded file is checked by a unit test; failing to parse it is a build bug.
+        load::parse("builtin:atmos.yaml", DEFAULT_TABLES).expect("built-in attribute table parses")
+    }
+
+    /// The table for one resource type.
+    pub fn of(&self, kind: ResourceKind) -> &ResourceTable {
+        match kind {
+            ResourceKind::User => &self.user,
+            ResourceKind::Group => &self.group,
+        }
+    }
+}

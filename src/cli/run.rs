@@ -1,0 +1,251 @@
+//! `scimcheck run URL`: the scenarios, step by step, then cleanup.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use clap::{Args, ValueEnum};
+
+use super::{error, OutputArgs, ServerArgs};
+use crate::attributes::{self, AttributeTables};
+use crate::exit;
+use crate::http::Client;
+use crate::plan::Plan;
+use crate::profile::Profile;
+use crate::redact::Redactor;
+use crate::report::{Progress, ReportContext, ReportFiles, Styles, Terminal};
+use crate::run::{new_run_id, RunSummary, Runner};
+use crate::scenario;
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    #[command(flatten)]
+    plan: PlanArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// What to run: scenarios, attribute tables, profiles.
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// Run the scenarios in this file or folder instead of the built-in ones (repeatable).
+    #[arg(long, value_name = "PATH")]
+    scenario: Vec<PathBuf>,
+    /// The app's attribute tables (default: the built-in Atmos tables).
+    #[arg(long, value_name = "PATH")]
+    attributes: Option<PathBuf>,
+    /// Client profile: entra-default, entra-flag, entra-legacy, rfc, or all (repeatable).
+    /// Default: entra-default, or entra-flag when the URL carries ?aadOptscim062020.
+    #[arg(long, value_name = "NAME")]
+    profile: Vec<String>,
+    /// Leave what the run created on the server (no cleanup).
+    #[arg(long)]
+    keep: bool,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// Machine-readable reports, written after the run.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step.
+    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    junit: Option<PathBuf>,
+    /// Write the JSON report (every step, check and exchange; see the README).
+    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    json: Option<PathBuf>,
+    /// Write every request and response of the run as a HAR 1.2 file.
+    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    transcript: Option<PathBuf>,
+    /// What stdout carries: the terminal report, or the JSON report instead.
+    #[arg(long, value_enum, default_value = "terminal", help_heading = "Reports")]
+    format: Format,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// The terminal report.
+    Terminal,
+    /// The JSON report, and nothing else.
+    Json,
+}
+
+impl PlanArgs {
+    /// Whether stdout carries the JSON report, and so nothing else.
+    pub(super) fn json_stdout(&self) -> bool {
+        self.report.format == Format::Json
+    }
+}
+
+impl ReportArgs {
+    /// Writes the requested files (and, with `--format json`, the JSON report to stdout);
+    /// returns the exit code. A report that cannot be written is an error on stderr, but the
+    /// run has happened: its code stands, except that a clean run becomes 2 (`exit::USAGE`,
+    /// since a bad path is a command-line mistake) so CI does not miss the report.
+    fn write(&self, summary: &RunSummary, ctx: &ReportContext, code: i32) -> i32 {
+        let files = ReportFiles {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            transcript: self.transcript.clone(),
+        };
+        let mut failed = false;
+        for e in files.write(summary, ctx, code) {
+            error(&e.to_string(), None);
+            failed = true;
+        }
+        if self.format == Format::Json {
+            match crate::report::json::render(summary, ctx, code) {
+                Ok(text) => {
+                    // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
+                    let _ = std::io::stdout().write_all(text.as_bytes());
+                }
+                Err(e) => {
+                    error(&format!("failed to render the JSON report: {e}"), None);
+                    failed = true;
+                }
+            }
+        }
+        if failed && code == exit::OK {
+            exit::USAGE
+        } else {
+            code
+        }
+    }
+}
+
+pub(crate) async fn run(args: RunArgs) -> i32 {
+    let Some((client, redactor)) = super::connect::client(&args.server) else {
+        return exit::USAGE;
+    };
+    execute(&client, &redactor, &args.plan, &args.output).await
+}
+
+/// Loads, compiles and runs the plan; prints the report; returns the exit code.
+pub(crate) async fn execute(
+    client: &Client,
+    redactor: &Redactor,
+    plan_args: &PlanArgs,
+    output: &OutputArgs,
+) -> i32 {
+    let Some((plan, tables)) = load(plan_args) else {
+        return exit::USAGE;
+    };
+    let profiles = match profiles(&plan_args.profile, client.tenant().has_flag()) {
+        Ok(profiles) => profiles,
+        Err(message) => {
+            error(&message, None);
+            return exit::USAGE;
+        }
+    };
+    let (stop, interrupt) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
+            let _ = stop.send(true);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(exit::INTERRUPTED);
+            }
+        }
+    });
+    let mut runner = Runner::new(client, &tables, new_run_id(), interrupt);
+    runner.keep = plan_args.keep;
+    let styles = Styles::for_stream(output.color, std::io::stdout().is_terminal());
+    let tenant = client.tenant().to_string();
+    let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
+    // With `--format json`, stdout carries the JSON document alone.
+    let stdout: Box<dyn Write + Send> = if plan_args.json_stdout() {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let mut terminal = Terminal::new(stdout, styles, redactor.clone(), tenant);
+    terminal.verbose = output.verbose;
+    let total =
+        (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()) as u64;
+    let progress = Progress::new(total, redactor.clone());
+    let terminal = Mutex::new(terminal);
+    let summary = runner
+        .run(&plan, &profiles, &mut |event| {
+            progress.on_event(&event);
+            progress.suspend(|| {
+                if let Ok(mut terminal) = terminal.lock() {
+                    terminal.on_event(&event);
+                }
+            });
+        })
+        .await;
+    progress.finish();
+    if let Ok(mut terminal) = terminal.lock() {
+        terminal.summary(&summary);
+    }
+    let code = exit::code(&summary);
+    plan_args.report.write(&summary, &context, code)
+}
+
+/// The plan and tables, or `None` after printing every mistake.
+fn load(args: &PlanArgs) -> Option<(Plan, AttributeTables)> {
+    let tables = match &args.attributes {
+        Some(path) => match attributes::load(path) {
+            Ok(tables) => tables,
+            Err(e) => {
+                error(&e.to_string(), None);
+                return None;
+            }
+        },
+        None => AttributeTables::atmos(),
+    };
+    let files = if args.scenario.is_empty() {
+        scenario::builtin()
+    } else {
+        let mut files = Vec::new();
+        for path in &args.scenario {
+            match scenario::read(path) {
+                Ok(found) => files.extend(found),
+                Err(e) => {
+                    error(&e.to_string(), None);
+                    return None;
+                }
+            }
+        }
+        files
+    };
+    match crate::plan::compile::compile(&files, &tables) {
+        Ok(plan) => Some((plan, tables)),
+        Err(errors) => {
+            eprint!("{errors}");
+            eprintln!(
+                "error: {} mistake(s) in scenario files; nothing was sent",
+                errors.len()
+            );
+            None
+        }
+    }
+}
+
+fn profiles(names: &[String], flag_in_url: bool) -> Result<Vec<Profile>, String> {
+    if names.is_empty() {
+        // §5.1: the flag in the Tenant URL switches Entra to its compliant behaviour.
+        return Ok(vec![if flag_in_url {
+            Profile::EntraFlag
+        } else {
+            Profile::EntraDefault
+        }]);
+    }
+    let mut profiles = Vec::new();
+    for name in names.iter().flat_map(|n| n.split(',')) {
+        let chosen: Vec<Profile> = if name == "all" {
+            Profile::ALL.to_vec()
+        } else {
+            vec![name.parse::<Profile>().map_err(|e| e.to_string())?]
+        };
+        for profile in chosen {
+            if !profiles.contains(&profile) {
+                profiles.push(profile);
+            }
+        }
+    }
+    Ok(profiles)
+}

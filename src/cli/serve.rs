@@ -1,0 +1,71 @@
+//! `scimcheck serve`: the reference SCIM server, until Ctrl-C.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+
+use clap::Args;
+
+use super::error;
+use super::token::TokenArgs;
+use crate::exit;
+use crate::refserver::{self, Fault};
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Port to listen on; 0 picks a free one (printed on start).
+    #[arg(long, default_value = "8080")]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    #[command(flatten)]
+    token: TokenArgs,
+    /// Switch on a server defect (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<Fault>,
+    /// List the faults and exit.
+    #[arg(long)]
+    list_faults: bool,
+}
+
+pub(crate) async fn serve(args: ServeArgs) -> i32 {
+    if args.list_faults {
+        for fault in Fault::ALL {
+            println!("{:<36} {}", fault.name(), fault.describe());
+        }
+        return exit::OK;
+    }
+    let token = match args.token.resolve() {
+        Ok(token) => token,
+        Err(e) => {
+            error(&e.to_string(), Some("the server checks this bearer token on every request: export SCIMCHECK_TOKEN=… or pass --token-file PATH"));
+            return exit::USAGE;
+        }
+    };
+    let faults: BTreeSet<Fault> = args.faults.into_iter().collect();
+    let config = refserver::Config {
+        token,
+        faults: faults.clone(),
+    };
+    let server = match refserver::spawn(SocketAddr::new(args.host, args.port), config).await {
+        Ok(server) => server,
+        Err(e) => {
+            error(
+                &format!("failed to listen on {}:{}: {e}", args.host, args.port),
+                Some("choose another --port, or --port 0 for a free one"),
+            );
+            return exit::USAGE;
+        }
+    };
+    println!(
+        "scimcheck reference SCIM server listening on {}",
+        server.base_url()
+    );
+    if !faults.is_empty() {
+        let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();
+        println!("faults: {}", names.join(", "));
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    exit::OK
+}

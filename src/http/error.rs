@@ -1,0 +1,156 @@
+//! Why a request got no usable answer, in words an admin can act on (xh's error reporting).
+
+use std::error::Error as _;
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong on the way to the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// The host name does not resolve.
+    Dns,
+    /// Nothing listens on the port.
+    Refused,
+    /// The TLS handshake failed (certificate, protocol); `detail` names the problem.
+    Tls { detail: String },
+    /// No complete answer within the timeout.
+    Timeout { after: Duration },
+    /// The response body is larger than the cap.
+    BodyTooLarge { limit: usize },
+    /// The connection broke or the answer was not HTTP.
+    Protocol { detail: String },
+}
+
+/// A request that got no usable answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    /// `host:port` the request went to.
+    pub authority: String,
+    pub kind: TransportErrorKind,
+}
+
+impl TransportError {
+    /// One line saying what happened.
+    pub fn verdict(&self) -> String {
+        let at = &self.authority;
+        match &self.kind {
+            TransportErrorKind::Dns => format!("the host of {at} could not be resolved (DNS)"),
+            TransportErrorKind::Refused => format!("connection refused: nothing listens on {at}"),
+            TransportErrorKind::Tls { detail } => {
+                format!("TLS handshake with {at} failed: {detail}")
+            }
+            TransportErrorKind::Timeout { after } => {
+                format!("{at} did not answer within {}", humanize(*after))
+            }
+            TransportErrorKind::BodyTooLarge { limit } => format!(
+                "{at} sent a response body larger than {} MiB",
+                limit / (1024 * 1024)
+            ),
+            TransportErrorKind::Protocol { detail } => {
+                format!("the connection to {at} failed: {detail}")
+            }
+        }
+    }
+
+    /// One line saying what to do.
+    pub fn hint(&self) -> &'static str {
+        match &self.kind {
+            TransportErrorKind::Dns => "check the host name in the Tenant URL; Entra resolves it from the public internet",
+            TransportErrorKind::Refused => "check the port in the Tenant URL and that the SCIM service is running",
+            TransportErrorKind::Tls { .. } => "Entra needs a certificate from a public CA matching the host, TLS 1.2 (client-behaviour §1.2); for a test server use --ca-cert PATH or --insecure",
+            TransportErrorKind::Timeout { .. } => "the endpoint hangs; Entra gives up and retries in 40 minutes (client-behaviour §6.2); raise --timeout only if the server is just slow",
+            TransportErrorKind::BodyTooLarge { .. } => "a SCIM response this large is not a resource or a filtered list; check what the endpoint returns",
+            TransportErrorKind::Protocol { .. } => "check that the Tenant URL points at an HTTP(S) SCIM service and not at another protocol or a proxy that drops connections",
+        }
+    }
+
+    /// Classifies a reqwest error by walking its source chain.
+    pub(crate) fn from_reqwest(authority: &str, error: &reqwest::Error, timeout: Duration) -> Self {
+        let chain = chain_text(error);
+        let lower = chain.to_ascii_lowercase();
+        let kind = if error.is_timeout() || lower.contains("timed out") {
+            TransportErrorKind::Timeout { after: timeout }
+        } else if lower.contains("dns error")
+            || lower.contains("failed to lookup")
+            || lower.contains("name or service not known")
+            || lower.contains("no address associated")
+        {
+            TransportErrorKind::Dns
+        } else if lower.contains("connection refused") {
+            TransportErrorKind::Refused
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("invalidcontenttype")
+            || lower.contains("corrupt message")
+        {
+            TransportErrorKind::Tls {
+                detail: tls_detail(&lower),
+            }
+        } else {
+            TransportErrorKind::Protocol {
+                detail: last_cause(error),
+            }
+        };
+        TransportError {
+            authority: authority.to_owned(),
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.verdict())
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+fn chain_text(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn last_cause(error: &reqwest::Error) -> String {
+    let mut last = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        last = cause.to_string();
+        source = cause.source();
+    }
+    last
+}
+
+/// Names the certificate problem in words.
+fn tls_detail(lower: &str) -> String {
+    let detail = if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        "the certificate is not signed by a trusted CA (self-signed or a private CA)"
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        "the certificate is not valid for this host name"
+    } else if lower.contains("expired") {
+        "the certificate has expired"
+    } else if lower.contains("invalidcontenttype")
+        || lower.contains("corrupt message")
+        || lower.contains("received corrupt")
+    {
+        "the server did not answer with TLS (is it plain http?)"
+    } else {
+        "the server's certificate or TLS version was not accepted"
+    };
+    detail.to_owned()
+}
+
+fn humanize(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}

@@ -1,0 +1,14 @@
+//! The HTTP side: one client built once, and the [`Exchange`] record of each request.
+
+mod client;
+mod curl;
+mod error;
+mod exchange;
+mod tenant;
+
+pub use client::{Client, ClientError, ClientOptions, Request};
+pub use curl::{curl, TOKEN_VARIABLE};
+pub use error::{TransportError, TransportErrorKind};
+pub(crate) use exchange::structural_redact;
+pub use exchange::{Exchange, Received, Sent};
+pub use tenant::{TenantUrl, TenantUrlError};

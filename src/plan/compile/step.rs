@@ -1,0 +1,500 @@
+//! Steps: Entra actions and raw requests, expectations with their defaults, captures.
+
+use std::collections::BTreeSet;
+
+use serde_saphyr::Spanned;
+
+use crate::attributes::ResourceKind;
+use crate::plan::{
+    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, Method, RawRequest,
+    StepPlan,
+};
+use crate::scenario::model::{
+    self, Auth, EntraAction as Act, Json, Lookup, Request, ScenarioFile, Step, Text, TextMap,
+};
+
+use super::expect::{defaults, expects_success, merge};
+use super::scope::Scope;
+use super::{kind_word, FileCx, Usage};
+
+/// One step as compiled, before the file's `expect` and `read-back` are applied.
+struct Compiled {
+    /// Appended to the step's name (`by PATH` for `lookup-user-by-each-filter`).
+    suffix: Option<String>,
+    action: Action,
+    expect: Expectation,
+    read_back: bool,
+    /// The kind looked up, for a lookup (its found resources are checked when a count ≥ 1 is
+    /// expected).
+    lookup: Option<ResourceKind>,
+}
+
+impl FileCx<'_> {
+    pub(super) fn steps(&mut self, model: &ScenarioFile, mut scope: Scope<'_>) -> Vec<StepPlan> {
+        let steps = &model.steps.value.0;
+        let all_captures: BTreeSet<String> = steps
+            .iter()
+            .flat_map(|s| s.value.capture.0.iter().map(|(name, _)| name.value.clone()))
+            .collect();
+        scope.set_all_captures(all_captures);
+        if steps.is_empty() && self.parsed.errors.is_empty() {
+            let at = self.at(&model.steps);
+            let note = "a scenario needs at least one step".to_owned();
+            self.report(at, "no steps".to_owned(), Some(note));
+        }
+        let mut out = Vec::new();
+        for step in steps {
+            out.extend(self.step(step, &scope));
+            // A step's captures are taken after its checks: visible from the next step on.
+            for (name, _) in &step.value.capture.0 {
+                scope.declare_capture(&name.value);
+            }
+        }
+        out
+    }
+
+    fn step(&mut self, step: &Spanned<Step>, scope: &Scope<'_>) -> Vec<StepPlan> {
+        let location = self.at(step);
+        let s = &step.value;
+        let (default_name, compiled) = match (&s.entra, &s.request) {
+            (Some(entra), request) => {
+                if let Some(request) = request {
+                    let at = self.at(request);
+                    let note = "use one: an Entra action or a raw request".to_owned();
+                    self.report(
+                        at,
+                        "a step has both `entra` and `request`".into(),
+                        Some(note),
+                    );
+                    // Still checked, so its own mistakes are reported in the same run.
+                    self.raw(request, scope);
+                }
+                self.entra(entra, scope)
+            }
+            (None, Some(request)) => self.raw(request, scope),
+            (None, None) => {
+                let note = "give an Entra action (`entra: …`) or a raw request (`request: …`)";
+                let message = "a step needs `entra` or `request`".to_owned();
+                self.report(location.clone(), message, Some(note.into()));
+                (String::new(), Vec::new())
+            }
+        };
+        let overrides = self.overrides(s.expect.as_ref(), scope);
+        let captures = self.captures(&s.capture, scope);
+        let read_back = s.read_back.as_ref().map(|r| {
+            let raw = compiled
+                .first()
+                .is_some_and(|c| matches!(c.action, Action::Raw(_)));
+            if raw && r.value {
+                let at = self.at(r);
+                let note = "a raw request has nothing Entra would read back".to_owned();
+                self.report(at, "`read-back: true` on a raw request".into(), Some(note));
+            }
+            r.value
+        });
+        let name = s.name.as_ref().map_or(default_name, |n| n.value.clone());
+        compiled
+            .into_iter()
+            .map(|c| StepPlan {
+                name: match &c.suffix {
+                    Some(suffix) => format!("{name} {suffix}"),
+                    None => name.clone(),
+                },
+                location: location.clone(),
+                expect: merge(c.expect, &overrides, c.lookup),
+                // Nothing was written when only an error status is expected.
+                read_back: read_back.unwrap_or(
+                    c.read_back && overrides.status.as_deref().is_none_or(expects_success),
+                ),
+                action: c.action,
+                captures: captures.clone(),
+            })
+            .collect()
+    }
+
+    /// An Entra action: its default step name and the step(s) it compiles to.
+    fn entra(&mut self, action: &Spanned<Act>, scope: &Scope<'_>) -> (String, Vec<Compiled>) {
+        use ResourceKind::{Group, User};
+        let key = action_key(&action.value);
+        let object =
+            |cx: &mut Self, name: &Text, kind| cx.object(&name.value, name, kind, key, scope);
+        let (target, plan) = match &action.value {
+            Act::TestConnection => (None, EntraAction::TestConnection),
+            Act::LookupUser(lookup) => match &lookup.value {
+                Lookup::Name(name) => {
+                    let at = Spanned::new(name.clone(), lookup.referenced, lookup.defined);
+                    let user = object(self, &at, User);
+                    (
+                        Some(user.clone()),
+                        EntraAction::LookupUser { user, by: None },
+                    )
+                }
+                Lookup::By(long) => {
+                    let user = object(self, &long.user, User);
+                    let by = long.by.as_ref().map(|by| {
+                        self.attribute(User, by, Usage::Filter);
+                        by.value.clone()
+                    });
+                    let target = match &by {
+                        Some(by) => format!("{user} by {by}"),
+                        None => user.clone(),
+                    };
+                    (Some(target), EntraAction::LookupUser { user, by })
+                }
+            },
+            Act::LookupUserByEachFilter(name) => {
+                let user = object(self, name, User);
+                return (format!("{key} {user}"), self.each_filter(action, user));
+            }
+            Act::GetUser(name) => {
+                let user = object(self, name, User);
+                (Some(user.clone()), EntraAction::GetUser { user })
+            }
+            Act::CreateUser(name) => {
+                let user = object(self, name, User);
+                (Some(user.clone()), EntraAction::CreateUser { user })
+            }
+            Act::UpdateUser { user, set } => {
+                let user = object(self, user, User);
+                let set = self.set(User, set, scope);
+                (Some(user.clone()), EntraAction::UpdateUser { user, set })
+            }
+            Act::DisableUser(name) | Act::EnableUser(name) => {
+                let user = object(self, name, User);
+                let active = matches!(action.value, Act::EnableUser(_));
+                (Some(user.clone()), EntraAction::SetActive { user, active })
+            }
+            Act::DeleteUser(name) => {
+                let user = object(self, name, User);
+                (Some(user.clone()), EntraAction::DeleteUser { user })
+            }
+            Act::LookupGroup(name) => {
+                let group = object(self, name, Group);
+                (Some(group.clone()), EntraAction::LookupGroup { group })
+            }
+            Act::GetGroup(name) => {
+                let group = object(self, name, Group);
+                (Some(group.clone()), EntraAction::GetGroup { group })
+            }
+            Act::CreateGroup(name) => {
+                let group = object(self, name, Group);
+                (Some(group.clone()), EntraAction::CreateGroup { group })
+            }
+            Act::AddMembers { group, members } | Act::RemoveMembers { group, members } => {
+                let group = object(self, group, Group);
+                let members = self.members(members, key, scope);
+                let plan = if matches!(action.value, Act::AddMembers { .. }) {
+                    EntraAction::AddMembers {
+                        group: group.clone(),
+                        members,
+                    }
+                } else {
+                    EntraAction::RemoveMembers {
+                        group: group.clone(),
+                        members,
+                    }
+                };
+                (Some(group), plan)
+            }
+            Act::UpdateGroup { group, set } => {
+                let group = object(self, group, Group);
+                let set = self.set(Group, set, scope);
+                (Some(group.clone()), EntraAction::UpdateGroup { group, set })
+            }
+            Act::DeleteGroup(name) => {
+                let group = object(self, name, Group);
+                (Some(group.clone()), EntraAction::DeleteGroup { group })
+            }
+        };
+        let name = match target {
+            Some(target) => format!("{key} {target}"),
+            None => key.to_owned(),
+        };
+        let (expect, read_back) = defaults(&plan);
+        let lookup = match plan {
+            EntraAction::LookupUser { .. } => Some(User),
+            EntraAction::LookupGroup { .. } => Some(Group),
+            _ => None,
+        };
+        let compiled = Compiled {
+            suffix: None,
+            action: Action::Entra(plan),
+            expect,
+            read_back,
+            lookup,
+        };
+        (name, vec![compiled])
+    }
+
+    /// `lookup-user-by-each-filter`: one lookup per filterable attribute of the user table,
+    /// each expected to find exactly the user (client-behaviour §3.4: filters must be honoured
+    /// and return the full resource).
+    fn each_filter(&mut self, action: &Spanned<Act>, user: String) -> Vec<Compiled> {
+        let filterable: Vec<String> = self
+            .tables
+            .user
+            .attributes
+            .iter()
+            .filter(|a| a.filter)
+            .map(|a| a.path.as_str().to_owned())
+            .collect();
+        if filterable.is_empty() {
+            let at = self.at(action);
+            let note = format!(
+                "no attribute of the user table of {} has `filter: true`",
+                self.tables.app
+            );
+            self.report(at, "nothing to look up by".to_owned(), Some(note));
+        }
+        filterable
+            .into_iter()
+            .map(|by| {
+                let plan = EntraAction::LookupUser {
+                    user: user.clone(),
+                    by: Some(by.clone()),
+                };
+                let (mut expect, read_back) = defaults(&plan);
+                expect.list = Some(ListExpectation {
+                    total_results: Some(1),
+                });
+                expect.resource = Some(ResourceKind::User);
+                Compiled {
+                    suffix: Some(format!("by {by}")),
+                    action: Action::Entra(plan),
+                    expect,
+                    read_back,
+                    lookup: Some(ResourceKind::User),
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves an object name for an action that takes an object of `kind`.
+    fn object<T>(
+        &mut self,
+        name: &str,
+        at: &Spanned<T>,
+        kind: ResourceKind,
+        action: &str,
+        scope: &Scope<'_>,
+    ) -> String {
+        let wanted = kind_word(kind);
+        let section = match kind {
+            ResourceKind::User => "users",
+            ResourceKind::Group => "groups",
+        };
+        match scope.object(name) {
+            Some(found) if found == kind => {}
+            Some(found) => {
+                let at = self.at(at);
+                let message = format!("`{name}` is a {}, not a {wanted}", kind_word(found));
+                let note = format!("`{action}` takes a {wanted} declared under `{section}:`");
+                self.report(at, message, Some(note));
+            }
+            None if self.declared_in_broken_part(name) => {}
+            None => {
+                let same_kind = scope
+                    .objects()
+                    .iter()
+                    .filter(|(_, &k)| k == kind)
+                    .map(|(n, _)| n.as_str());
+                let note = match crate::diag::did_you_mean(name, same_kind) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("declare it under `{section}:`"),
+                };
+                let at = self.at(at);
+                self.report(at, format!("unknown {wanted} `{name}`"), Some(note));
+            }
+        }
+        name.to_owned()
+    }
+
+    fn members(
+        &mut self,
+        members: &Spanned<Vec<Text>>,
+        action: &str,
+        scope: &Scope<'_>,
+    ) -> Vec<String> {
+        if members.value.is_empty() {
+            let at = self.at(members);
+            let note = "list the users, e.g. `[alice, bob]`".to_owned();
+            self.report(at, "no members".to_owned(), Some(note));
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for member in &members.value {
+            let name = self.object(&member.value, member, ResourceKind::User, action, scope);
+            if !seen.insert(name.clone()) {
+                let at = self.at(member);
+                let note = "each user is listed once".to_owned();
+                self.report(at, format!("`{name}` is listed twice"), Some(note));
+                continue;
+            }
+            out.push(name);
+        }
+        out
+    }
+
+    /// `set:` of `update-user`/`update-group`: attribute paths of the table, in file order.
+    fn set(
+        &mut self,
+        kind: ResourceKind,
+        set: &Spanned<TextMap>,
+        scope: &Scope<'_>,
+    ) -> Vec<(String, crate::plan::Template)> {
+        if set.value.0.is_empty() {
+            let at = self.at(set);
+            let note = "give attribute paths and their new values".to_owned();
+            self.report(at, "nothing to set".to_owned(), Some(note));
+        }
+        let mut out = Vec::new();
+        for (path, value) in &set.value.0 {
+            let template = self.template(value, scope);
+            if self.attribute(kind, path, Usage::Value) {
+                out.push((path.value.clone(), template));
+            }
+        }
+        out
+    }
+
+    fn raw(&mut self, request: &Spanned<Request>, scope: &Scope<'_>) -> (String, Vec<Compiled>) {
+        let r = &request.value;
+        if !r.path.value.starts_with('/') {
+            let at = self.at(&r.path);
+            let note = "it is relative to the Tenant URL, e.g. `/Users`".to_owned();
+            self.report(at, "the path must start with `/`".to_owned(), Some(note));
+        }
+        let path = self.template(&r.path, scope);
+        let mut headers = Vec::new();
+        for (name, value) in &r.headers.0 {
+            // RFC 9110 §5.1: a field name is a token.
+            let token = !name.value.is_empty()
+                && name
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+            if !token {
+                let at = self.at(name);
+                let note = "letters, digits and `-` (RFC 9110 §5.1)".to_owned();
+                let message = format!("bad header name `{}`", name.value);
+                self.report(at, message, Some(note));
+            }
+            headers.push((name.value.clone(), self.template(value, scope)));
+        }
+        let method = match r.method.value {
+            model::Method::Get => Method::Get,
+            model::Method::Post => Method::Post,
+            model::Method::Put => Method::Put,
+            model::Method::Patch => Method::Patch,
+            model::Method::Delete => Method::Delete,
+        };
+        let raw = RawRequest {
+            method,
+            path,
+            headers,
+            body: r.body.as_ref().map(|b| self.json(b, scope)),
+            send_token: r.auth.as_ref().is_none_or(|a| a.value == Auth::Bearer),
+        };
+        let name = format!("{} {}", method.as_str(), r.path.value);
+        let compiled = Compiled {
+            suffix: None,
+            action: Action::Raw(raw),
+            expect: Expectation::default(),
+            read_back: false,
+            lookup: None,
+        };
+        (name, vec![compiled])
+    }
+
+    pub(super) fn json(&mut self, value: &Spanned<Json>, scope: &Scope<'_>) -> JsonTemplate {
+        match &value.value {
+            Json::Null => JsonTemplate::Null,
+            Json::Bool(b) => JsonTemplate::Bool(*b),
+            Json::Number(n) => JsonTemplate::Number(n.clone()),
+            Json::String(s) => {
+                let at = self.at(value);
+                JsonTemplate::String(self.template_at(s, at, scope))
+            }
+            Json::Array(items) => {
+                JsonTemplate::Array(items.iter().map(|i| self.json(i, scope)).collect())
+            }
+            Json::Object(entries) => JsonTemplate::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), self.json(v, scope)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn captures(&mut self, capture: &TextMap, scope: &Scope<'_>) -> Vec<Capture> {
+        let mut out = Vec::new();
+        for (name, pointer) in &capture.0 {
+            if self.check_name(name, "capture") {
+                let shadowed = if scope.is_var(&name.value) {
+                    Some(("variable", "a variable"))
+                } else if scope.object(&name.value).is_some() {
+                    Some(("object", "an object"))
+                } else {
+                    None
+                };
+                if let Some((what, a_what)) = shadowed {
+                    let at = self.at(name);
+                    let message = format!(
+                        "capture `{}` shadows the {what} `{}`",
+                        name.value, name.value
+                    );
+                    let note = format!("a capture may not reuse the name of {a_what}");
+                    self.report(at, message, Some(note));
+                }
+            }
+            if let Some(note) = pointer_mistake(&pointer.value) {
+                let at = self.at(pointer);
+                let message = format!("bad JSON pointer `{}`", pointer.value);
+                self.report(at, message, Some(note.to_owned()));
+            }
+            out.push(Capture {
+                name: name.value.clone(),
+                pointer: pointer.value.clone(),
+                location: self.at(name),
+            });
+        }
+        out
+    }
+}
+
+/// RFC 6901 §3: empty, or `/`-separated tokens where `~` is followed by `0` or `1`.
+fn pointer_mistake(pointer: &str) -> Option<&'static str> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Some("a JSON pointer is empty or starts with `/`, e.g. `/id` (RFC 6901)");
+    }
+    let mut chars = pointer.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Some("`~` must be followed by `0` or `1` (RFC 6901 §3)");
+        }
+    }
+    None
+}
+
+/// The action's name as written in the file.
+fn action_key(action: &Act) -> &'static str {
+    match action {
+        Act::TestConnection => "test-connection",
+        Act::LookupUser(_) => "lookup-user",
+        Act::LookupUserByEachFilter(_) => "lookup-user-by-each-filter",
+        Act::GetUser(_) => "get-user",
+        Act::CreateUser(_) => "create-user",
+        Act::UpdateUser { .. } => "update-user",
+        Act::DisableUser(_) => "disable-user",
+        Act::EnableUser(_) => "enable-user",
+        Act::DeleteUser(_) => "delete-user",
+        Act::LookupGroup(_) => "lookup-group",
+        Act::GetGroup(_) => "get-group",
+        Act::CreateGroup(_) => "create-group",
+        Act::AddMembers { .. } => "add-members",
+        Act::RemoveMembers { .. } => "remove-members",
+        Act::UpdateGroup { .. } => "update-group",
+        Act::DeleteGroup(_) => "delete-group",
+    }
+}

@@ -1,0 +1,188 @@
+//! The validated, executable form of scenarios.
+//!
+//! `plan::compile` turns scenario files into a [`Plan`]; everything that can be wrong in a file
+//! (unknown keys, unknown variables, unknown objects, bad paths) is caught there, so the runner
+//! only meets problems that come from the server.
+
+pub mod compile;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use crate::attributes::ResourceKind;
+use crate::diag::Location;
+pub use template::Template;
+
+/// Everything one `scimcheck run` executes, in order.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub scenarios: Vec<ScenarioPlan>,
+}
+
+/// One scenario: a named sequence of steps over a set of objects Entra provisions.
+#[derive(Clone, Debug)]
+pub struct ScenarioPlan {
+    pub name: String,
+    pub description: String,
+    /// The file the scenario came from (`builtin:NAME` for built-in ones).
+    pub source: String,
+    /// Scenario variables, rendered once when the scenario starts, in declaration order.
+    pub vars: Vec<(String, Template)>,
+    /// Users and groups the scenario provisions, in declaration order.
+    pub objects: Vec<ObjectDecl>,
+    pub steps: Vec<StepPlan>,
+}
+
+/// A user or group that Entra provisions in this scenario. Attribute values not given here are
+/// generated from the attribute table (prefixed with `scimcheck-<run id>`).
+#[derive(Clone, Debug)]
+pub struct ObjectDecl {
+    pub name: String,
+    pub kind: ResourceKind,
+    /// Attribute path (as in the attribute table) → value.
+    pub values: BTreeMap<String, Template>,
+}
+
+/// One step: a request (an Entra action rendered by the profile, or a raw request) and what
+/// the response must look like.
+#[derive(Clone, Debug)]
+pub struct StepPlan {
+    pub name: String,
+    pub location: Location,
+    pub action: Action,
+    pub expect: Expectation,
+    /// Variables taken from the response body (JSON pointer), usable by later steps.
+    pub captures: Vec<Capture>,
+    /// Whether a write is followed by the read Entra would do, and its effect checked.
+    pub read_back: bool,
+}
+
+/// What a step sends.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Something Entra does; the client profile decides the wire form.
+    Entra(EntraAction),
+    /// A request written out in the scenario, sent as it is.
+    Raw(RawRequest),
+}
+
+/// What Entra does, independent of how a profile renders it (client-behaviour §2–§4).
+/// Objects are named by their [`ObjectDecl::name`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum EntraAction {
+    /// §2.1: `GET /Users?filter=userName eq "<random GUID>"`.
+    TestConnection,
+    /// §3.3/§3.4: `GET /Users?filter=<attr> eq "<value>"`; `by` defaults to the matching attribute.
+    LookupUser { user: String, by: Option<String> },
+    /// §3.5: `GET /Users/{id}`.
+    GetUser { user: String },
+    /// §3.3: `POST /Users` with the body built from the attribute table.
+    CreateUser { user: String },
+    /// §3.5: `PATCH /Users/{id}` with the changed attributes (path → new value).
+    UpdateUser {
+        user: String,
+        set: Vec<(String, Template)>,
+    },
+    /// §3.7: `PATCH /Users/{id}` setting `active` (disable / re-enable).
+    SetActive { user: String, active: bool },
+    /// §3.8: `DELETE /Users/{id}`.
+    DeleteUser { user: String },
+    /// §4.1: `GET /Groups?excludedAttributes=members&filter=displayName eq "<value>"`.
+    LookupGroup { group: String },
+    /// §4.2: `GET /Groups/{id}?excludedAttributes=members`.
+    GetGroup { group: String },
+    /// §4.1: `POST /Groups`.
+    CreateGroup { group: String },
+    /// §4.3: `PATCH /Groups/{id}` adding these users as members, in one op.
+    AddMembers { group: String, members: Vec<String> },
+    /// §4.3: `PATCH /Groups/{id}` removing these users from the members.
+    RemoveMembers { group: String, members: Vec<String> },
+    /// §4.4: `PATCH /Groups/{id}` changing attributes (e.g. a rename of `displayName`).
+    UpdateGroup {
+        group: String,
+        set: Vec<(String, Template)>,
+    },
+    /// §4.5: `DELETE /Groups/{id}`.
+    DeleteGroup { group: String },
+}
+
+/// HTTP methods Entra uses (§1.1), plus PUT for raw requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the method changes state on the server (refused by a read-only run).
+    pub fn writes(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// A request written out in a scenario file.
+#[derive(Clone, Debug)]
+pub struct RawRequest {
+    pub method: Method,
+    /// Path and query relative to the Tenant URL, e.g. `/Users/{{ alice.id }}`.
+    pub path: Template,
+    pub headers: Vec<(String, Template)>,
+    /// A JSON body; every string in it is a template.
+    pub body: Option<JsonTemplate>,
+    /// Whether the bearer token is sent (`auth: none` in the file turns it off).
+    pub send_token: bool,
+}
+
+/// A JSON value whose strings are templates.
+#[derive(Clone, Debug)]
+pub enum JsonTemplate {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Template),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+/// What the response must satisfy. Unset fields are not checked, except that an Entra action
+/// with no `expect` gets the expectations Entra itself has of that request (§6.1).
+#[derive(Clone, Debug, Default)]
+pub struct Expectation {
+    /// Accepted status codes.
+    pub status: Option<Vec<u16>>,
+    /// The body must be a ListResponse, with this many results when given.
+    pub list: Option<ListExpectation>,
+    /// The body (or, for a list, each resource) must be a resource of this kind whose mapped
+    /// attributes match what Entra holds for the step's object.
+    pub resource: Option<ResourceKind>,
+    /// The body must contain this JSON (subset match).
+    pub body: Option<JsonTemplate>,
+}
+
+/// Expectations on a ListResponse.
+#[derive(Clone, Debug, Default)]
+pub struct ListExpectation {
+    pub total_results: Option<u64>,
+}
+
+/// A variable taken from a response body.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    pub name: String,
+    /// RFC 6901 JSON pointer into the response body, e.g. `/id`.
+    pub pointer: String,
+    pub location: Location,
+}

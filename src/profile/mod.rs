@@ -1,0 +1,106 @@
+//! Client profiles: how an Entra action looks on the wire.
+//!
+//! A scenario says *what* Entra does ("disable alice"); the profile decides *how* it is sent:
+//! op casing, string or JSON booleans, member reference objects, the removal form, query
+//! encoding (client-behaviour §5.2, §10). Rendering is pure: inputs in, [`crate::http::Request`] out.
+
+mod render;
+
+pub use render::{Change, Renderer};
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A way of sending Entra's requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// A new non-gallery app today: PascalCase ops, `"False"`/`"True"`, one op per attribute,
+    /// members removed with a value array, `$ref: null` in member objects (§5.2 default column).
+    EntraDefault,
+    /// The `aadOptscim062020` flag: lower-case ops, JSON booleans, a no-path `replace` object,
+    /// `members[value eq "…"]` removal (§5.2 flag column).
+    EntraFlag,
+    /// The pre-2019 `customappsso` job: unquoted filter values (§5.1, Q15).
+    EntraLegacy,
+    /// Strict RFC 7644 requests, as Microsoft's SCIM Validator sends them (§8.2).
+    Rfc,
+}
+
+impl Profile {
+    /// Every profile, in the order a matrix lists them.
+    pub const ALL: [Profile; 4] = [
+        Profile::EntraDefault,
+        Profile::EntraFlag,
+        Profile::EntraLegacy,
+        Profile::Rfc,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::EntraDefault => "entra-default",
+            Profile::EntraFlag => "entra-flag",
+            Profile::EntraLegacy => "entra-legacy",
+            Profile::Rfc => "rfc",
+        }
+    }
+
+    /// PATCH `op` as this profile spells it (Q1).
+    pub(crate) fn op(self, op: PatchOp) -> &'static str {
+        match (self, op) {
+            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Add) => "Add",
+            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Replace) => "Replace",
+            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Remove) => "Remove",
+            (_, PatchOp::Add) => "add",
+            (_, PatchOp::Replace) => "replace",
+            (_, PatchOp::Remove) => "remove",
+        }
+    }
+
+    /// Whether booleans in PATCH values are sent as the strings `"True"`/`"False"` (Q2).
+    pub(crate) fn string_booleans(self) -> bool {
+        matches!(self, Profile::EntraDefault | Profile::EntraLegacy)
+    }
+
+    /// Whether member reference objects carry `"$ref": null` (Q7).
+    pub(crate) fn null_refs(self) -> bool {
+        matches!(self, Profile::EntraDefault | Profile::EntraLegacy)
+    }
+
+    /// Whether the Entra-specific headers are sent (`ADSCIMVersion`, Q11).
+    pub fn entra_headers(self) -> bool {
+        !matches!(self, Profile::Rfc)
+    }
+}
+
+/// RFC 7644 §3.5.2 PATCH operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchOp {
+    Add,
+    Replace,
+    Remove,
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A profile name that is not one of [`Profile::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown profile `{0}` (expected one of: entra-default, entra-flag, entra-legacy, rfc, all)"
+)]
+pub struct UnknownProfile(pub String);
+
+impl FromStr for Profile {
+    type Err = UnknownProfile;
+
+    fn from_str(s: &str) -> Result<Profile, UnknownProfile> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| UnknownProfile(s.to_owned()))
+    }
+}

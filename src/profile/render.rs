@@ -1,0 +1,441 @@
+//! Rendering Entra actions as requests, per profile.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{json, Map, Value};
+
+use super::{PatchOp, Profile};
+use crate::attributes::{AttrPath, ResourceKind};
+use crate::http::Request;
+use crate::plan::Method;
+use crate::scim;
+
+/// RFC 3986 unreserved characters stay as they are in an id path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One attribute change in a PATCH, with the op Entra chose from what the target holds
+/// (`Add` when its last read showed no value, else `Replace`; client-behaviour §3.5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub op: PatchOp,
+    pub path: AttrPath,
+    pub value: Value,
+}
+
+/// Renders requests for one profile.
+#[derive(Clone, Debug)]
+pub struct Renderer {
+    pub profile: Profile,
+    /// The `ADSCIMVersion` header value (client-behaviour §1.4); `None` sends none.
+    pub adscim_version: Option<String>,
+}
+
+impl Renderer {
+    /// A renderer sending `ADSCIMVersion: 5.0`, the value seen in Entra's logs (§1.4).
+    pub fn new(profile: Profile) -> Renderer {
+        Renderer {
+            profile,
+            adscim_version: Some("5.0".to_owned()),
+        }
+    }
+
+    /// §2.1: Entra's Test Connection, a lookup of a random GUID by the matching attribute.
+    pub fn test_connection(&self, matching: &AttrPath, guid: &str) -> Request {
+        self.lookup(ResourceKind::User, matching, guid)
+    }
+
+    /// §1.5, §3.3, §4.1: a filter query on one attribute, form-encoded as Entra sends it
+    /// (`+` for spaces, `%22` for quotes); group lookups put `excludedAttributes` first.
+    pub fn lookup(&self, kind: ResourceKind, attr: &AttrPath, value: &str) -> Request {
+        let filter = match self.profile {
+            // Q15: the customappsso job sent unquoted values.
+            Profile::EntraLegacy => format!("{attr} eq {value}"),
+            _ => format!(
+                "{attr} eq \"{}\"",
+                value.replace('\\', "\\\\").replace('"', "\\\"")
+            ),
+        };
+        let encoded: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        let target = match kind {
+            ResourceKind::User => format!("/Users?filter={encoded}"),
+            ResourceKind::Group => format!("/Groups?excludedAttributes=members&filter={encoded}"),
+        };
+        self.request(Method::Get, target, None)
+    }
+
+    /// §3.5, §4.2: the read of a linked object; groups are read without their members.
+    pub fn get(&self, kind: ResourceKind, id: &str) -> Request {
+        let mut target = self.resource_path(kind, id);
+        if kind == ResourceKind::Group {
+            target.push_str("?excludedAttributes=members");
+        }
+        self.request(Method::Get, target, None)
+    }
+
+    /// The whole resource, members included: how scimcheck verifies a write that Entra's own
+    /// reads cannot show (membership, §4.2: Entra never reads members back).
+    pub fn get_full(&self, kind: ResourceKind, id: &str) -> Request {
+        self.request(Method::Get, self.resource_path(kind, id), None)
+    }
+
+    /// §3.3: `POST /Users` with the mapped attributes. `values` are (path, value) in table order.
+    pub fn create_user(&self, values: &[(AttrPath, Value)]) -> Request {
+        let mut core = Map::new();
+        let mut extensions: Vec<(String, Map<String, Value>)> = Vec::new();
+        for (path, value) in values {
+            match path.schema() {
+                Some(schema) => {
+                    let mut holder = Map::new();
+                    let index = match extensions.iter().position(|(s, _)| s == schema) {
+                        Some(index) => index,
+                        None => {
+                            extensions.push((schema.to_owned(), Map::new()));
+                            extensions.len() - 1
+                        }
+                    };
+                    // Set inside a scratch object so the path's own schema lookup lands here.
+                    holder.insert(
+                        schema.to_owned(),
+                        Value::Object(std::mem::take(&mut extensions[index].1)),
+                    );
+                    path.set(&mut holder, value.clone());
+                    if let Some(Value::Object(ext)) = holder.remove(schema) {
+                        extensions[index].1 = ext;
+                    }
+                }
+                None => path.set(&mut core, value.clone()),
+            }
+        }
+        let mut schemas = vec![Value::from(scim::USER_SCHEMA)];
+        schemas.extend(extensions.iter().map(|(s, _)| Value::from(s.as_str())));
+        // §3.3 (capture): schemas, externalId, userName, active, then the rest by name with
+        // `meta`, extensions last; multi-valued elements carry `primary` (work is primary).
+        let mut body = Map::new();
+        body.insert("schemas".into(), Value::Array(schemas));
+        for first in ["externalId", "userName", "active"] {
+            if let Some(value) = core.remove(first) {
+                body.insert(first.into(), value);
+            }
+        }
+        core.insert("meta".into(), json!({"resourceType": "User"}));
+        let mut rest: Vec<(String, Value)> = core.into_iter().collect();
+        rest.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, value) in rest {
+            body.insert(key, with_primary_flags(value));
+        }
+        for (schema, ext) in extensions {
+            body.insert(schema, Value::Object(ext));
+        }
+        self.request(Method::Post, "/Users".into(), Some(Value::Object(body)))
+    }
+
+    /// §4.1: `POST /Groups`, created with an empty member list.
+    pub fn create_group(&self, values: &[(AttrPath, Value)]) -> Request {
+        let mut core = Map::new();
+        for (path, value) in values {
+            path.set(&mut core, value.clone());
+        }
+        let mut body = Map::new();
+        body.insert("schemas".into(), json!([scim::GROUP_SCHEMA]));
+        for first in ["externalId", "displayName"] {
+            if let Some(value) = core.remove(first) {
+                body.insert(first.into(), value);
+            }
+        }
+        body.extend(core);
+        body.insert("members".into(), json!([]));
+        body.insert("meta".into(), json!({"resourceType": "Group"}));
+        self.request(Method::Post, "/Groups".into(), Some(Value::Object(body)))
+    }
+
+    /// §3.5, §4.4: a PATCH of changed attributes. Default: one op per attribute, with path.
+    /// Flag (Q4): one no-path `replace` object with flattened keys, filtered paths separate.
+    pub fn patch(&self, kind: ResourceKind, id: &str, changes: &[Change]) -> Request {
+        let mut operations = Vec::new();
+        let mut flattened = Map::new();
+        for change in changes {
+            let value = self.value(&change.value);
+            let no_path = self.profile == Profile::EntraFlag
+                && change.op == PatchOp::Replace
+                && change.path.filter().is_none();
+            if no_path {
+                flattened.insert(change.path.as_str().to_owned(), value);
+            } else {
+                operations.push(json!({
+                    "op": self.profile.op(change.op),
+                    "path": change.path.as_str(),
+                    "value": value,
+                }));
+            }
+        }
+        if !flattened.is_empty() {
+            operations.insert(
+                0,
+                json!({"op": self.profile.op(PatchOp::Replace), "value": flattened}),
+            );
+        }
+        self.patch_request(kind, id, operations)
+    }
+
+    /// §3.7: disable or re-enable; `"False"`/`"True"` by default (Q2).
+    pub fn set_active(&self, id: &str, active: bool) -> Request {
+        let operations = vec![json!({
+            "op": self.profile.op(PatchOp::Replace),
+            "path": "active",
+            "value": self.value(&Value::Bool(active)),
+        })];
+        self.patch_request(ResourceKind::User, id, operations)
+    }
+
+    /// §4.3: members added in one op with a value array.
+    pub fn add_members(&self, group_id: &str, member_ids: &[String]) -> Request {
+        let operations = vec![json!({
+            "op": self.profile.op(PatchOp::Add),
+            "path": "members",
+            "value": self.member_refs(member_ids),
+        })];
+        self.patch_request(ResourceKind::Group, group_id, operations)
+    }
+
+    /// §4.3 (Q5): default removes with a value array; the flag and RFC use one
+    /// `members[value eq "…"]` op per member, without a value.
+    pub fn remove_members(&self, group_id: &str, member_ids: &[String]) -> Request {
+        let operations = if self.profile.null_refs() {
+            vec![json!({
+                "op": self.profile.op(PatchOp::Remove),
+                "path": "members",
+                "value": self.member_refs(member_ids),
+            })]
+        } else {
+            member_ids
+                .iter()
+                .map(|id| {
+                    json!({
+                        "op": self.profile.op(PatchOp::Remove),
+                        "path": format!("members[value eq \"{id}\"]"),
+                    })
+                })
+                .collect()
+        };
+        self.patch_request(ResourceKind::Group, group_id, operations)
+    }
+
+    /// §3.8, §4.5.
+    pub fn delete(&self, kind: ResourceKind, id: &str) -> Request {
+        self.request(Method::Delete, self.resource_path(kind, id), None)
+    }
+
+    /// A request written out in a scenario, with the profile's headers.
+    pub fn raw(
+        &self,
+        method: Method,
+        target: String,
+        body: Option<String>,
+        send_token: bool,
+    ) -> Request {
+        let mut request = self.request(method, target, None);
+        request.body = body;
+        request.send_token = send_token;
+        request
+    }
+
+    fn member_refs(&self, ids: &[String]) -> Value {
+        Value::Array(
+            ids.iter()
+                .map(|id| {
+                    if self.profile.null_refs() {
+                        json!({"$ref": null, "value": id})
+                    } else {
+                        json!({"value": id})
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// A PATCH value as the profile sends it: booleans as `"True"`/`"False"` by default (Q2).
+    fn value(&self, value: &Value) -> Value {
+        match value {
+            Value::Bool(b) if self.profile.string_booleans() => {
+                Value::from(if *b { "True" } else { "False" })
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn patch_request(&self, kind: ResourceKind, id: &str, operations: Vec<Value>) -> Request {
+        let body = json!({"schemas": [scim::PATCH_OP_SCHEMA], "Operations": operations});
+        self.request(Method::Patch, self.resource_path(kind, id), Some(body))
+    }
+
+    fn resource_path(&self, kind: ResourceKind, id: &str) -> String {
+        format!(
+            "/{}/{}",
+            kind.collection(),
+            utf8_percent_encode(id, SEGMENT)
+        )
+    }
+
+    fn request(&self, method: Method, target: String, body: Option<Value>) -> Request {
+        let mut headers = Vec::new();
+        if self.profile.entra_headers() {
+            if let Some(version) = &self.adscim_version {
+                headers.push(("ADSCIMVersion".to_owned(), version.clone()));
+            }
+        }
+        // §1.4: no Accept header; Content-Type only with a body.
+        if body.is_some() {
+            headers.push(("Content-Type".to_owned(), scim::MEDIA_TYPE.to_owned()));
+        }
+        Request {
+            method,
+            target,
+            headers,
+            body: body.map(|b| b.to_string()),
+            send_token: true,
+        }
+    }
+}
+
+/// §3.3: elements of a multi-valued attribute carry `primary`, true for the work element,
+/// and list `primary`, `type` first as Entra does.
+fn with_primary_flags(value: Value) -> Value {
+    let Value::Array(elements) = value else {
+        return value;
+    };
+    Value::Array(
+        elements
+            .into_iter()
+            .map(|element| match element {
+                Value::Object(mut fields) if fields.contains_key("type") => {
+                    let work = fields.get("type").and_then(Value::as_str) == Some("work");
+                    let mut ordered = Map::new();
+                    ordered.insert("primary".into(), Value::Bool(work));
+                    if let Some(ty) = fields.remove("type") {
+                        ordered.insert("type".into(), ty);
+                    }
+                    fields.remove("primary");
+                    ordered.extend(fields);
+                    Value::Object(ordered)
+                }
+                other => other,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(p: &str) -> AttrPath {
+        AttrPath::parse(p).expect("valid path")
+    }
+
+    #[test]
+    fn test_connection_is_form_encoded_with_quoted_guid() {
+        let r = Renderer::new(Profile::EntraDefault).test_connection(&path("userName"), "7d42");
+        assert_eq!(r.target, "/Users?filter=userName+eq+%227d42%22");
+        assert_eq!(r.headers, [("ADSCIMVersion".to_owned(), "5.0".to_owned())]);
+        assert_eq!(r.body, None);
+    }
+
+    #[test]
+    fn group_lookup_puts_excluded_attributes_first() {
+        let r = Renderer::new(Profile::EntraDefault).lookup(
+            ResourceKind::Group,
+            &path("displayName"),
+            "Sales Team",
+        );
+        assert_eq!(
+            r.target,
+            "/Groups?excludedAttributes=members&filter=displayName+eq+%22Sales+Team%22"
+        );
+    }
+
+    #[test]
+    fn user_post_follows_entras_field_order_and_primary_flags() {
+        let values = [
+            (path("userName"), json!("a@x")),
+            (path("active"), json!(true)),
+            (path(r#"emails[type eq "work"].value"#), json!("a@x")),
+            (path("name.givenName"), json!("A")),
+            (path("externalId"), json!("a")),
+            (
+                path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+                json!("R"),
+            ),
+        ];
+        let r = Renderer::new(Profile::EntraDefault).create_user(&values);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(concat!(
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"#,
+                r#""externalId":"a","userName":"a@x","active":true,"#,
+                r#""emails":[{"primary":true,"type":"work","value":"a@x"}],"meta":{"resourceType":"User"},"name":{"givenName":"A"},"#,
+                r#""urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R"}}"#
+            ))
+        );
+    }
+
+    #[test]
+    fn default_disable_sends_pascal_case_op_and_string_false() {
+        let r = Renderer::new(Profile::EntraDefault).set_active("u1", false);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#
+            )
+        );
+        let r = Renderer::new(Profile::EntraFlag).set_active("u1", true);
+        assert!(r
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains(r#"{"op":"replace","path":"active","value":true}"#)));
+    }
+
+    #[test]
+    fn default_member_removal_uses_a_value_array_with_null_refs() {
+        let r = Renderer::new(Profile::EntraDefault).remove_members("g1", &["u1".into()]);
+        assert!(r.body.as_deref().is_some_and(|b| b
+            .contains(r#"{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u1"}]}"#)));
+        let r = Renderer::new(Profile::EntraFlag).remove_members("g1", &["u1".into()]);
+        assert!(r
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains(r#"{"op":"remove","path":"members[value eq \"u1\"]"}"#)));
+    }
+
+    #[test]
+    fn flag_patch_puts_unfiltered_replaces_in_one_no_path_object() {
+        let changes = [
+            Change {
+                op: PatchOp::Replace,
+                path: path("name.givenName"),
+                value: json!("B"),
+            },
+            Change {
+                op: PatchOp::Replace,
+                path: path(r#"emails[type eq "work"].value"#),
+                value: json!("b@x"),
+            },
+        ];
+        let r = Renderer::new(Profile::EntraFlag).patch(ResourceKind::User, "u1", &changes);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"name.givenName":"B"}},{"op":"replace","path":"emails[type eq \"work\"].value","value":"b@x"}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn ids_are_percent_encoded_in_paths() {
+        let r = Renderer::new(Profile::Rfc).delete(ResourceKind::User, "a/b c");
+        assert_eq!(r.target, "/Users/a%2Fb%20c");
+        assert!(r.headers.is_empty());
+    }
+}

@@ -1,0 +1,277 @@
+//! Fault switches: each one makes the reference server reproduce one real-world SCIM server
+//! defect, so a test can prove that the matching client check fails.
+//!
+//! Adding a fault: a variant here, an entry in [`Fault::ALL`], a name and a description in the
+//! two `match`es, the behaviour where the defect lives (`routes.rs`, `handlers.rs`,
+//! `patch.rs`, `values.rs`), and a router-level test in `tests.rs` showing the change.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// One reproducible server defect. The kebab-case [`Fault::name`] is what scenario fixtures
+/// and the `serve` command use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// PATCH `op` values that are not all lower-case are rejected.
+    RejectPascalCaseOps,
+    /// String booleans (`"False"`) are rejected.
+    RejectStringBooleans,
+    /// A filter with zero results answers 404.
+    EmptyFilter404,
+    /// The `filter` query parameter is ignored.
+    IgnoreFilter,
+    /// Enterprise-extension attributes are silently dropped.
+    DropEnterpriseExtension,
+    /// PATCH answers success but stores nothing.
+    PatchStoresNothing,
+    /// DELETE only deactivates users (and leaves groups as they are).
+    DeleteOnlyDeactivates,
+    /// `remove` on `members` with a value array is rejected.
+    RejectMemberValueArrayRemoval,
+    /// Any or no `Authorization` header is accepted.
+    NoTokenCheck,
+    /// Responses carry `Content-Type: application/json`.
+    ContentTypeJson,
+    /// Member or manager objects with `"$ref": null` are rejected.
+    RejectNullRef,
+    /// POST /Groups with the ADSCIM group schema URN is rejected.
+    RejectAdscimGroupSchema,
+    /// PATCH operations without `path` are rejected.
+    RejectNoPathValueObjects,
+    /// add/replace on a filtered path whose element is absent is rejected.
+    RejectFilteredPathOnAbsent,
+    /// The enterprise `manager` is stored and returned as a bare string.
+    ManagerAsString,
+    /// `excludedAttributes=members` is ignored.
+    MembersDespiteExcluded,
+    /// `userName eq` filters compare case-sensitively.
+    CaseSensitiveUsernameFilter,
+    /// Email and phone values are rewritten on store.
+    NormaliseValues,
+    /// Every request answers with an HTML login page.
+    HtmlLoginPage,
+    /// Every GET answers with a ~12 MB body.
+    HugeBody,
+    /// Every request waits 300 s before answering.
+    Hang,
+    /// ListResponse uses `resources` instead of `Resources`.
+    LowercaseResources,
+}
+
+impl Fault {
+    /// Every fault, in declaration order.
+    pub const ALL: &[Fault] = &[
+        Fault::RejectPascalCaseOps,
+        Fault::RejectStringBooleans,
+        Fault::EmptyFilter404,
+        Fault::IgnoreFilter,
+        Fault::DropEnterpriseExtension,
+        Fault::PatchStoresNothing,
+        Fault::DeleteOnlyDeactivates,
+        Fault::RejectMemberValueArrayRemoval,
+        Fault::NoTokenCheck,
+        Fault::ContentTypeJson,
+        Fault::RejectNullRef,
+        Fault::RejectAdscimGroupSchema,
+        Fault::RejectNoPathValueObjects,
+        Fault::RejectFilteredPathOnAbsent,
+        Fault::ManagerAsString,
+        Fault::MembersDespiteExcluded,
+        Fault::CaseSensitiveUsernameFilter,
+        Fault::NormaliseValues,
+        Fault::HtmlLoginPage,
+        Fault::HugeBody,
+        Fault::Hang,
+        Fault::LowercaseResources,
+    ];
+
+    /// The kebab-case name used on the command line and in fixtures.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::RejectPascalCaseOps => "reject-pascal-case-ops",
+            Fault::RejectStringBooleans => "reject-string-booleans",
+            Fault::EmptyFilter404 => "empty-filter-404",
+            Fault::IgnoreFilter => "ignore-filter",
+            Fault::DropEnterpriseExtension => "drop-enterprise-extension",
+            Fault::PatchStoresNothing => "patch-stores-nothing",
+            Fault::DeleteOnlyDeactivates => "delete-only-deactivates",
+            Fault::RejectMemberValueArrayRemoval => "reject-member-value-array-removal",
+            Fault::NoTokenCheck => "no-token-check",
+            Fault::ContentTypeJson => "content-type-json",
+            Fault::RejectNullRef => "reject-null-ref",
+            Fault::RejectAdscimGroupSchema => "reject-adscim-group-schema",
+            Fault::RejectNoPathValueObjects => "reject-no-path-value-objects",
+            Fault::RejectFilteredPathOnAbsent => "reject-filtered-path-on-absent",
+            Fault::ManagerAsString => "manager-as-string",
+            Fault::MembersDespiteExcluded => "members-despite-excluded",
+            Fault::CaseSensitiveUsernameFilter => "case-sensitive-username-filter",
+            Fault::NormaliseValues => "normalise-values",
+            Fault::HtmlLoginPage => "html-login-page",
+            Fault::HugeBody => "huge-body",
+            Fault::Hang => "hang",
+            Fault::LowercaseResources => "lowercase-resources",
+        }
+    }
+
+    /// One line: the real-world defect this fault reproduces.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::RejectPascalCaseOps => {
+                "rejects PATCH ops spelled Add/Replace/Remove, as Entra sends them by default (Q1)"
+            }
+            Fault::RejectStringBooleans => {
+                "rejects \"True\"/\"False\" strings for boolean attributes such as active (Q2)"
+            }
+            Fault::EmptyFilter404 => {
+                "answers 404 instead of an empty ListResponse when a filter matches nothing"
+            }
+            Fault::IgnoreFilter => "ignores the filter parameter and lists every resource",
+            Fault::DropEnterpriseExtension => {
+                "silently drops enterprise-extension attributes (department, manager, ...)"
+            }
+            Fault::PatchStoresNothing => "acknowledges PATCH requests but never stores the change",
+            Fault::DeleteOnlyDeactivates => {
+                "answers DELETE with 204 but only deactivates the user, which stays readable"
+            }
+            Fault::RejectMemberValueArrayRemoval => {
+                "rejects Entra's default member removal (path members with a value array, Q5)"
+            }
+            Fault::NoTokenCheck => "accepts requests with any or no bearer token",
+            Fault::ContentTypeJson => {
+                "answers with Content-Type application/json instead of application/scim+json"
+            }
+            Fault::RejectNullRef => {
+                "rejects member and manager objects carrying \"$ref\": null (Q7)"
+            }
+            Fault::RejectAdscimGroupSchema => {
+                "rejects POST /Groups carrying Entra's legacy ADSCIM group schema URN (Q12)"
+            }
+            Fault::RejectNoPathValueObjects => {
+                "rejects PATCH ops without a path whose value is an attribute object (Q4/Q10)"
+            }
+            Fault::RejectFilteredPathOnAbsent => {
+                "rejects add/replace on a filtered path whose element does not exist yet (Q9)"
+            }
+            Fault::ManagerAsString => {
+                "returns the enterprise manager as a bare string, which Entra cannot read (Q8)"
+            }
+            Fault::MembersDespiteExcluded => {
+                "returns group members even when excludedAttributes=members is asked for"
+            }
+            Fault::CaseSensitiveUsernameFilter => {
+                "compares userName case-sensitively in filters (Q14)"
+            }
+            Fault::NormaliseValues => {
+                "rewrites stored values (lower-cased emails, digits-only phone numbers)"
+            }
+            Fault::HtmlLoginPage => {
+                "answers every request with an HTML login page (a proxy/SSO wall)"
+            }
+            Fault::HugeBody => "answers every GET with a body of about 12 MB",
+            Fault::Hang => "waits 300 seconds before answering any request",
+            Fault::LowercaseResources => {
+                "names the ListResponse array \"resources\" instead of \"Resources\""
+            }
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fault name that is not one of [`Fault::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFault {
+    /// The name that was given.
+    pub given: String,
+}
+
+impl fmt::Display for UnknownFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown fault `{}`; valid faults: ", self.given)?;
+        for (i, fault) in Fault::ALL.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(fault.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownFault {}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|fault| fault.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownFault {
+                given: s.to_owned(),
+            })
+    }
+}
+
+impl serde::Serialize for Fault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fault {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The faults switched on for one server; cheap membership tests for the handlers.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Faults(BTreeSet<Fault>);
+
+impl Faults {
+    pub(crate) fn new(set: BTreeSet<Fault>) -> Self {
+        Faults(set)
+    }
+
+    /// Whether this fault is switched on.
+    pub(crate) fn has(&self, fault: Fault) -> bool {
+        self.0.contains(&fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_round_trips_through_its_name() {
+        for fault in Fault::ALL {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
+            assert_eq!(fault.to_string(), fault.name());
+            assert!(!fault.describe().is_empty());
+        }
+    }
+
+    #[test]
+    fn all_lists_each_fault_once_with_unique_names() {
+        let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), Fault::ALL.len());
+        assert_eq!(Fault::ALL.len(), 22);
+    }
+
+    #[test]
+    fn unknown_fault_error_lists_valid_names() {
+        let err = "no-such".parse::<Fault>().unwrap_err().to_string();
+        assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
+        assert!(err.ends_with("hang, lowercase-resources"));
+    }
+}

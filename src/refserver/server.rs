@@ -1,0 +1,138 @@
+//! Building the axum router and running it on a socket.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::faults::{Fault, Faults};
+use super::routes;
+use super::store::Store;
+use crate::redact::Secret;
+
+/// The base path every route lives under.
+pub(crate) const BASE_PATH: &str = "/scim/v2";
+
+/// Request bodies larger than this answer 413.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long [`RunningServer::shutdown`] waits for open connections before giving up on them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What a reference server needs: the bearer token it accepts and the faults to reproduce.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The token every request must present as `Authorization: Bearer <token>`.
+    pub token: Secret,
+    /// The defects to reproduce; empty for a clean server.
+    pub faults: BTreeSet<Fault>,
+}
+
+/// Shared by every request of one server.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) token: Secret,
+    pub(crate) faults: Faults,
+    store: Mutex<Store>,
+    /// Flips to `true` on shutdown so a `hang` request stops waiting.
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+impl AppState {
+    /// The store; a panic in another request does not make it unusable.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn state(config: Config) -> Arc<AppState> {
+    let (shutdown, _) = watch::channel(false);
+    Arc::new(AppState {
+        token: config.token,
+        faults: Faults::new(config.faults),
+        store: Mutex::new(Store::default()),
+        shutdown,
+    })
+}
+
+fn build(state: Arc<AppState>) -> Router {
+    // Every path reaches one handler, which routes by itself so that `/scim/v2//Users`
+    // works too (client-behaviour §1.1: Entra's slash joining is undocumented).
+    Router::new()
+        .fallback(routes::dispatch)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// The reference SCIM server as an axum router, serving under `/scim/v2`.
+pub fn router(config: Config) -> Router {
+    build(state(config))
+}
+
+/// A reference server running on a tokio task.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/scim/v2`, the base URL a client should use.
+    pub fn base_url(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!(
+            "http://{}{BASE_PATH}",
+            SocketAddr::new(ip, self.addr.port())
+        )
+    }
+
+    /// Stops accepting connections, lets open requests finish and waits for the task.
+    pub async fn shutdown(self) {
+        self.shutdown.send_replace(true);
+        let mut handle = self.handle;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut handle)
+            .await
+            .is_err()
+        {
+            handle.abort();
+        }
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves the reference server on a task.
+pub async fn spawn(addr: SocketAddr, config: Config) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let state = state(config);
+    let shutdown = state.shutdown.clone();
+    let mut stop = shutdown.subscribe();
+    let app = build(state);
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // An error means the sender is gone, which is a shutdown too.
+                let _ = stop.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown,
+        handle,
+    })
+}

@@ -1,0 +1,88 @@
+//! Writing the report files a run asked for, after the run (hurl's `export_results`): the
+//! runner is done by then, so a file that cannot be written costs that file, not the run.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::context::ReportContext;
+use super::{har, json, junit};
+use crate::run::RunSummary;
+
+/// The report files to write; `None` leaves that one out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// `--junit PATH`.
+    pub junit: Option<PathBuf>,
+    /// `--json PATH`.
+    pub json: Option<PathBuf>,
+    /// `--transcript PATH` (HAR 1.2).
+    pub transcript: Option<PathBuf>,
+}
+
+/// Which report a [`ReportError`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// The JUnit XML report.
+    Junit,
+    /// The JSON report.
+    Json,
+    /// The HAR transcript.
+    Transcript,
+}
+
+impl fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReportKind::Junit => "JUnit report",
+            ReportKind::Json => "JSON report",
+            ReportKind::Transcript => "transcript",
+        })
+    }
+}
+
+/// A report that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to write the {kind} `{}`: {reason}", path.display())]
+pub struct ReportError {
+    /// Which report.
+    pub kind: ReportKind,
+    /// Where it was to go.
+    pub path: PathBuf,
+    /// What went wrong (the file system's or the serialiser's message).
+    pub reason: String,
+}
+
+impl ReportFiles {
+    /// Writes every requested file; returns what could not be written. One failure does not
+    /// keep the others from being written.
+    pub fn write(
+        &self,
+        summary: &RunSummary,
+        ctx: &ReportContext,
+        exit_code: i32,
+    ) -> Vec<ReportError> {
+        let mut errors = Vec::new();
+        if let Some(path) = &self.junit {
+            let text = junit::render(summary, ctx).map_err(|e| e.to_string());
+            errors.extend(save(ReportKind::Junit, path, text));
+        }
+        if let Some(path) = &self.json {
+            let text = json::render(summary, ctx, exit_code).map_err(|e| e.to_string());
+            errors.extend(save(ReportKind::Json, path, text));
+        }
+        if let Some(path) = &self.transcript {
+            let text = har::render(summary, ctx).map_err(|e| e.to_string());
+            errors.extend(save(ReportKind::Transcript, path, text));
+        }
+        errors
+    }
+}
+
+fn save(kind: ReportKind, path: &Path, text: Result<String, String>) -> Option<ReportError> {
+    let result = text.and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+    result.err().map(|reason| ReportError {
+        kind,
+        path: path.to_owned(),
+        reason,
+    })
+}

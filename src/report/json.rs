@@ -1,0 +1,415 @@
+//! The JSON report (`--json PATH`, `--format json`): one document per run, for machines.
+//!
+//! The types here are the published shape, kept apart from the runner's own types so that the
+//! runner can change without breaking a consumer (ripgrep's `jsont.rs`, nextest's versioned
+//! libtest output). [`FORMAT_VERSION`] changes only when a field is removed or changes meaning;
+//! new fields may appear in any release, so a consumer should ignore keys it does not know.
+//!
+//! Every string has been through the report's redactor, and credential headers are masked
+//! (`"Bearer ***"`). Durations are whole milliseconds; times are RFC 3339 in UTC. Keys marked
+//! `?` below are left out when they do not apply.
+//!
+//! ```json
+//! {
+//!   "format_version": 1,
+//!   "scimcheck_version": "0.1.0",
+//!   "tenant_url": "https://api.example.com/scim/v2",
+//!   "run_id": "1a2b3c4d",
+//!   "profiles": ["entra-default"],
+//!   "started_at": "2025-06-01T09:30:00.123Z",
+//!   "duration_ms": 412,
+//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "requests": 31 },
+//!   "scenarios": [{
+//!     "name": "user-lifecycle",
+//!     "description": "Entra creates, updates, disables and deletes a user.",
+//!     "source": "builtin:user-lifecycle",
+//!     "profile": "entra-default",
+//!     "passed": false,
+//!     "duration_ms": 120,
+//!     "steps": [{
+//!       "name": "disable",
+//!       "location": "builtin:user-lifecycle:31:5",
+//!       "status": "failed",                          // "passed" | "failed" | "not_run"
+//!       "reason?": "…",                              // why a step was not run
+//!       "duration_ms": 9,
+//!       "checks": [{
+//!         "id": "ATTRIBUTE", "subject": "attribute `active`", "passed": false,
+//!         "message?": "PATCH returned 204 but `active` is still true",
+//!         "expected?": "false", "actual?": "true",
+//!         "exchange": 1                              // index into `exchanges`
+//!       }],
+//!       "exchanges": [{
+//!         "request": {
+//!           "method": "PATCH", "url": "https://api.example.com/scim/v2/Users/42",
+//!           "headers": [["Authorization", "Bearer ***"], ["Content-Type", "application/scim+json"]],
+//!           "body?": "{\"schemas\":[…],\"Operations\":[…]}"
+//!         },
+//!         "response?": { "status": 204, "headers": [["content-length", "0"]], "body": "" },
+//!         "error?": { "verdict": "connection refused: nothing listens on host:443", "hint": "…" },
+//!         "duration_ms": 4
+//!       }],
+//!       "curl?": "curl -sS -i --globoff -X PATCH '…' -H \"Authorization: Bearer $SCIMCHECK_TOKEN\" …"
+//!     }]
+//!   }],
+//!   "cleanup": {
+//!     "deleted": 0,
+//!     "leftovers": [{ "kind": "User", "id": "42", "name": "scimcheck-1a2b3c4d-alice",
+//!                     "url": "https://api.example.com/scim/v2/Users/42", "reason": "DELETE returned 500" }]
+//!   },
+//!   "exit_code": 1
+//! }
+//! ```
+//!
+//! `curl` is given for failed steps: their first request, the token read from
+//! `$SCIMCHECK_TOKEN`. `exit_code` is the run's verdict (see the README's exit codes).
+
+use serde::{Deserialize, Serialize};
+
+use super::context::{millis, rfc3339, ReportContext};
+use crate::check::Outcome;
+use crate::http::{curl, Exchange};
+use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+
+/// The version of this document's shape.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonReport {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The version of scimcheck that wrote the document.
+    pub scimcheck_version: String,
+    /// The Tenant URL, without its query.
+    pub tenant_url: String,
+    /// The run id, as in the names of the resources the run created.
+    pub run_id: String,
+    /// The profiles the run used, e.g. `entra-default`.
+    pub profiles: Vec<String>,
+    /// When the run started, RFC 3339 in UTC.
+    pub started_at: String,
+    /// How long the run took, cleanup included.
+    pub duration_ms: u64,
+    /// Step counts and the number of requests.
+    pub summary: JsonSummary,
+    /// One entry per scenario and profile, in the order they ran.
+    pub scenarios: Vec<JsonScenario>,
+    /// What cleanup deleted and what it left behind.
+    pub cleanup: JsonCleanup,
+    /// The exit code of the run.
+    pub exit_code: i32,
+}
+
+/// Step counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonSummary {
+    /// Steps that passed.
+    pub passed: usize,
+    /// Steps where the server answered wrongly.
+    pub failed: usize,
+    /// Steps that could not run (transport error, skipped, interrupted).
+    pub not_run: usize,
+    /// Requests sent, read-backs and cleanup included.
+    pub requests: usize,
+}
+
+/// One scenario run under one profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonScenario {
+    /// The scenario's name.
+    pub name: String,
+    /// What the scenario does.
+    pub description: String,
+    /// The file it came from (`builtin:NAME` for a built-in one).
+    pub source: String,
+    /// The profile it ran under.
+    pub profile: String,
+    /// Whether every step passed.
+    pub passed: bool,
+    /// How long the scenario took.
+    pub duration_ms: u64,
+    /// Its steps, in order.
+    pub steps: Vec<JsonStep>,
+}
+
+/// One step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonStep {
+    /// The step's name.
+    pub name: String,
+    /// Where the step is written, `file:line:column`.
+    pub location: String,
+    /// `passed`, `failed` or `not_run`.
+    pub status: JsonStatus,
+    /// Why the step was not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How long the step took.
+    pub duration_ms: u64,
+    /// Every check, passed or not.
+    pub checks: Vec<JsonCheck>,
+    /// The step's request, then its read-back (if any).
+    pub exchanges: Vec<JsonExchange>,
+    /// For a failed step: its first request as a shell command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
+}
+
+/// How a step ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonStatus {
+    /// Every check passed.
+    Passed,
+    /// The server answered, and some check failed.
+    Failed,
+    /// The step could not run; `reason` says why.
+    NotRun,
+}
+
+/// One check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonCheck {
+    /// The stable check id, e.g. `STATUS`, `ATTRIBUTE`.
+    pub id: String,
+    /// What was checked, e.g. "attribute `department`".
+    pub subject: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// For a failed check: what is wrong, in one sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For a failed check: what Entra expects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For a failed check: what the server gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// Which of the step's exchanges it read.
+    pub exchange: usize,
+}
+
+/// One request and its answer (or why there was none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonExchange {
+    /// What was sent.
+    pub request: JsonRequest,
+    /// What came back, if anything did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<JsonResponse>,
+    /// Why nothing usable came back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<JsonError>,
+    /// How long the exchange took.
+    pub duration_ms: u64,
+}
+
+/// A request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonRequest {
+    /// `GET`, `POST`, `PATCH`, …
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Name and value pairs, in the order sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, byte for byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// A response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonResponse {
+    /// The status code.
+    pub status: u16,
+    /// Name and value pairs, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body (invalid UTF-8 replaced).
+    pub body: String,
+}
+
+/// A transport error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonError {
+    /// What happened.
+    pub verdict: String,
+    /// What to do.
+    pub hint: String,
+}
+
+/// What cleanup did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonCleanup {
+    /// Resources cleanup deleted (not those scenario steps deleted).
+    pub deleted: usize,
+    /// Resources that are still on the server.
+    pub leftovers: Vec<JsonLeftover>,
+}
+
+/// A resource the run created and could not delete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonLeftover {
+    /// `User` or `Group`.
+    pub kind: String,
+    /// The server's id; `null` when only the name is known (an interrupted create).
+    pub id: Option<String>,
+    /// The name the run gave it.
+    pub name: String,
+    /// Where it is.
+    pub url: String,
+    /// Why it could not be deleted.
+    pub reason: String,
+}
+
+impl JsonReport {
+    /// The document for a finished run.
+    pub fn new(summary: &RunSummary, ctx: &ReportContext, exit_code: i32) -> JsonReport {
+        let counts = summary.counts();
+        JsonReport {
+            format_version: FORMAT_VERSION,
+            scimcheck_version: ctx.version().to_owned(),
+            tenant_url: ctx.text(&ctx.tenant_url),
+            run_id: ctx.text(&summary.run_id),
+            profiles: ctx.profiles.iter().map(|p| p.name().to_owned()).collect(),
+            started_at: rfc3339(ctx.started_at),
+            duration_ms: millis(summary.elapsed),
+            summary: JsonSummary {
+                passed: counts.passed,
+                failed: counts.failed,
+                not_run: counts.not_run,
+                requests: summary.requests(),
+            },
+            scenarios: summary.scenarios.iter().map(|s| scenario(s, ctx)).collect(),
+            cleanup: cleanup(&summary.cleanup, ctx),
+            exit_code,
+        }
+    }
+}
+
+/// The report as pretty-printed JSON, ending with a newline.
+pub fn render(
+    summary: &RunSummary,
+    ctx: &ReportContext,
+    exit_code: i32,
+) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&JsonReport::new(summary, ctx, exit_code))?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn scenario(outcome: &ScenarioOutcome, ctx: &ReportContext) -> JsonScenario {
+    JsonScenario {
+        name: ctx.text(&outcome.name),
+        description: ctx.text(&outcome.description),
+        source: ctx.text(&outcome.source),
+        profile: outcome.profile.name().to_owned(),
+        passed: outcome.passed(),
+        duration_ms: millis(outcome.elapsed),
+        steps: outcome.steps.iter().map(|s| step(s, ctx)).collect(),
+    }
+}
+
+fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
+    let exchanges: Vec<Exchange> = outcome.exchanges.iter().map(|e| ctx.exchange(e)).collect();
+    let (status, reason) = match &outcome.status {
+        StepStatus::Passed => (JsonStatus::Passed, None),
+        StepStatus::Failed => (JsonStatus::Failed, None),
+        StepStatus::NotRun(NotRun::Transport(error)) => {
+            (JsonStatus::NotRun, Some(ctx.text(&error.verdict())))
+        }
+        StepStatus::NotRun(NotRun::Skipped(why)) => (JsonStatus::NotRun, Some(ctx.text(why))),
+        StepStatus::NotRun(NotRun::Interrupted) => {
+            (JsonStatus::NotRun, Some("interrupted".to_owned()))
+        }
+    };
+    let curl = match status {
+        JsonStatus::Failed => exchanges.first().map(|e| ctx.text(&curl(&e.sent))),
+        JsonStatus::Passed | JsonStatus::NotRun => None,
+    };
+    JsonStep {
+        name: ctx.text(&outcome.name),
+        location: ctx.text(&outcome.location.to_string()),
+        status,
+        reason,
+        duration_ms: millis(outcome.elapsed),
+        checks: outcome
+            .checks
+            .iter()
+            .map(|check| {
+                let (message, expected, actual) = match &check.outcome {
+                    Outcome::Pass => (None, None, None),
+                    Outcome::Fail {
+                        message,
+                        expected,
+                        actual,
+                    } => (
+                        Some(ctx.text(message)),
+                        Some(ctx.text(expected)),
+                        Some(ctx.text(actual)),
+                    ),
+                };
+                JsonCheck {
+                    id: check.id.as_str().to_owned(),
+                    subject: ctx.text(&check.subject),
+                    passed: check.passed(),
+                    message,
+                    expected,
+                    actual,
+                    exchange: check.exchange,
+                }
+            })
+            .collect(),
+        exchanges: exchanges.iter().map(exchange).collect(),
+        curl,
+    }
+}
+
+/// An exchange already redacted by [`ReportContext::exchange`].
+fn exchange(redacted: &Exchange) -> JsonExchange {
+    let (response, error) = match &redacted.received {
+        Ok(received) => (
+            Some(JsonResponse {
+                status: received.status,
+                headers: received.headers.clone(),
+                body: received.body.clone(),
+            }),
+            None,
+        ),
+        Err(transport) => (
+            None,
+            Some(JsonError {
+                verdict: transport.verdict(),
+                hint: transport.hint().to_owned(),
+            }),
+        ),
+    };
+    JsonExchange {
+        request: JsonRequest {
+            method: redacted.sent.method.to_owned(),
+            url: redacted.sent.url.clone(),
+            headers: redacted.sent.headers.clone(),
+            body: redacted.sent.body.clone(),
+        },
+        response,
+        error,
+        duration_ms: millis(redacted.elapsed),
+    }
+}
+
+fn cleanup(report: &CleanupReport, ctx: &ReportContext) -> JsonCleanup {
+    JsonCleanup {
+        deleted: report.deleted,
+        leftovers: report
+            .leftovers
+            .iter()
+            .map(|l| JsonLeftover {
+                kind: l.kind.name().to_owned(),
+                id: l.id.as_deref().map(|id| ctx.text(id)),
+                name: ctx.text(&l.name),
+                url: ctx.text(&l.url),
+                reason: ctx.text(&l.reason),
+            })
+            .collect(),
+    }
+}

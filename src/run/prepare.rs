@@ -1,0 +1,333 @@
+//! Turning a step's action into a request, given what Entra knows (the [`World`]).
+
+use serde_json::{Map, Value};
+
+use super::world::{typed, World};
+use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
+use crate::http::Request;
+use crate::plan::{Action, EntraAction, JsonTemplate, RawRequest};
+use crate::profile::{Change, PatchOp, Renderer};
+use crate::scim;
+
+/// What a request is about, so the checks and the effects know what to compare and change.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Intent {
+    /// A raw request.
+    Raw,
+    /// A filter query for `value` at `attr`; `object` is the object looked for, if any.
+    Lookup {
+        object: Option<String>,
+        attr: AttrPath,
+        value: String,
+    },
+    Get {
+        object: String,
+        kind: ResourceKind,
+    },
+    Create {
+        object: String,
+        kind: ResourceKind,
+    },
+    Update {
+        object: String,
+        kind: ResourceKind,
+        changes: Vec<(AttrPath, Value)>,
+    },
+    Members {
+        group: String,
+        add: bool,
+        members: Vec<String>,
+    },
+    Delete {
+        object: String,
+        kind: ResourceKind,
+    },
+}
+
+impl Intent {
+    /// Whether this is Entra's Test Connection probe (a lookup of no declared object).
+    pub(crate) fn is_probe(&self) -> bool {
+        matches!(self, Intent::Lookup { object: None, .. })
+    }
+
+    /// The object a write changes, and its kind.
+    pub(crate) fn written(&self) -> Option<(&str, ResourceKind)> {
+        match self {
+            Intent::Create { object, kind } | Intent::Update { object, kind, .. } => {
+                Some((object, *kind))
+            }
+            Intent::Members { group, .. } => Some((group, ResourceKind::Group)),
+            _ => None,
+        }
+    }
+}
+
+/// A request ready to send, and what it is about.
+pub(crate) struct Prepared {
+    pub(crate) request: Request,
+    pub(crate) intent: Intent,
+}
+
+/// Renders an action. An `Err` says why the step cannot run (an earlier failure left it
+/// without an id or a variable).
+pub(crate) fn prepare(
+    world: &World,
+    renderer: &Renderer,
+    tables: &AttributeTables,
+    action: &Action,
+) -> Result<Prepared, String> {
+    match action {
+        Action::Raw(raw) => raw_request(world, renderer, raw).map(|request| Prepared {
+            request,
+            intent: Intent::Raw,
+        }),
+        Action::Entra(action) => entra(world, renderer, tables, action),
+    }
+}
+
+fn entra(
+    world: &World,
+    renderer: &Renderer,
+    tables: &AttributeTables,
+    action: &EntraAction,
+) -> Result<Prepared, String> {
+    use EntraAction as A;
+    let user = ResourceKind::User;
+    let group = ResourceKind::Group;
+    let (request, intent) = match action {
+        A::TestConnection => {
+            let guid = uuid::Uuid::new_v4().to_string();
+            let attr = tables.user.matching.clone();
+            let request = renderer.test_connection(&attr, &guid);
+            (
+                request,
+                Intent::Lookup {
+                    object: None,
+                    attr,
+                    value: guid,
+                },
+            )
+        }
+        A::LookupUser { user: name, by } => {
+            let attr = match by {
+                Some(path) => AttrPath::parse(path).map_err(|e| e.to_string())?,
+                None => tables.user.matching.clone(),
+            };
+            lookup(world, renderer, user, name, attr)?
+        }
+        A::LookupGroup { group: name } => {
+            lookup(world, renderer, group, name, tables.group.matching.clone())?
+        }
+        A::GetUser { user: name } => (
+            renderer.get(user, id(world, name)?),
+            Intent::Get {
+                object: name.clone(),
+                kind: user,
+            },
+        ),
+        A::GetGroup { group: name } => (
+            renderer.get(group, id(world, name)?),
+            Intent::Get {
+                object: name.clone(),
+                kind: group,
+            },
+        ),
+        A::CreateUser { user: name } | A::CreateGroup { group: name } => {
+            let object = object(world, name)?;
+            let request = match object.kind {
+                ResourceKind::User => renderer.create_user(&object.create_values()),
+                ResourceKind::Group => renderer.create_group(&object.create_values()),
+            };
+            (
+                request,
+                Intent::Create {
+                    object: name.clone(),
+                    kind: object.kind,
+                },
+            )
+        }
+        A::UpdateUser { user: name, set } | A::UpdateGroup { group: name, set } => {
+            let object = object(world, name)?;
+            let table = tables.of(object.kind);
+            let mut changes = Vec::new();
+            for (path, template) in set {
+                let attribute = table
+                    .get(path)
+                    .ok_or_else(|| format!("`{path}` is not in the attribute table"))?;
+                let value = typed(attribute.ty, world.render(template)?);
+                changes.push((attribute.path.clone(), value));
+            }
+            let request =
+                renderer.patch(object.kind, id(world, name)?, &to_changes(object, &changes));
+            (
+                request,
+                Intent::Update {
+                    object: name.clone(),
+                    kind: object.kind,
+                    changes,
+                },
+            )
+        }
+        A::SetActive { user: name, active } => {
+            let path = AttrPath::parse("active").map_err(|e| e.to_string())?;
+            let request = renderer.set_active(id(world, name)?, *active);
+            let changes = vec![(path, Value::Bool(*active))];
+            (
+                request,
+                Intent::Update {
+                    object: name.clone(),
+                    kind: user,
+                    changes,
+                },
+            )
+        }
+        A::DeleteUser { user: name } => (
+            renderer.delete(user, id(world, name)?),
+            Intent::Delete {
+                object: name.clone(),
+                kind: user,
+            },
+        ),
+        A::DeleteGroup { group: name } => (
+            renderer.delete(group, id(world, name)?),
+            Intent::Delete {
+                object: name.clone(),
+                kind: group,
+            },
+        ),
+        A::AddMembers {
+            group: name,
+            members,
+        }
+        | A::RemoveMembers {
+            group: name,
+            members,
+        } => {
+            let add = matches!(action, A::AddMembers { .. });
+            let ids = members
+                .iter()
+                .map(|m| id(world, m).map(str::to_owned))
+                .collect::<Result<Vec<_>, _>>()?;
+            let group_id = id(world, name)?;
+            let request = if add {
+                renderer.add_members(group_id, &ids)
+            } else {
+                renderer.remove_members(group_id, &ids)
+            };
+            (
+                request,
+                Intent::Members {
+                    group: name.clone(),
+                    add,
+                    members: members.clone(),
+                },
+            )
+        }
+    };
+    Ok(Prepared { request, intent })
+}
+
+/// §3.5: `Replace` where Entra's last view holds a value, `Add` where it holds none.
+fn to_changes(object: &super::world::ObjectState, changes: &[(AttrPath, Value)]) -> Vec<Change> {
+    changes
+        .iter()
+        .map(|(path, value)| Change {
+            op: if object.value(path.as_str()).is_some() {
+                PatchOp::Replace
+            } else {
+                PatchOp::Add
+            },
+            path: path.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+fn lookup(
+    world: &World,
+    renderer: &Renderer,
+    kind: ResourceKind,
+    name: &str,
+    attr: AttrPath,
+) -> Result<(Request, Intent), String> {
+    let object = object(world, name)?;
+    let value = match object.value(attr.as_str()) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => return Err(format!("{name} has no value for `{attr}` to look it up by")),
+    };
+    let request = renderer.lookup(kind, &attr, &value);
+    Ok((
+        request,
+        Intent::Lookup {
+            object: Some(name.to_owned()),
+            attr,
+            value,
+        },
+    ))
+}
+
+fn object<'w>(world: &'w World, name: &str) -> Result<&'w super::world::ObjectState, String> {
+    world
+        .object(name)
+        .ok_or_else(|| format!("`{name}` is not declared"))
+}
+
+fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, String> {
+    object(world, name)?
+        .id
+        .as_deref()
+        .ok_or_else(|| format!("{name} has no id: the step that should have created it failed"))
+}
+
+fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<Request, String> {
+    let target = world.render(&raw.path)?;
+    let mut headers = Vec::new();
+    for (name, value) in &raw.headers {
+        headers.push((name.clone(), world.render(value)?));
+    }
+    let body = match &raw.body {
+        Some(body) => Some(render_json(world, body)?.to_string()),
+        None => None,
+    };
+    let mut request = renderer.raw(raw.method, target, body, raw.send_token);
+    // The scenario's own headers win over the profile's.
+    request
+        .headers
+        .retain(|(n, _)| !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n)));
+    request.headers.extend(headers);
+    if request.body.is_some()
+        && !request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        request
+            .headers
+            .push(("Content-Type".into(), scim::MEDIA_TYPE.into()));
+    }
+    Ok(request)
+}
+
+/// A JSON template with every string rendered.
+pub(crate) fn render_json(world: &World, template: &JsonTemplate) -> Result<Value, String> {
+    Ok(match template {
+        JsonTemplate::Null => Value::Null,
+        JsonTemplate::Bool(b) => Value::Bool(*b),
+        JsonTemplate::Number(n) => Value::Number(n.clone()),
+        JsonTemplate::String(t) => Value::String(world.render(t)?),
+        JsonTemplate::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| render_json(world, i))
+                .collect::<Result<_, _>>()?,
+        ),
+        JsonTemplate::Object(fields) => {
+            let mut map = Map::new();
+            for (key, value) in fields {
+                map.insert(key.clone(), render_json(world, value)?);
+            }
+            Value::Object(map)
+        }
+    })
+}

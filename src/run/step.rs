@@ -1,0 +1,278 @@
+//! One step: send, check (status first, as hurl does), apply the effect to Entra's view, and
+//! read back what a write should have stored.
+
+use serde_json::Value;
+
+use super::prepare::{render_json, Intent};
+use super::world::World;
+use crate::attributes::{AttrPath, ResourceKind};
+use crate::check::{self, CheckId, CheckResult, Outcome};
+use crate::http::Received;
+use crate::plan::{Expectation, StepPlan};
+
+/// The checks on a step's response.
+pub(crate) fn check_response(
+    world: &World,
+    step: &StepPlan,
+    intent: &Intent,
+    received: &Received,
+) -> (Vec<CheckResult>, Option<Value>) {
+    let expect = &step.expect;
+    let mut checks = Vec::new();
+    if let Some(allowed) = &expect.status {
+        let result = check::status(received, allowed);
+        let ok = result.passed();
+        checks.push(result);
+        if !ok {
+            // A wrong status makes every other check of this body noise.
+            return (checks, None);
+        }
+    }
+    // Checked on Entra's probe only: one answer shows the server's media type, and a server
+    // that answers `application/json` everywhere should fail one step, not all of them.
+    // An HTML page is explained by the JSON check; its media type would be noise.
+    if intent.is_probe() && !received.body.trim().is_empty() && !received.is_html() {
+        checks.push(check::content_type(received));
+    }
+    let needs_json = expect.list.is_some()
+        || expect.resource.is_some()
+        || expect.body.is_some()
+        || !step.captures.is_empty();
+    if !needs_json {
+        return (checks, received.json().ok());
+    }
+    let body = match check::json_body(received) {
+        Ok(body) => body,
+        Err(failure) => {
+            checks.push(failure);
+            return (checks, None);
+        }
+    };
+    if expect.list.is_some() {
+        list_checks(world, expect, intent, &body, &mut checks);
+    } else if let Some(kind) = expect.resource {
+        let shape = check::resource_shape(&body, kind);
+        let ok = shape.passed();
+        checks.push(shape);
+        let read_back_follows = step.read_back && intent.written().is_some();
+        if let (true, false, Intent::Get { object, .. } | Intent::Create { object, .. }) =
+            (ok, read_back_follows, intent)
+        {
+            if let Some(state) = world.object(object) {
+                checks.extend(check::attributes(&body, &state.expected(), ""));
+            }
+        }
+        if kind == ResourceKind::Group && matches!(intent, Intent::Get { .. }) {
+            checks.push(check::members_excluded(&body));
+        }
+    }
+    if let Some(subset) = &expect.body {
+        match render_json(world, subset) {
+            Ok(expected) => checks.push(check::body_subset(&body, &expected)),
+            Err(reason) => checks.push(CheckResult::fail(
+                CheckId::BodySubset,
+                "body",
+                reason,
+                "a rendered expectation",
+                "none",
+            )),
+        }
+    }
+    (checks, Some(body))
+}
+
+fn list_checks(
+    world: &World,
+    expect: &Expectation,
+    intent: &Intent,
+    body: &Value,
+    checks: &mut Vec<CheckResult>,
+) {
+    let shape = check::list_shape(body);
+    let ok = shape.passed();
+    checks.push(shape);
+    if !ok {
+        return;
+    }
+    let Intent::Lookup {
+        object,
+        attr,
+        value,
+    } = intent
+    else {
+        if let Some(n) = expect.list.as_ref().and_then(|l| l.total_results) {
+            checks.push(check::list_count(body, n));
+        }
+        return;
+    };
+    // A filter that returns other objects is the root cause; counting them is noise.
+    let matches = check::list_matches(body, attr, value, case_exact(attr));
+    let matched = matches.passed();
+    checks.push(matches);
+    let mut counted = true;
+    if let (true, Some(n)) = (matched, expect.list.as_ref().and_then(|l| l.total_results)) {
+        let count = check::list_count(body, n);
+        counted = count.passed();
+        checks.push(count);
+    }
+    if let (true, true, Some(kind), Some(object)) = (matched, counted, expect.resource, object) {
+        let Some(state) = world.object(object) else {
+            return;
+        };
+        for resource in check::resources(body) {
+            let shape = check::resource_shape(resource, kind);
+            let ok = shape.passed();
+            checks.push(shape);
+            if ok {
+                checks.extend(check::attributes(resource, &state.expected(), ""));
+            }
+        }
+    }
+}
+
+/// RFC 7643 §4.1.1: `userName` is not case-exact; `externalId` and `id` are.
+fn case_exact(attr: &AttrPath) -> bool {
+    matches!(attr.as_str(), "externalId" | "id")
+}
+
+/// Checks on the read-back of a write, prefixed with what the write answered.
+pub(crate) fn check_read_back(
+    world: &World,
+    intent: &Intent,
+    write: &Received,
+    write_method: &str,
+    received: &Received,
+) -> (Vec<CheckResult>, Option<Value>) {
+    let mut checks = Vec::new();
+    let status = check::status(received, &[200]);
+    let ok = status.passed();
+    checks.push(relabel(status, "read-back status"));
+    if !ok {
+        return (checks, None);
+    }
+    let body = match check::json_body(received) {
+        Ok(body) => body,
+        Err(failure) => {
+            checks.push(relabel(failure, "read-back body"));
+            return (checks, None);
+        }
+    };
+    let context = format!("{write_method} returned {} but ", write.status);
+    let Some((object, kind)) = intent.written() else {
+        return (checks, Some(body));
+    };
+    let Some(state) = world.object(object) else {
+        return (checks, Some(body));
+    };
+    let shape = check::resource_shape(&body, kind);
+    let ok = shape.passed();
+    checks.push(relabel(
+        shape,
+        &format!("read-back {} resource", kind.name()),
+    ));
+    if !ok {
+        return (checks, Some(body));
+    }
+    for result in check::attributes(&body, &state.expected(), &context) {
+        let subject = format!("read-back {}", result.subject);
+        checks.push(relabel(result, &subject));
+    }
+    if kind == ResourceKind::Group {
+        let expected = state
+            .members
+            .iter()
+            .filter_map(|m| world.object(m).and_then(|o| o.id.clone()))
+            .collect();
+        let members = check::members(&body, &expected, &|id| world.name_of(id), &context);
+        checks.push(relabel(members, "read-back members"));
+    }
+    (checks, Some(body))
+}
+
+fn relabel(mut result: CheckResult, subject: &str) -> CheckResult {
+    result.subject = subject.to_owned();
+    result.exchange = 1;
+    result
+}
+
+/// Applies an accepted write to Entra's view.
+pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
+    match intent {
+        Intent::Create { object, .. } => {
+            let id = body
+                .and_then(|b| b.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let Some(state) = world.object_mut(object) {
+                state.id = id;
+            }
+        }
+        Intent::Update {
+            object, changes, ..
+        } => {
+            if let Some(state) = world.object_mut(object) {
+                for (path, value) in changes {
+                    state.set(path, Some(value.clone()));
+                }
+            }
+        }
+        Intent::Members {
+            group,
+            add,
+            members,
+        } => {
+            if let Some(state) = world.object_mut(group) {
+                for member in members {
+                    if *add {
+                        state.members.insert(member.clone());
+                    } else {
+                        state.members.remove(member);
+                    }
+                }
+            }
+        }
+        Intent::Raw | Intent::Lookup { .. } | Intent::Get { .. } | Intent::Delete { .. } => {}
+    }
+}
+
+/// After a failed read-back, Entra's view takes what the server really holds, so one defect
+/// is reported once, at the step that showed it, and not again by every later step.
+pub(crate) fn adopt(world: &mut World, intent: &Intent, checks: &[CheckResult], body: &Value) {
+    let Some((object, _)) = intent.written() else {
+        return;
+    };
+    let failed_paths: Vec<String> = checks
+        .iter()
+        .filter(|c| c.id == CheckId::Attribute && matches!(c.outcome, Outcome::Fail { .. }))
+        .filter_map(|c| c.subject.split('`').nth(1).map(str::to_owned))
+        .collect();
+    let members_failed = checks
+        .iter()
+        .any(|c| c.id == CheckId::Members && !c.passed());
+    let member_names: Vec<String> = if members_failed {
+        body.get("members")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|m| m.get("value").and_then(Value::as_str))
+                    .map(|id| world.name_of(id))
+                    .filter(|name| world.object(name).is_some())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let Some(state) = world.object_mut(object) else {
+        return;
+    };
+    for path in failed_paths {
+        if let Ok(path) = AttrPath::parse(&path) {
+            let actual = path.get(body).filter(|v| !v.is_null()).cloned();
+            state.set(&path, actual);
+        }
+    }
+    if members_failed {
+        state.members = member_names.into_iter().collect();
+    }
+}

@@ -1,0 +1,206 @@
+//! What Entra knows during a scenario: each object's attribute values (Entra's view of what
+//! the server holds), its server id once created, group members, and the variables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::attributes::{AttrPath, AttrType, AttributeTables, ResourceKind};
+use crate::check::Expected;
+use crate::plan::{ObjectDecl, Template};
+
+/// One user or group as Entra sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct ObjectState {
+    pub(crate) kind: ResourceKind,
+    pub(crate) name: String,
+    /// Mapped attribute values in table order (members excluded).
+    pub(crate) values: Vec<(AttrPath, AttrType, Value)>,
+    pub(crate) id: Option<String>,
+    /// Member object names (groups).
+    pub(crate) members: BTreeSet<String>,
+}
+
+impl ObjectState {
+    /// The value at a path, if Entra holds one.
+    pub(crate) fn value(&self, path: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(p, _, _)| p.as_str() == path)
+            .map(|(_, _, v)| v)
+    }
+
+    /// Sets (or, with `None`, forgets) the value at a path of the table.
+    pub(crate) fn set(&mut self, path: &AttrPath, value: Option<Value>) {
+        match (self.values.iter().position(|(p, _, _)| p == path), value) {
+            (Some(i), Some(v)) => self.values[i].2 = v,
+            (Some(i), None) => {
+                self.values.remove(i);
+            }
+            (None, Some(v)) => self.values.push((path.clone(), AttrType::String, v)),
+            (None, None) => {}
+        }
+    }
+
+    /// The attribute checks Entra's view implies.
+    pub(crate) fn expected(&self) -> Vec<Expected> {
+        self.values
+            .iter()
+            .map(|(path, ty, value)| Expected {
+                path: path.clone(),
+                ty: *ty,
+                value: value.clone(),
+            })
+            .collect()
+    }
+
+    /// The `(path, value)` pairs a create sends.
+    pub(crate) fn create_values(&self) -> Vec<(AttrPath, Value)> {
+        self.values
+            .iter()
+            .map(|(p, _, v)| (p.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// Variables and objects of one scenario run.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) run_id: String,
+    pub(crate) prefix: String,
+    vars: BTreeMap<String, String>,
+    objects: BTreeMap<String, ObjectState>,
+}
+
+impl World {
+    pub(crate) fn new(run_id: &str) -> World {
+        World {
+            run_id: run_id.to_owned(),
+            prefix: format!("scimcheck-{run_id}"),
+            vars: BTreeMap::new(),
+            objects: BTreeMap::new(),
+        }
+    }
+
+    /// A variable's value: built-ins, scenario vars and captures, `OBJECT.id`, `OBJECT.PATH`.
+    pub(crate) fn lookup(&self, name: &str) -> Option<String> {
+        match name {
+            "run_id" => return Some(self.run_id.clone()),
+            "prefix" => return Some(self.prefix.clone()),
+            _ => {}
+        }
+        if let Some(value) = self.vars.get(name) {
+            return Some(value.clone());
+        }
+        let (object, path) = name.split_once('.')?;
+        let object = self.objects.get(object)?;
+        if path == "id" {
+            return object.id.clone();
+        }
+        object.value(path).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    pub(crate) fn render(&self, template: &Template) -> Result<String, String> {
+        template
+            .render(&|name| self.lookup(name))
+            .map_err(|e| format!("{e}: an earlier step that should have set it failed"))
+    }
+
+    pub(crate) fn set_var(&mut self, name: &str, value: String) {
+        self.vars.insert(name.to_owned(), value);
+    }
+
+    pub(crate) fn object(&self, name: &str) -> Option<&ObjectState> {
+        self.objects.get(name)
+    }
+
+    pub(crate) fn object_mut(&mut self, name: &str) -> Option<&mut ObjectState> {
+        self.objects.get_mut(name)
+    }
+
+    /// The object name whose server id is `id` (for messages), or the id itself.
+    pub(crate) fn name_of(&self, id: &str) -> String {
+        self.objects
+            .values()
+            .find(|o| o.id.as_deref() == Some(id))
+            .map_or_else(|| format!("`{id}`"), |o| o.name.clone())
+    }
+
+    /// Declares an object with its values: the scenario's, or generated from the table.
+    pub(crate) fn declare(
+        &mut self,
+        decl: &ObjectDecl,
+        tables: &AttributeTables,
+    ) -> Result<(), String> {
+        let mut values = Vec::new();
+        for attribute in &tables.of(decl.kind).attributes {
+            if attribute.ty == AttrType::Reference {
+                continue;
+            }
+            let value = match decl.values.get(attribute.path.as_str()) {
+                Some(template) => {
+                    let text = self.render(template)?;
+                    typed(attribute.ty, text)
+                }
+                None => self.generate(decl, &attribute.path, attribute.ty),
+            };
+            values.push((attribute.path.clone(), attribute.ty, value));
+        }
+        self.objects.insert(
+            decl.name.clone(),
+            ObjectState {
+                kind: decl.kind,
+                name: decl.name.clone(),
+                values,
+                id: None,
+                members: BTreeSet::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// A value Entra would send for an attribute, named so it is recognisably ours.
+    fn generate(&self, decl: &ObjectDecl, path: &AttrPath, ty: AttrType) -> Value {
+        let base = format!("{}-{}", self.prefix, decl.name);
+        match ty {
+            AttrType::Boolean => return Value::Bool(true),
+            AttrType::Integer => return Value::from(1),
+            AttrType::DateTime => return Value::from("2026-01-01T00:00:00Z"),
+            AttrType::String | AttrType::Reference => {}
+        }
+        let text = match (path.attr(), path.sub()) {
+            ("userName", _) | ("emails", _) => format!("{base}@example.com"),
+            ("name", Some("givenName")) => capitalise(&decl.name),
+            ("name", Some("familyName")) => "Scimcheck".to_owned(),
+            ("name", Some("formatted")) => format!("{} Scimcheck", capitalise(&decl.name)),
+            ("externalId", _) if decl.kind == ResourceKind::Group => {
+                uuid::Uuid::new_v4().to_string()
+            }
+            ("displayName", _) | ("externalId", _) => base,
+            ("phoneNumbers", _) => "+1 555 0100".to_owned(),
+            (attr, sub) => format!("{base}-{}", sub.unwrap_or(attr)),
+        };
+        Value::String(text)
+    }
+}
+
+/// A scenario's text value as the attribute's JSON type.
+pub(crate) fn typed(ty: AttrType, text: String) -> Value {
+    match ty {
+        AttrType::Boolean if text.eq_ignore_ascii_case("true") => Value::Bool(true),
+        AttrType::Boolean if text.eq_ignore_ascii_case("false") => Value::Bool(false),
+        AttrType::Integer => text.parse::<i64>().map_or(Value::String(text), Value::from),
+        _ => Value::String(text),
+    }
+}
+
+fn capitalise(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

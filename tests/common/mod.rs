@@ -1,0 +1,131 @@
+//! Shared test harness: the reference server in-process on 127.0.0.1:0 with chosen faults, and
+//! the built-in suite run against it through the library (no subprocess, so it is fast).
+
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses a part of the harness, declared `pub` for all of them"
+)]
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use scimcheck::attributes::AttributeTables;
+use scimcheck::check::CheckId;
+use scimcheck::http::{Client, ClientOptions, TenantUrl};
+use scimcheck::plan::Plan;
+use scimcheck::profile::Profile;
+use scimcheck::redact::Secret;
+use scimcheck::refserver::{self, Fault, RunningServer};
+use scimcheck::run::{new_run_id, RunSummary, Runner, StepStatus};
+
+pub const TOKEN: &str = "tok-3b1f0c9e-known-test-token";
+
+/// Starts the reference server with these faults.
+pub async fn server(faults: &[Fault]) -> RunningServer {
+    let config = refserver::Config {
+        token: Secret::new(TOKEN),
+        faults: faults.iter().copied().collect::<BTreeSet<_>>(),
+    };
+    refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
+        .await
+        .expect("the reference server starts on a free port")
+}
+
+/// The built-in scenarios, compiled against the Atmos tables.
+pub fn builtin_plan(tables: &AttributeTables) -> Plan {
+    scimcheck::plan::compile::compile(&scimcheck::scenario::builtin(), tables)
+        .unwrap_or_else(|e| panic!("built-in scenarios compile:\n{e}"))
+}
+
+/// A client for a server URL with the test token.
+pub fn client(url: &str) -> Client {
+    client_with(url, ClientOptions::default())
+}
+
+pub fn client_with(url: &str, options: ClientOptions) -> Client {
+    let tenant = TenantUrl::parse(url).expect("valid URL");
+    Client::new(tenant, Secret::new(TOKEN), options).expect("client builds")
+}
+
+/// Runs `plan` against a reference server with `faults` under `profile`.
+pub async fn run_plan(plan: &Plan, faults: &[Fault], profile: Profile) -> RunSummary {
+    let server = server(faults).await;
+    let tables = AttributeTables::atmos();
+    let client = client(&server.base_url());
+    let (_stop, interrupt) = tokio::sync::watch::channel(false);
+    let runner = Runner::new(&client, &tables, new_run_id(), interrupt);
+    let summary = runner.run(plan, &[profile], &mut |_| {}).await;
+    server.shutdown().await;
+    summary
+}
+
+/// Runs the built-in suite with `faults` under the default profile.
+pub async fn run_builtin(faults: &[Fault]) -> RunSummary {
+    let plan = builtin_plan(&AttributeTables::atmos());
+    run_plan(&plan, faults, Profile::EntraDefault).await
+}
+
+/// Each step that did not pass, as "scenario / step: CHECK-ID, …" (or "… : not run").
+pub fn failing(summary: &RunSummary) -> Vec<String> {
+    let mut out = Vec::new();
+    for scenario in &summary.scenarios {
+        for step in &scenario.steps {
+            let ids: BTreeSet<&str> = step.failures().map(|c| c.id.as_str()).collect();
+            match &step.status {
+                StepStatus::Passed => {}
+                StepStatus::Failed => out.push(format!(
+                    "{} / {}: {}",
+                    scenario.name,
+                    step.name,
+                    ids.into_iter().collect::<Vec<_>>().join(", ")
+                )),
+                StepStatus::NotRun(reason) => out.push(format!(
+                    "{} / {}: not run ({reason:?})",
+                    scenario.name, step.name
+                )),
+            }
+        }
+    }
+    out
+}
+
+/// Whether some failing step failed on `id`.
+pub fn failed_on(summary: &RunSummary, id: CheckId) -> bool {
+    summary
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .flat_map(|s| s.failures())
+        .any(|c| c.id == id)
+}
+
+/// All failure messages, for assertion messages.
+pub fn messages(summary: &RunSummary) -> String {
+    let mut text = String::new();
+    for step in summary.scenarios.iter().flat_map(|s| &s.steps) {
+        for check in step.failures() {
+            if let scimcheck::check::Outcome::Fail { message, .. } = &check.outcome {
+                let _ = writeln!(
+                    text,
+                    "{}: {} {}: {message}",
+                    step.name, check.id, check.subject
+                );
+            }
+        }
+    }
+    text
+}
+
+/// How many users the server holds (read with a plain list request).
+pub async fn count_users(base_url: &str) -> u64 {
+    let response = reqwest::Client::new()
+        .get(format!("{base_url}/Users"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("the server answers");
+    let body: serde_json::Value = response.json().await.expect("a JSON list");
+    body["totalResults"].as_u64().expect("totalResults")
+}
