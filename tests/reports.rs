@@ -579,6 +579,7 @@ fn skipped_and_interrupted_steps_are_not_run_in_json() {
     // Pins the mapping of every `NotRun` to `not_run` with a reason, without a server.
     use scimcheck::run::{CleanupReport, ScenarioOutcome, StepOutcome};
     let step = |status| StepOutcome {
+        id: "STEP".into(),
         name: "s".into(),
         location: scimcheck::diag::Location {
             file: "builtin:x.yaml".into(),

@@ -295,6 +295,7 @@ impl FileCx<'_> {
                 name: name.value.clone(),
                 kind,
                 values: BTreeMap::new(),
+                existing: false,
             };
             for (path, value) in &values.0 {
                 let template = self.template(value, &scope);

@@ -41,12 +41,17 @@ pub struct ObjectDecl {
     pub kind: ResourceKind,
     /// Attribute path (as in the attribute table) → value.
     pub values: BTreeMap<String, Template>,
+    /// An object that already exists on the server (matched, not created): Entra's view holds
+    /// only the values given, nothing is generated, and cleanup never deletes it.
+    pub existing: bool,
 }
 
 /// One step: a request (an Entra action rendered by the profile, or a raw request) and what
 /// the response must look like.
 #[derive(Clone, Debug)]
 pub struct StepPlan {
+    /// Stable id (`USER-DISABLE`); check results are reported as `{id}/{check}`.
+    pub id: String,
     pub name: String,
     pub location: Location,
     pub action: Action,
@@ -104,6 +109,19 @@ pub enum EntraAction {
     },
     /// §4.5: `DELETE /Groups/{id}`.
     DeleteGroup { group: String },
+}
+
+/// A step id made from its name: upper case, runs of other characters as one `-`.
+pub fn slug_id(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_uppercase());
+        } else if !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_owned()
 }
 
 /// HTTP methods Entra uses (§1.1), plus PUT for raw requests.

@@ -203,6 +203,7 @@ mod tests {
         checks: Vec<CheckResult>,
     ) -> StepOutcome {
         StepOutcome {
+            id: "STEP".into(),
             name: name.into(),
             location: Location {
                 file: Arc::from("builtin:x.yaml"),

@@ -31,6 +31,8 @@ pub enum StepStatus {
 /// One step's record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepOutcome {
+    /// The step's stable id (`USER-DISABLE`).
+    pub id: String,
     pub name: String,
     pub location: Location,
     pub status: StepStatus,

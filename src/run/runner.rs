@@ -470,6 +470,7 @@ fn finish(
     elapsed: Duration,
 ) -> StepOutcome {
     StepOutcome {
+        id: step.id.clone(),
         name: step.name.clone(),
         location: step.location.clone(),
         status,

@@ -231,6 +231,32 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
                 }
             }
         }
+        Intent::Lookup {
+            object: Some(object),
+            attr,
+            value,
+        } => {
+            // §3.4: a match links the object: Entra caches its id and reads it by id from then on.
+            let found = body.map(check::resources).unwrap_or_default();
+            let only = match found {
+                [only] => Some(only),
+                _ => None,
+            };
+            let id = only
+                .filter(|r| {
+                    attr.get(r)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+                })
+                .and_then(|r| r.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let (Some(state), Some(id)) = (world.object_mut(object), id) {
+                if state.id.is_none() {
+                    state.id = Some(id);
+                }
+            }
+        }
         Intent::Raw | Intent::Lookup { .. } | Intent::Get { .. } | Intent::Delete { .. } => {}
     }
 }

@@ -145,6 +145,8 @@ impl World {
                     let text = self.render(template)?;
                     typed(attribute.ty, text)
                 }
+                // An existing object's other values are unknown until it is read.
+                None if decl.existing => continue,
                 None => self.generate(decl, &attribute.path, attribute.ty),
             };
             values.push((attribute.path.clone(), attribute.ty, value));

@@ -66,6 +66,9 @@ pub struct ScenarioFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
+    /// A stable id for reports and `--only`/`--skip` (upper-case words joined by `-`, e.g.
+    /// `USER-DISABLE`); made from the name when absent.
+    pub id: Option<Text>,
     /// Shown in reports; made from the action when absent (`lookup-user alice`).
     pub name: Option<Text>,
     /// An Entra action; a step has this or `request`, not both.

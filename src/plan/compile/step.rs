@@ -93,9 +93,35 @@ impl FileCx<'_> {
             r.value
         });
         let name = s.name.as_ref().map_or(default_name, |n| n.value.clone());
+        let id = match &s.id {
+            Some(id) => {
+                let valid = !id.value.is_empty()
+                    && id
+                        .value
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+                if !valid {
+                    let note = format!(
+                        "use upper-case letters, digits and `-`, e.g. `{}`",
+                        crate::plan::slug_id(&id.value)
+                    );
+                    self.report(
+                        self.at(id),
+                        format!("`{}` is not a step id", id.value),
+                        Some(note),
+                    );
+                }
+                id.value.clone()
+            }
+            None => crate::plan::slug_id(&name),
+        };
         compiled
             .into_iter()
             .map(|c| StepPlan {
+                id: match &c.suffix {
+                    Some(suffix) => format!("{id}-{}", crate::plan::slug_id(suffix)),
+                    None => id.clone(),
+                },
                 name: match &c.suffix {
                     Some(suffix) => format!("{name} {suffix}"),
                     None => name.clone(),
