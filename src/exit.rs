@@ -1,27 +1,41 @@
 //! Exit codes, documented in the README. Chosen like hurl's: the code says who has to act.
+//!
+//! Only failures that break Entra make a run exit [`CHECK_FAILED`]: a server that works with
+//! Entra but re-PATCHes every cycle or deviates from the RFC (see [`crate::check::Severity`])
+//! passes, with warnings, unless the run is `--strict`.
 
 use crate::run::RunSummary;
+use crate::verdict::SeverityCounts;
 
-/// Every check passed and everything the run created was deleted.
+/// Every check passed (or only checks that do not break Entra failed, without `--strict`) and
+/// everything the run created was deleted.
 pub const OK: i32 = 0;
-/// A check failed: the server answered, and the answer is not what Entra expects.
+/// A check failed: the server answered, and the answer breaks Entra (with `--strict`: any
+/// failed check); or a step could not run because an earlier one failed.
 pub const CHECK_FAILED: i32 = 1;
 /// A bad command line or scenario file; nothing was sent.
 pub const USAGE: i32 = 2;
 /// The server could not be reached or talked to (DNS, refused, TLS, timeout, huge body).
 pub const TRANSPORT: i32 = 3;
-/// Every check passed, but cleanup left resources behind.
+/// No check that counts failed, but cleanup left resources behind.
 pub const LEFTOVERS: i32 = 4;
 /// Interrupted (Ctrl-C); cleanup ran first. 128 + SIGINT, as shells report it.
 pub const INTERRUPTED: i32 = 130;
 
-/// The exit code of a finished run.
-pub fn code(summary: &RunSummary) -> i32 {
+/// The exit code of a finished run. `strict` (`--strict`): every failed check counts, not
+/// only those that break Entra.
+pub fn code(summary: &RunSummary, strict: bool) -> i32 {
+    let counts = summary.counts();
+    let failed = if strict {
+        counts.failed
+    } else {
+        SeverityCounts::of(summary).breaks_entra
+    };
     if summary.interrupted {
         INTERRUPTED
     } else if summary.transport_error().is_some() {
         TRANSPORT
-    } else if summary.counts().failed > 0 || summary.counts().not_run > 0 {
+    } else if failed > 0 || counts.not_run > 0 {
         CHECK_FAILED
     } else if !summary.cleanup.leftovers.is_empty() {
         LEFTOVERS

@@ -26,3 +26,4 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod scim;
+pub mod verdict;

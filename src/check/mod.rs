@@ -3,23 +3,30 @@
 //!
 //! Adding a check: a [`CheckId`] variant (its name never changes once released), its logic in
 //! the family file (`status`, `headers`, `list`, `resource`, `subset`), a fault in
-//! `refserver/faults.rs` that breaks it, and a pass test plus a fail test in `tests/`.
+//! `refserver/faults.rs` that breaks it, a pass test plus a fail test in `tests/`, its default
+//! [`Severity`] in `severity.rs` (and, where what failed matters less, `with_severity` where the
+//! result is made), and, when a failure of it has a cause of its own, a rule in `hints/rules.rs`.
 
 mod headers;
 mod list;
 mod resource;
+mod severity;
 mod status;
 mod subset;
 
 pub use headers::content_type;
 pub use list::{list_count, list_matches, list_shape, resources};
-pub use resource::{attributes, members, members_excluded, resource_shape, Expected};
+pub use resource::{
+    attributes, manager, members, members_excluded, resource_shape, resync, Expected,
+};
+pub use severity::{is_normalised, Severity};
 pub use status::status;
 pub use subset::body_subset;
 
 use std::fmt;
 
-/// The stable name of a check.
+/// The stable name of a check kind; with the step's id it makes a check's stable id
+/// ([`CheckResult::stable_id`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CheckId {
     /// The status code is one Entra accepts (§6.1).
@@ -46,6 +53,10 @@ pub enum CheckId {
     BodySubset,
     /// A capture found its value.
     Capture,
+    /// The enterprise `manager` comes back as an object `{"value": id}` (§3.6).
+    Manager,
+    /// The next cycle finds nothing to PATCH: values come back as Entra sent them (§3.4, §6.1).
+    Resync,
 }
 
 impl CheckId {
@@ -64,6 +75,8 @@ impl CheckId {
             CheckId::MembersExcluded => "MEMBERS-EXCLUDED",
             CheckId::BodySubset => "BODY",
             CheckId::Capture => "CAPTURE",
+            CheckId::Manager => "MANAGER",
+            CheckId::Resync => "RESYNC",
         }
     }
 }
@@ -83,6 +96,9 @@ pub struct CheckResult {
     /// Which exchange of the step it read (0: the step's request, 1: its read-back).
     pub exchange: usize,
     pub outcome: Outcome,
+    /// How much a failure matters to Entra; set where the result is made, defaulting to
+    /// [`Severity::of`] the kind. Meaningless for a pass.
+    pub severity: Severity,
 }
 
 /// Pass, or what was wrong.
@@ -105,6 +121,7 @@ impl CheckResult {
             subject: subject.into(),
             exchange: 0,
             outcome: Outcome::Pass,
+            severity: Severity::of(id),
         }
     }
 
@@ -124,6 +141,7 @@ impl CheckResult {
                 expected: expected.into(),
                 actual: actual.into(),
             },
+            severity: Severity::of(id),
         }
     }
 
@@ -133,9 +151,23 @@ impl CheckResult {
         self
     }
 
+    /// Sets the severity, where what failed matters more or less than the kind's default.
+    pub fn with_severity(mut self, severity: Severity) -> CheckResult {
+        self.severity = severity;
+        self
+    }
+
     /// Whether the check passed.
     pub fn passed(&self) -> bool {
         matches!(self.outcome, Outcome::Pass)
+    }
+
+    /// The check's stable id within a run: the step's id and the check kind,
+    /// `USER-DISABLE/STATUS`. Reports, CI filters and support tickets name checks by it, so it
+    /// never changes once released (several checks of one kind in a step share it; their
+    /// `subject` tells them apart).
+    pub fn stable_id(&self, step_id: &str) -> String {
+        format!("{step_id}/{}", self.id)
     }
 }
 

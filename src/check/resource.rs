@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{short, CheckId, CheckResult};
+use super::{is_normalised, short, CheckId, CheckResult, Severity};
 use crate::attributes::{AttrPath, AttrType, ResourceKind};
 
 /// What Entra believes one attribute holds.
@@ -60,11 +60,13 @@ pub fn resource_shape(resource: &Value, kind: ResourceKind) -> CheckResult {
         }
     }
     if !resource.get("meta").is_some_and(Value::is_object) {
+        // §6.1 lists `meta`, but Entra reads only `id` and the mapped attributes: RFC only.
         return fail(
             "`meta` is missing or not an object".into(),
             "an object",
             resource.get("meta").map_or("absent".into(), short),
-        );
+        )
+        .with_severity(Severity::Rfc);
     }
     CheckResult::pass(CheckId::ResourceShape, subject)
 }
@@ -97,17 +99,28 @@ pub fn attributes(resource: &Value, expected: &[Expected], context: &str) -> Vec
                     want,
                     short(actual),
                 ),
-                Some(actual) if actual != &e.value => CheckResult::fail(
-                    CheckId::Attribute,
-                    subject,
-                    format!(
-                        "{context}`{}` is {} instead of {want}",
-                        e.path,
-                        short(actual)
-                    ),
-                    want,
-                    short(actual),
-                ),
+                // A normalised form of the value (case, spacing) was stored: Entra works, but
+                // re-PATCHes every cycle; the next cycle's RESYNC check names it, once.
+                Some(actual) if actual != &e.value && !normalised_eq(actual, &e.value) => {
+                    CheckResult::fail(
+                        CheckId::Attribute,
+                        subject,
+                        format!(
+                            "{context}`{}` is {} instead of {want}",
+                            e.path,
+                            short(actual)
+                        ),
+                        want,
+                        short(actual),
+                    )
+                    // §6.1: a normalised value (same letters, other case or punctuation) only
+                    // costs a PATCH every cycle; any other value means Entra's change was lost.
+                    .with_severity(if is_normalised(&e.value, actual) {
+                        Severity::Degrades
+                    } else {
+                        Severity::BreaksEntra
+                    })
+                }
                 Some(_) => CheckResult::pass(CheckId::Attribute, subject),
             }
         })
@@ -177,5 +190,177 @@ pub fn members_excluded(resource: &Value) -> CheckResult {
             short(members),
         ),
         _ => CheckResult::pass(CheckId::MembersExcluded, "members excluded"),
+    }
+}
+
+/// The enterprise `manager` is `{"value": "<id>"}` inside the extension, or absent when
+/// `expected` is `None` (§3.6: a bare string makes Entra fail with "not able to deserialize",
+/// `SystemForCrossDomainIdentityManagementServiceIncompatible`).
+pub fn manager(
+    resource: &Value,
+    expected: Option<&str>,
+    name_of: &dyn Fn(&str) -> String,
+    context: &str,
+) -> CheckResult {
+    let subject = "manager";
+    let found = resource
+        .get(crate::scim::ENTERPRISE_USER_SCHEMA)
+        .and_then(|ext| ext.get("manager"))
+        .filter(|m| !m.is_null());
+    let want = expected.map_or_else(
+        || "absent".to_owned(),
+        |id| format!("{{\"value\":\"{id}\"}} ({})", name_of(id)),
+    );
+    match (expected, found) {
+        (None, None) => CheckResult::pass(CheckId::Manager, subject),
+        (None, Some(Value::Object(m))) if m.get("value").is_none_or(|v| v.as_str() == Some("")) => {
+            CheckResult::pass(CheckId::Manager, subject)
+        }
+        (None, Some(other)) => CheckResult::fail(
+            CheckId::Manager,
+            subject,
+            format!("{context}the manager is still set"),
+            want,
+            short(other),
+        ),
+        (Some(_), None) => CheckResult::fail(
+            CheckId::Manager,
+            subject,
+            format!("{context}`manager` is absent from the enterprise extension; Entra will PATCH it again every cycle"),
+            want,
+            "absent",
+        ),
+        (Some(_), Some(Value::String(s))) => CheckResult::fail(
+            CheckId::Manager,
+            subject,
+            format!("{context}`manager` comes back as the bare string \"{s}\"; Entra needs an object {{\"value\": …}} and fails with \"not able to deserialize\""),
+            want,
+            format!("\"{s}\""),
+        ),
+        (Some(id), Some(Value::Object(m))) if m.get("value").and_then(Value::as_str) == Some(id) => {
+            CheckResult::pass(CheckId::Manager, subject)
+        }
+        (Some(_), Some(other)) => CheckResult::fail(
+            CheckId::Manager,
+            subject,
+            format!("{context}`manager` is {} instead of the manager's id", short(other)),
+            want,
+            short(other),
+        ),
+    }
+}
+
+/// What Entra would PATCH on its next cycle: every attribute whose value differs from what
+/// Entra sends (§3.4; a server that normalises values gets a PATCH every 40 minutes).
+pub fn resync(resource: &Value, source: &[Expected]) -> CheckResult {
+    let differing: Vec<String> = source
+        .iter()
+        .filter_map(|e| {
+            let actual = e.path.get(resource).filter(|v| !v.is_null());
+            (actual != Some(&e.value)).then(|| {
+                let shown = actual.map_or_else(|| "nothing".to_owned(), short);
+                format!(
+                    "`{}` (Entra sends {}, the server returns {shown})",
+                    e.path,
+                    short(&e.value)
+                )
+            })
+        })
+        .collect();
+    if differing.is_empty() {
+        return CheckResult::pass(CheckId::Resync, "nothing to PATCH");
+    }
+    CheckResult::fail(
+        CheckId::Resync,
+        "nothing to PATCH",
+        format!(
+            "Entra would PATCH {} on every cycle (every 40 minutes): {}",
+            if differing.len() == 1 {
+                "this attribute"
+            } else {
+                "these attributes"
+            },
+            differing.join("; ")
+        ),
+        "values as Entra sent them",
+        format!("{} attribute(s) differ", differing.len()),
+    )
+}
+
+/// Whether two values differ only the way servers normalise them: letter case, and spacing or
+/// punctuation in phone-like values (`+1 555 0100` vs `+15550100`).
+fn normalised_eq(a: &Value, b: &Value) -> bool {
+    let (Some(a), Some(b)) = (a.as_str(), b.as_str()) else {
+        return false;
+    };
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    a.eq_ignore_ascii_case(b) || (fold(a) == fold(b) && !fold(a).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn expected(path: &str, value: Value) -> Vec<Expected> {
+        vec![Expected {
+            path: AttrPath::parse(path).expect("path"),
+            ty: AttrType::String,
+            value,
+        }]
+    }
+
+    #[test]
+    fn a_normalised_value_passes_the_attribute_check_but_fails_resync() {
+        let resource = json!({"phoneNumbers": [{"type": "work", "value": "+15550100"}]});
+        let want = expected(
+            r#"phoneNumbers[type eq "work"].value"#,
+            json!("+1 555 0100"),
+        );
+        assert!(attributes(&resource, &want, "")[0].passed());
+        let resync = resync(&resource, &want);
+        assert!(!resync.passed());
+        assert!(
+            matches!(&resync.outcome, crate::check::Outcome::Fail { message, .. } if message.contains(r#"Entra sends "+1 555 0100", the server returns "+15550100""#))
+        );
+    }
+
+    #[test]
+    fn a_different_value_fails_the_attribute_check() {
+        let resource = json!({"displayName": "old"});
+        let results = attributes(
+            &resource,
+            &expected("displayName", json!("new")),
+            "PATCH returned 204 but ",
+        );
+        assert!(
+            matches!(&results[0].outcome, crate::check::Outcome::Fail { message, .. } if message == r#"PATCH returned 204 but `displayName` is "old" instead of "new""#)
+        );
+    }
+
+    #[test]
+    fn a_string_boolean_is_the_wrong_type() {
+        let resource = json!({"active": "False"});
+        let want = vec![Expected {
+            path: AttrPath::parse("active").expect("path"),
+            ty: AttrType::Boolean,
+            value: json!(false),
+        }];
+        assert!(!attributes(&resource, &want, "")[0].passed());
+    }
+
+    #[test]
+    fn manager_as_a_bare_string_fails_and_as_an_object_passes() {
+        let name = |id: &str| id.to_owned();
+        let string = json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": "m1"}});
+        assert!(!manager(&string, Some("m1"), &name, "").passed());
+        let object = json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m1"}}});
+        assert!(manager(&object, Some("m1"), &name, "").passed());
+        assert!(!manager(&object, None, &name, "").passed());
     }
 }

@@ -43,6 +43,10 @@ pub(crate) struct PlanArgs {
     /// Leave what the run created on the server (no cleanup).
     #[arg(long)]
     keep: bool,
+    /// Exit 1 on any failed check, also those that only degrade or deviate from the RFC
+    /// (without it, only failures that break Entra do).
+    #[arg(long)]
+    strict: bool,
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -140,6 +144,12 @@ pub(crate) async fn execute(
             return exit::USAGE;
         }
     };
+    for skipped in &plan.skipped {
+        eprintln!(
+            "note: scenario `{}` skipped: {} (see --attributes)",
+            skipped.name, skipped.reason
+        );
+    }
     let (stop, interrupt) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -181,7 +191,7 @@ pub(crate) async fn execute(
     if let Ok(mut terminal) = terminal.lock() {
         terminal.summary(&summary);
     }
-    let code = exit::code(&summary);
+    let code = exit::code(&summary, plan_args.strict);
     plan_args.report.write(&summary, &context, code)
 }
 

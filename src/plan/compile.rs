@@ -26,7 +26,7 @@ use crate::scenario::model::{Entries, ScenarioFile, Text, TextMap};
 use crate::scenario::{self, Parsed, SourceFile};
 
 use super::template::Generator;
-use super::{ObjectDecl, Plan, ScenarioPlan, Template};
+use super::{ObjectDecl, Plan, ScenarioPlan, SkippedScenario, Template};
 use scope::Scope;
 
 /// Every mistake found in the scenario files, in file order and then by position.
@@ -78,6 +78,7 @@ impl std::error::Error for CompileErrors {}
 pub fn compile(files: &[SourceFile], tables: &AttributeTables) -> Result<Plan, CompileErrors> {
     let mut diagnostics = Vec::new();
     let mut scenarios = Vec::new();
+    let mut skipped = Vec::new();
     let mut names: HashMap<String, Location> = HashMap::new();
     for file in files {
         let parsed = scenario::parse(&file.text);
@@ -107,14 +108,20 @@ pub fn compile(files: &[SourceFile], tables: &AttributeTables) -> Result<Plan, C
                     }
                 }
             }
-            scenarios.push(plan);
+            match cx.missing_requirements(model) {
+                Some(reason) => skipped.push(SkippedScenario {
+                    name: plan.name,
+                    reason,
+                }),
+                None => scenarios.push(plan),
+            }
         }
         let mut found = cx.diagnostics;
         found.sort_by_key(|d| (d.location.line, d.location.column));
         diagnostics.extend(found);
     }
     if diagnostics.is_empty() {
-        return Ok(Plan { scenarios });
+        return Ok(Plan { scenarios, skipped });
     }
     let sources = files
         .iter()
@@ -159,6 +166,31 @@ impl FileCx<'_> {
     /// not be read; it is then not reported, to avoid a cascade of follow-up mistakes.
     fn declared_in_broken_part(&self, name: &str) -> bool {
         !self.parsed.errors.is_empty() && self.parsed.mentions(name)
+    }
+
+    /// Why the scenario cannot run with these tables (`requires:` paths they do not map).
+    fn missing_requirements(&mut self, model: &ScenarioFile) -> Option<String> {
+        let mut missing = Vec::new();
+        for path in &model.requires {
+            if let Err(e) = crate::attributes::AttrPath::parse(&path.value) {
+                let at = self.at(path);
+                self.report(at, e.to_string(), None);
+                continue;
+            }
+            let mapped = [&self.tables.user, &self.tables.group]
+                .iter()
+                .any(|t| t.get(&path.value).is_some());
+            if !mapped {
+                missing.push(format!("`{}`", path.value));
+            }
+        }
+        (!missing.is_empty()).then(|| {
+            format!(
+                "the attribute tables of {} do not map {}, so Entra would not send it",
+                self.tables.app,
+                missing.join(", ")
+            )
+        })
     }
 
     fn scenario(&mut self, model: &ScenarioFile) -> ScenarioPlan {

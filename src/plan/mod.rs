@@ -17,6 +17,8 @@ pub use template::Template;
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub scenarios: Vec<ScenarioPlan>,
+    /// Scenarios left out, with why (`requires:` not met by the attribute tables).
+    pub skipped: Vec<SkippedScenario>,
 }
 
 /// One scenario: a named sequence of steps over a set of objects Entra provisions.
@@ -31,6 +33,13 @@ pub struct ScenarioPlan {
     /// Users and groups the scenario provisions, in declaration order.
     pub objects: Vec<ObjectDecl>,
     pub steps: Vec<StepPlan>,
+}
+
+/// A scenario left out because the attribute tables lack what it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedScenario {
+    pub name: String,
+    pub reason: String,
 }
 
 /// A user or group that Entra provisions in this scenario. Attribute values not given here are
@@ -109,6 +118,16 @@ pub enum EntraAction {
     },
     /// §4.5: `DELETE /Groups/{id}`.
     DeleteGroup { group: String },
+    /// §3.6: `PATCH /Users/{id}` setting the enterprise `manager` to another user's id, or
+    /// removing it (`manager: None`).
+    SetManager {
+        user: String,
+        manager: Option<String>,
+    },
+    /// §3.4, §3.5: the next cycle: `GET /Users/{id}`, compared with what Entra holds.
+    SyncUser { user: String },
+    /// §4.1 (Q12): `POST /Groups` with the ADSCIM group schema.
+    CreateGroupAdscim { group: String },
 }
 
 /// A step id made from its name: upper case, runs of other characters as one `-`.

@@ -16,13 +16,13 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// One attribute change in a PATCH, with the op Entra chose from what the target holds
-/// (`Add` when its last read showed no value, else `Replace`; client-behaviour §3.5).
+/// One attribute change in a PATCH. `present` says whether Entra's last read of the target
+/// showed a value there; the profile turns that into an op (client-behaviour §3.5, Q9).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
-    pub op: PatchOp,
     pub path: AttrPath,
     pub value: Value,
+    pub present: bool,
 }
 
 /// Renders requests for one profile.
@@ -132,14 +132,20 @@ impl Renderer {
         self.request(Method::Post, "/Users".into(), Some(Value::Object(body)))
     }
 
-    /// §4.1: `POST /Groups`, created with an empty member list.
-    pub fn create_group(&self, values: &[(AttrPath, Value)]) -> Request {
+    /// §4.1: `POST /Groups`, created with an empty member list. With `adscim`, the schemas
+    /// carry the ADSCIM group schema of Entra's documented example (Q12); the RFC profile, like
+    /// Microsoft's validator, never sends it.
+    pub fn create_group(&self, values: &[(AttrPath, Value)], adscim: bool) -> Request {
         let mut core = Map::new();
         for (path, value) in values {
             path.set(&mut core, value.clone());
         }
         let mut body = Map::new();
-        body.insert("schemas".into(), json!([scim::GROUP_SCHEMA]));
+        let mut schemas = vec![Value::from(scim::GROUP_SCHEMA)];
+        if adscim && self.profile != Profile::Rfc {
+            schemas.push(Value::from(scim::ADSCIM_GROUP_SCHEMA));
+        }
+        body.insert("schemas".into(), Value::Array(schemas));
         for first in ["externalId", "displayName"] {
             if let Some(value) = core.remove(first) {
                 body.insert(first.into(), value);
@@ -158,14 +164,30 @@ impl Renderer {
         let mut flattened = Map::new();
         for change in changes {
             let value = self.value(&change.value);
+            let op = self.op_for(change);
             let no_path = self.profile == Profile::EntraFlag
-                && change.op == PatchOp::Replace
+                && op == PatchOp::Replace
                 && change.path.filter().is_none();
             if no_path {
                 flattened.insert(change.path.as_str().to_owned(), value);
+            } else if let (Profile::Rfc, false, Some((key, wanted))) =
+                (self.profile, change.present, change.path.filter())
+            {
+                // RFC 7644 §3.5.2.1: a new element of a multi-valued attribute is added to the
+                // attribute itself; a filter on an element that does not exist has no target.
+                let mut element = Map::new();
+                element.insert(key.to_owned(), Value::from(wanted));
+                if let Some(sub) = change.path.sub() {
+                    element.insert(sub.to_owned(), value);
+                }
+                let attr = match change.path.schema() {
+                    Some(schema) => format!("{schema}:{}", change.path.attr()),
+                    None => change.path.attr().to_owned(),
+                };
+                operations.push(json!({"op": "add", "path": attr, "value": [element]}));
             } else {
                 operations.push(json!({
-                    "op": self.profile.op(change.op),
+                    "op": self.profile.op(op),
                     "path": change.path.as_str(),
                     "value": value,
                 }));
@@ -178,6 +200,35 @@ impl Renderer {
             );
         }
         self.patch_request(kind, id, operations)
+    }
+
+    /// The op for a change: `Add` where the target holds nothing, else `Replace`; Entra sends
+    /// `Replace` on filtered paths even when the element does not exist yet (Q9).
+    fn op_for(&self, change: &Change) -> PatchOp {
+        let entra = self.profile != Profile::Rfc;
+        if change.present || (entra && change.path.filter().is_some()) {
+            PatchOp::Replace
+        } else {
+            PatchOp::Add
+        }
+    }
+
+    /// §3.6: the manager is set by its own PATCH, after both users exist, as a bare string id
+    /// (`Add` the first time, `Replace` after); `None` removes it.
+    pub fn set_manager(&self, user_id: &str, manager_id: Option<&str>, present: bool) -> Request {
+        let path = format!("{}:manager", scim::ENTERPRISE_USER_SCHEMA);
+        let operation = match manager_id {
+            Some(id) => {
+                let op = if present {
+                    PatchOp::Replace
+                } else {
+                    PatchOp::Add
+                };
+                json!({"op": self.profile.op(op), "path": path, "value": id})
+            }
+            None => json!({"op": self.profile.op(PatchOp::Remove), "path": path}),
+        };
+        self.patch_request(ResourceKind::User, user_id, vec![operation])
     }
 
     /// §3.7: disable or re-enable; `"False"`/`"True"` by default (Q2).
@@ -413,14 +464,14 @@ mod tests {
     fn flag_patch_puts_unfiltered_replaces_in_one_no_path_object() {
         let changes = [
             Change {
-                op: PatchOp::Replace,
                 path: path("name.givenName"),
                 value: json!("B"),
+                present: true,
             },
             Change {
-                op: PatchOp::Replace,
                 path: path(r#"emails[type eq "work"].value"#),
                 value: json!("b@x"),
+                present: true,
             },
         ];
         let r = Renderer::new(Profile::EntraFlag).patch(ResourceKind::User, "u1", &changes);
@@ -437,5 +488,87 @@ mod tests {
         let r = Renderer::new(Profile::Rfc).delete(ResourceKind::User, "a/b c");
         assert_eq!(r.target, "/Users/a%2Fb%20c");
         assert!(r.headers.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod fidelity_tests {
+    use super::*;
+
+    fn path(p: &str) -> AttrPath {
+        AttrPath::parse(p).expect("valid path")
+    }
+
+    fn absent_work_email() -> Change {
+        Change {
+            path: path(r#"emails[type eq "work"].value"#),
+            value: json!("e@x"),
+            present: false,
+        }
+    }
+
+    #[test]
+    fn entra_replaces_a_filtered_path_even_when_the_element_is_absent() {
+        let r = Renderer::new(Profile::EntraDefault).patch(
+            ResourceKind::User,
+            "u1",
+            &[absent_work_email()],
+        );
+        assert!(
+            r.body.as_deref().is_some_and(|b| b.contains(
+                r#"{"op":"Replace","path":"emails[type eq \"work\"].value","value":"e@x"}"#
+            )),
+            "{:?}",
+            r.body
+        );
+    }
+
+    #[test]
+    fn rfc_adds_a_new_element_to_the_attribute_itself() {
+        let r = Renderer::new(Profile::Rfc).patch(ResourceKind::User, "u1", &[absent_work_email()]);
+        assert!(
+            r.body.as_deref().is_some_and(|b| b.contains(
+                r#"{"op":"add","path":"emails","value":[{"type":"work","value":"e@x"}]}"#
+            )),
+            "{:?}",
+            r.body
+        );
+    }
+
+    #[test]
+    fn an_absent_simple_attribute_is_added_not_replaced() {
+        let change = Change {
+            path: path("displayName"),
+            value: json!("D"),
+            present: false,
+        };
+        let r = Renderer::new(Profile::EntraDefault).patch(ResourceKind::User, "u1", &[change]);
+        assert!(r
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains(r#"{"op":"Add","path":"displayName","value":"D"}"#)));
+    }
+
+    #[test]
+    fn manager_is_a_bare_string_id_and_removal_has_no_value() {
+        let r = Renderer::new(Profile::EntraDefault).set_manager("u1", Some("m1"), false);
+        assert!(r.body.as_deref().is_some_and(|b| b.contains(r#"{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m1"}"#)));
+        let r = Renderer::new(Profile::EntraFlag).set_manager("u1", None, true);
+        assert!(r.body.as_deref().is_some_and(|b| b.contains(r#"{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}"#)));
+    }
+
+    #[test]
+    fn adscim_group_schema_is_sent_by_entra_profiles_only() {
+        let values = [(path("displayName"), json!("G"))];
+        let entra = Renderer::new(Profile::EntraDefault).create_group(&values, true);
+        assert!(entra
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains(scim::ADSCIM_GROUP_SCHEMA)));
+        let rfc = Renderer::new(Profile::Rfc).create_group(&values, true);
+        assert!(rfc
+            .body
+            .as_deref()
+            .is_some_and(|b| !b.contains(scim::ADSCIM_GROUP_SCHEMA)));
     }
 }

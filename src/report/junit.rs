@@ -256,6 +256,7 @@ mod tests {
                 expected: "200 or 204".into(),
                 actual: "400".into(),
             },
+            severity: crate::check::Severity::BreaksEntra,
         };
         let xml = render(
             &summary(vec![step(

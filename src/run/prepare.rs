@@ -6,7 +6,7 @@ use super::world::{typed, World};
 use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
 use crate::http::Request;
 use crate::plan::{Action, EntraAction, JsonTemplate, RawRequest};
-use crate::profile::{Change, PatchOp, Renderer};
+use crate::profile::{Change, Renderer};
 use crate::scim;
 
 /// What a request is about, so the checks and the effects know what to compare and change.
@@ -42,6 +42,15 @@ pub(crate) enum Intent {
         object: String,
         kind: ResourceKind,
     },
+    /// §3.6: the user's manager set to another object (or removed).
+    Manager {
+        user: String,
+        manager: Option<String>,
+    },
+    /// §3.4: the next cycle's read of a user, compared with Entra's source.
+    Sync {
+        object: String,
+    },
 }
 
 impl Intent {
@@ -57,6 +66,7 @@ impl Intent {
                 Some((object, *kind))
             }
             Intent::Members { group, .. } => Some((group, ResourceKind::Group)),
+            Intent::Manager { user, .. } => Some((user, ResourceKind::User)),
             _ => None,
         }
     }
@@ -132,11 +142,14 @@ fn entra(
                 kind: group,
             },
         ),
-        A::CreateUser { user: name } | A::CreateGroup { group: name } => {
+        A::CreateUser { user: name }
+        | A::CreateGroup { group: name }
+        | A::CreateGroupAdscim { group: name } => {
             let object = object(world, name)?;
+            let adscim = matches!(action, A::CreateGroupAdscim { .. });
             let request = match object.kind {
                 ResourceKind::User => renderer.create_user(&object.create_values()),
-                ResourceKind::Group => renderer.create_group(&object.create_values()),
+                ResourceKind::Group => renderer.create_group(&object.create_values(), adscim),
             };
             (
                 request,
@@ -181,6 +194,28 @@ fn entra(
                 },
             )
         }
+        A::SetManager {
+            user: name,
+            manager,
+        } => {
+            let manager_id = match manager {
+                Some(manager) => Some(id(world, manager)?),
+                None => None,
+            };
+            let present = object(world, name)?.manager.is_some();
+            let request = renderer.set_manager(id(world, name)?, manager_id, present);
+            let intent = Intent::Manager {
+                user: name.clone(),
+                manager: manager.clone(),
+            };
+            (request, intent)
+        }
+        A::SyncUser { user: name } => (
+            renderer.get(user, id(world, name)?),
+            Intent::Sync {
+                object: name.clone(),
+            },
+        ),
         A::DeleteUser { user: name } => (
             renderer.delete(user, id(world, name)?),
             Intent::Delete {
@@ -227,16 +262,12 @@ fn entra(
     Ok(Prepared { request, intent })
 }
 
-/// §3.5: `Replace` where Entra's last view holds a value, `Add` where it holds none.
+/// Each change with whether Entra's view holds a value there (the profile picks the op).
 fn to_changes(object: &super::world::ObjectState, changes: &[(AttrPath, Value)]) -> Vec<Change> {
     changes
         .iter()
         .map(|(path, value)| Change {
-            op: if object.value(path.as_str()).is_some() {
-                PatchOp::Replace
-            } else {
-                PatchOp::Add
-            },
+            present: object.value(path.as_str()).is_some(),
             path: path.clone(),
             value: value.clone(),
         })

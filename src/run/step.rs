@@ -65,6 +65,11 @@ pub(crate) fn check_response(
         if kind == ResourceKind::Group && matches!(intent, Intent::Get { .. }) {
             checks.push(check::members_excluded(&body));
         }
+        if let (true, Intent::Sync { object }) = (ok, intent) {
+            if let Some(state) = world.object(object) {
+                checks.push(check::resync(&body, &state.source_expected()));
+            }
+        }
     }
     if let Some(subset) = &expect.body {
         match render_json(world, subset) {
@@ -177,6 +182,19 @@ pub(crate) fn check_read_back(
         let subject = format!("read-back {}", result.subject);
         checks.push(relabel(result, &subject));
     }
+    if let Intent::Manager { manager, .. } = intent {
+        let expected = manager
+            .as_ref()
+            .and_then(|m| world.object(m))
+            .and_then(|o| o.id.clone());
+        let result = check::manager(
+            &body,
+            expected.as_deref(),
+            &|id| world.name_of(id),
+            &context,
+        );
+        checks.push(relabel(result, "read-back manager"));
+    }
     if kind == ResourceKind::Group {
         let expected = state
             .members
@@ -212,7 +230,7 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
         } => {
             if let Some(state) = world.object_mut(object) {
                 for (path, value) in changes {
-                    state.set(path, Some(value.clone()));
+                    state.change_source(path, value.clone());
                 }
             }
         }
@@ -257,7 +275,16 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
                 }
             }
         }
-        Intent::Raw | Intent::Lookup { .. } | Intent::Get { .. } | Intent::Delete { .. } => {}
+        Intent::Manager { user, manager } => {
+            if let Some(state) = world.object_mut(user) {
+                state.manager = manager.clone();
+            }
+        }
+        Intent::Raw
+        | Intent::Lookup { .. }
+        | Intent::Get { .. }
+        | Intent::Delete { .. }
+        | Intent::Sync { .. } => {}
     }
 }
 
@@ -275,6 +302,16 @@ pub(crate) fn adopt(world: &mut World, intent: &Intent, checks: &[CheckResult], 
     let members_failed = checks
         .iter()
         .any(|c| c.id == CheckId::Members && !c.passed());
+    let manager_failed = checks
+        .iter()
+        .any(|c| c.id == CheckId::Manager && !c.passed());
+    let manager = body
+        .get(crate::scim::ENTERPRISE_USER_SCHEMA)
+        .and_then(|ext| ext.get("manager"))
+        .and_then(|m| m.get("value"))
+        .and_then(Value::as_str)
+        .map(|id| world.name_of(id))
+        .filter(|name| world.object(name).is_some());
     let member_names: Vec<String> = if members_failed {
         body.get("members")
             .and_then(Value::as_array)
@@ -300,5 +337,8 @@ pub(crate) fn adopt(world: &mut World, intent: &Intent, checks: &[CheckResult], 
     }
     if members_failed {
         state.members = member_names.into_iter().collect();
+    }
+    if manager_failed {
+        state.manager = manager;
     }
 }

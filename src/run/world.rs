@@ -19,6 +19,11 @@ pub(crate) struct ObjectState {
     pub(crate) id: Option<String>,
     /// Member object names (groups).
     pub(crate) members: BTreeSet<String>,
+    /// What Entra's source holds (what it sends), never adopted from the server: the next
+    /// cycle compares the server's values with these.
+    pub(crate) source: Vec<(AttrPath, AttrType, Value)>,
+    /// The manager's object name (users, §3.6).
+    pub(crate) manager: Option<String>,
 }
 
 impl ObjectState {
@@ -52,6 +57,32 @@ impl ObjectState {
                 value: value.clone(),
             })
             .collect()
+    }
+
+    /// What the next cycle compares the server's values with: the source values, except
+    /// where an earlier read already showed the server holding something else (that step
+    /// reported it; one defect is reported once).
+    pub(crate) fn source_expected(&self) -> Vec<Expected> {
+        self.source
+            .iter()
+            .filter(|(path, _, value)| self.value(path.as_str()) == Some(value))
+            .map(|(path, ty, value)| Expected {
+                path: path.clone(),
+                ty: *ty,
+                value: value.clone(),
+            })
+            .collect()
+    }
+
+    /// Entra changes a value at its source (an update), so both views take it.
+    pub(crate) fn change_source(&mut self, path: &AttrPath, value: Value) {
+        match self.source.iter().position(|(p, _, _)| p == path) {
+            Some(i) => self.source[i].2 = value.clone(),
+            None => self
+                .source
+                .push((path.clone(), AttrType::String, value.clone())),
+        }
+        self.set(path, Some(value));
     }
 
     /// The `(path, value)` pairs a create sends.
@@ -141,10 +172,11 @@ impl World {
                 continue;
             }
             let value = match decl.values.get(attribute.path.as_str()) {
-                Some(template) => {
-                    let text = self.render(template)?;
-                    typed(attribute.ty, text)
-                }
+                // Entra never sends an empty value (§3.2: null source values are skipped).
+                Some(template) => match self.render(template)? {
+                    text if text.is_empty() => continue,
+                    text => typed(attribute.ty, text),
+                },
                 // An existing object's other values are unknown until it is read.
                 None if decl.existing => continue,
                 None => self.generate(decl, &attribute.path, attribute.ty),
@@ -156,9 +188,11 @@ impl World {
             ObjectState {
                 kind: decl.kind,
                 name: decl.name.clone(),
+                source: values.clone(),
                 values,
                 id: None,
                 members: BTreeSet::new(),
+                manager: None,
             },
         );
         Ok(())

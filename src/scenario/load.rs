@@ -28,13 +28,19 @@ const BUILTIN: &[(&str, &str)] = &[
         "user-lifecycle",
         include_str!("../../scenarios/user-lifecycle.yaml"),
     ),
+    ("user-sync", include_str!("../../scenarios/user-sync.yaml")),
+    (
+        "user-manager",
+        include_str!("../../scenarios/user-manager.yaml"),
+    ),
     (
         "group-lifecycle",
         include_str!("../../scenarios/group-lifecycle.yaml"),
     ),
 ];
 
-/// The built-in scenarios, in run order: test-connection, user-lifecycle, group-lifecycle.
+/// The built-in scenarios, in run order: test-connection, user-lifecycle, user-sync,
+/// user-manager, group-lifecycle.
 /// Each is named `builtin:NAME`.
 pub fn builtin() -> Vec<SourceFile> {
     BUILTIN

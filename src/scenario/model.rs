@@ -58,6 +58,10 @@ pub struct ScenarioFile {
     /// Groups Entra provisions, as `users`.
     #[serde(default)]
     pub groups: Entries<Text, TextMap>,
+    /// Attribute paths the scenario needs in the attribute tables; without them it is
+    /// skipped (the app does not map them, so Entra would never send them).
+    #[serde(default)]
+    pub requires: Vec<Text>,
     /// What Entra does, in order.
     pub steps: Spanned<List<Spanned<Step>>>,
 }
@@ -140,6 +144,20 @@ pub enum EntraAction {
     },
     /// §4.5: DELETE a group.
     DeleteGroup(Text),
+    /// §3.6: PATCH the enterprise `manager` of a user to another user's id (a bare string).
+    SetManager {
+        /// The user.
+        user: Text,
+        /// The user who becomes the manager.
+        manager: Text,
+    },
+    /// §3.6: PATCH removing the enterprise `manager` of a user.
+    RemoveManager(Text),
+    /// §3.4, §3.5: Entra's next cycle: read the user, compare with what Entra holds, and
+    /// expect nothing to PATCH.
+    SyncUser(Text),
+    /// §4.1: POST a group with the ADSCIM group schema Entra's documentation shows (Q12).
+    CreateGroupAdscim(Text),
 }
 
 /// `lookup-user: NAME`, or `lookup-user: { user: NAME, by: PATH }`.

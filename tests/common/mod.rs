@@ -129,3 +129,36 @@ pub async fn count_users(base_url: &str) -> u64 {
     let body: serde_json::Value = response.json().await.expect("a JSON list");
     body["totalResults"].as_u64().expect("totalResults")
 }
+
+/// Each step that did not pass, as "STEP-ID: CHECK-IDS" (or "STEP-ID: not run").
+pub fn failing_ids(summary: &RunSummary) -> Vec<String> {
+    let mut out = Vec::new();
+    for step in summary.scenarios.iter().flat_map(|s| &s.steps) {
+        let ids: BTreeSet<&str> = step.failures().map(|c| c.id.as_str()).collect();
+        match &step.status {
+            StepStatus::Passed => {}
+            StepStatus::Failed => out.push(format!(
+                "{}: {}",
+                step.id,
+                ids.into_iter().collect::<Vec<_>>().join(", ")
+            )),
+            StepStatus::NotRun(_) => out.push(format!("{}: not run", step.id)),
+        }
+    }
+    out
+}
+
+/// The built-in suite with Entra's default mappings (`fixtures/entra-default.yaml`), which
+/// map the manager, under `profile` with `faults`.
+pub async fn run_entra_default_tables(faults: &[Fault], profile: Profile) -> RunSummary {
+    let tables = scimcheck::attributes::load(std::path::Path::new("fixtures/entra-default.yaml"))
+        .expect("the Entra default table loads");
+    let plan = builtin_plan(&tables);
+    let server = server(faults).await;
+    let client = client(&server.base_url());
+    let (_stop, interrupt) = tokio::sync::watch::channel(false);
+    let runner = Runner::new(&client, &tables, new_run_id(), interrupt);
+    let summary = runner.run(&plan, &[profile], &mut |_| {}).await;
+    server.shutdown().await;
+    summary
+}

@@ -92,13 +92,18 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
         A::GetGroup { .. } => (status(&[200]), None, Some(ResourceKind::Group), false),
         // §3.3, §4.1: 201 with the full resource.
         A::CreateUser { .. } => (status(&[201]), None, Some(ResourceKind::User), true),
-        A::CreateGroup { .. } => (status(&[201]), None, Some(ResourceKind::Group), true),
+        A::CreateGroup { .. } | A::CreateGroupAdscim { .. } => {
+            (status(&[201]), None, Some(ResourceKind::Group), true)
+        }
+        // §3.4: the next cycle reads the linked user; nothing may differ.
+        A::SyncUser { .. } => (status(&[200]), None, Some(ResourceKind::User), false),
         // §3.5, §3.7, §4.3, §4.4: 200 with the resource, or 204.
         A::UpdateUser { .. }
         | A::SetActive { .. }
         | A::AddMembers { .. }
         | A::RemoveMembers { .. }
-        | A::UpdateGroup { .. } => (status(&[200, 204]), None, None, true),
+        | A::UpdateGroup { .. }
+        | A::SetManager { .. } => (status(&[200, 204]), None, None, true),
         // §3.8, §4.5: 204 (200 tolerated).
         A::DeleteUser { .. } | A::DeleteGroup { .. } => (status(&[200, 204]), None, None, false),
     };

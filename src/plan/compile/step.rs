@@ -231,6 +231,32 @@ impl FileCx<'_> {
                 let group = object(self, name, Group);
                 (Some(group.clone()), EntraAction::DeleteGroup { group })
             }
+            Act::SetManager { user, manager } => {
+                let user = object(self, user, User);
+                let manager = object(self, manager, User);
+                let target = format!("{user} to {manager}");
+                let manager = Some(manager);
+                (Some(target), EntraAction::SetManager { user, manager })
+            }
+            Act::RemoveManager(name) => {
+                let user = object(self, name, User);
+                let plan = EntraAction::SetManager {
+                    user: user.clone(),
+                    manager: None,
+                };
+                (Some(user), plan)
+            }
+            Act::SyncUser(name) => {
+                let user = object(self, name, User);
+                (Some(user.clone()), EntraAction::SyncUser { user })
+            }
+            Act::CreateGroupAdscim(name) => {
+                let group = object(self, name, Group);
+                (
+                    Some(group.clone()),
+                    EntraAction::CreateGroupAdscim { group },
+                )
+            }
         };
         let name = match target {
             Some(target) => format!("{key} {target}"),
@@ -522,5 +548,9 @@ fn action_key(action: &Act) -> &'static str {
         Act::RemoveMembers { .. } => "remove-members",
         Act::UpdateGroup { .. } => "update-group",
         Act::DeleteGroup(_) => "delete-group",
+        Act::SetManager { .. } => "set-manager",
+        Act::RemoveManager(_) => "remove-manager",
+        Act::SyncUser(_) => "sync-user",
+        Act::CreateGroupAdscim(_) => "create-group-adscim",
     }
 }

@@ -1,0 +1,200 @@
+//! How much a failed check matters to Entra: the difference between "provisioning stops" and
+//! "the RFC says otherwise, Entra does not care". Only [`Severity::BreaksEntra`] failures make
+//! a run exit 1 (unless `--strict`); the others are reported as warnings.
+//!
+//! A check's severity is set where its result is made: [`Severity::of`] gives the default for
+//! each [`CheckId`], and the family files lower it where what failed is harmless to Entra
+//! (a missing `meta`, a normalised value). The reasons cite client-behaviour §6, which says
+//! what Entra accepts and what it does with everything else.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::{CheckId, CheckResult};
+
+/// How much a failure matters to Entra. Declared from worst to mildest, so `min` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Entra's provisioning fails, skips objects, or quarantines the job (§6.2).
+    BreaksEntra,
+    /// Entra keeps working, but does needless work or stores data differently, e.g. it
+    /// re-PATCHes the same value every 40-minute cycle (§6.1, §9 runner-ups).
+    Degrades,
+    /// A deviation from RFC 7643/7644 that Entra does not care about.
+    Rfc,
+}
+
+impl Severity {
+    /// Every severity, worst first.
+    pub const ALL: [Severity; 3] = [Severity::BreaksEntra, Severity::Degrades, Severity::Rfc];
+
+    /// The default severity of a failed check of this kind.
+    pub fn of(id: CheckId) -> Severity {
+        match id {
+            // §6.1: the media type is in Microsoft's table, but Entra parses
+            // `application/json` bodies the same way; the validator only warns (§8.2).
+            CheckId::ContentType => Severity::Rfc,
+            // §6.1 "values stored/returned exactly as sent": a server that returns a value in
+            // another form makes Entra PATCH it again every 40-minute cycle (§9 runner-ups),
+            // but provisioning works.
+            CheckId::Resync => Severity::Degrades,
+            // §6.1/§6.2: a wrong status fails the request ("retried in the next cycle",
+            // quarantine for credential and compliance errors); a body Entra cannot parse or
+            // whose list it cannot read is `ServiceIncompatible`; a filter that returns other
+            // objects or members Entra excluded gives duplicates or `MultipleEntriesInResponse`
+            // (§9 #9); a missing or mistyped attribute is `ServiceIncompatible` or never stored.
+            CheckId::Status
+            | CheckId::Json
+            | CheckId::ListShape
+            | CheckId::ListCount
+            | CheckId::ListMatches
+            | CheckId::ResourceShape
+            | CheckId::Attribute
+            | CheckId::Members
+            | CheckId::MembersExcluded
+            | CheckId::BodySubset
+            | CheckId::Capture
+            // §3.6, §9 #7: a manager Entra cannot deserialize is `ServiceIncompatible`.
+            | CheckId::Manager => Severity::BreaksEntra,
+        }
+    }
+
+    /// The machine name, as the JSON report writes it: `breaks-entra`, `degrades`, `rfc`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::BreaksEntra => "breaks-entra",
+            Severity::Degrades => "degrades",
+            Severity::Rfc => "rfc",
+        }
+    }
+
+    /// The words the terminal report uses: `breaks Entra`, `degrades`, `RFC`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::BreaksEntra => "breaks Entra",
+            Severity::Degrades => "degrades",
+            Severity::Rfc => "RFC",
+        }
+    }
+
+    /// The worst severity among the failed checks, or `None` when every check passed.
+    pub fn worst<'a>(checks: impl IntoIterator<Item = &'a CheckResult>) -> Option<Severity> {
+        checks
+            .into_iter()
+            .filter(|c| !c.passed())
+            .map(|c| c.severity)
+            .min()
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Whether `actual` is `expected` as a server that normalises values would store it: the same
+/// letters and digits, in another case or with other punctuation and spacing
+/// (`Alice@Contoso.com` → `alice@contoso.com`, `+1 (555) 010-0100` → `15550100100`).
+///
+/// Such a server holds the right data, but §6.1 asks for values "stored/returned exactly as
+/// sent": Entra compares what it reads with what it sent, sees a change, and PATCHes the same
+/// value again every cycle (§9 runner-ups). A value that differs in its letters or digits was
+/// not stored at all, which is worse: the change Entra made never arrives.
+pub fn is_normalised(expected: &Value, actual: &Value) -> bool {
+    let (Some(expected), Some(actual)) = (expected.as_str(), actual.as_str()) else {
+        return false;
+    };
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    expected != actual && !fold(expected).is_empty() && fold(expected) == fold(actual)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_the_content_type_and_resync_do_not_break_entra_by_default() {
+        for id in [
+            CheckId::Status,
+            CheckId::Json,
+            CheckId::ListShape,
+            CheckId::ListCount,
+            CheckId::ListMatches,
+            CheckId::ResourceShape,
+            CheckId::Attribute,
+            CheckId::Members,
+            CheckId::MembersExcluded,
+            CheckId::BodySubset,
+            CheckId::Capture,
+            CheckId::Manager,
+        ] {
+            assert_eq!(Severity::of(id), Severity::BreaksEntra, "{id}");
+        }
+        assert_eq!(Severity::of(CheckId::ContentType), Severity::Rfc);
+        assert_eq!(Severity::of(CheckId::Resync), Severity::Degrades);
+    }
+
+    #[test]
+    fn worst_is_the_most_severe_failure_and_ignores_passes() {
+        let pass = CheckResult::pass(CheckId::Status, "status");
+        let rfc = CheckResult::fail(CheckId::ContentType, "Content-Type", "m", "e", "a");
+        let degrades = rfc.clone().with_severity(Severity::Degrades);
+        let breaks = CheckResult::fail(CheckId::Status, "status", "m", "e", "a");
+        assert_eq!(Severity::worst([&pass]), None);
+        assert_eq!(Severity::worst([&pass, &rfc]), Some(Severity::Rfc));
+        assert_eq!(
+            Severity::worst([&rfc, &degrades, &pass]),
+            Some(Severity::Degrades)
+        );
+        assert_eq!(
+            Severity::worst([&rfc, &breaks, &degrades]),
+            Some(Severity::BreaksEntra)
+        );
+    }
+
+    #[test]
+    fn names_are_stable() {
+        let names: Vec<(&str, &str)> = Severity::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("breaks-entra", "breaks Entra"),
+                ("degrades", "degrades"),
+                ("rfc", "RFC")
+            ]
+        );
+    }
+
+    #[test]
+    fn case_and_punctuation_changes_are_normalisation() {
+        assert!(is_normalised(
+            &json!("Alice@Contoso.com"),
+            &json!("alice@contoso.com")
+        ));
+        assert!(is_normalised(
+            &json!("+1 (555) 010-0100"),
+            &json!("15550100100")
+        ));
+    }
+
+    #[test]
+    fn other_values_types_and_equal_values_are_not_normalisation() {
+        assert!(!is_normalised(&json!("alice-renamed"), &json!("alice")));
+        assert!(!is_normalised(&json!(false), &json!(true)));
+        assert!(!is_normalised(&json!("False"), &json!(false)));
+        assert!(!is_normalised(&json!("same"), &json!("same")));
+        assert!(!is_normalised(&json!("--"), &json!("")));
+    }
+}

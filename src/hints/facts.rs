@@ -1,0 +1,368 @@
+//! What the rules read: each failure with the exchange it was about ([`Failure`]), and facts
+//! about the whole run that tell causes apart ([`Facts`]: "was any PascalCase PATCH accepted?").
+//! Everything here is read from the run's results; nothing sends a request.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::check::{CheckId, CheckResult, Outcome, Severity};
+use crate::http::{Exchange, Received, TransportError, TransportErrorKind};
+use crate::run::{NotRun, RunSummary, StepOutcome, StepStatus};
+use crate::scim;
+
+/// One thing that went wrong: a failed check, or a step that got no answer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Failure<'a> {
+    pub(crate) step: &'a StepOutcome,
+    /// The failed check; `None` when the step got no answer (a transport error).
+    pub(crate) check: Option<&'a CheckResult>,
+    /// The exchange the check read, or the one that got no answer.
+    pub(crate) exchange: Option<&'a Exchange>,
+}
+
+impl<'a> Failure<'a> {
+    /// Every failure of the run, in run order.
+    pub(crate) fn all(summary: &'a RunSummary) -> Vec<Failure<'a>> {
+        let mut out = Vec::new();
+        for step in summary.scenarios.iter().flat_map(|s| &s.steps) {
+            if let StepStatus::NotRun(NotRun::Transport(_)) = step.status {
+                out.push(Failure {
+                    step,
+                    check: None,
+                    exchange: step.exchanges.first(),
+                });
+            }
+            for check in step.failures() {
+                out.push(Failure {
+                    step,
+                    check: Some(check),
+                    exchange: step.exchanges.get(check.exchange),
+                });
+            }
+        }
+        out
+    }
+
+    /// The kind of the failed check.
+    pub(crate) fn kind(&self) -> Option<CheckId> {
+        self.check.map(|c| c.id)
+    }
+
+    /// Whether the failed check is of this kind.
+    pub(crate) fn is(&self, kind: CheckId) -> bool {
+        self.kind() == Some(kind)
+    }
+
+    /// How much it matters; an unanswered request breaks Entra.
+    pub(crate) fn severity(&self) -> Severity {
+        self.check.map_or(Severity::BreaksEntra, |c| c.severity)
+    }
+
+    /// The failed check's message, expected and actual.
+    pub(crate) fn outcome(&self) -> Option<(&'a str, &'a str, &'a str)> {
+        match &self.check?.outcome {
+            Outcome::Fail {
+                message,
+                expected,
+                actual,
+            } => Some((message, expected, actual)),
+            Outcome::Pass => None,
+        }
+    }
+
+    /// The failed check's message, or the transport verdict.
+    pub(crate) fn message(&self) -> String {
+        match (self.outcome(), self.transport()) {
+            (Some((message, _, _)), _) => message.to_owned(),
+            (None, Some(error)) => error.verdict(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The attribute path a check names in its subject (`read-back attribute `active``).
+    pub(crate) fn attribute(&self) -> Option<&'a str> {
+        self.check?.subject.split('`').nth(1)
+    }
+
+    /// The answer, if one came.
+    pub(crate) fn received(&self) -> Option<&'a Received> {
+        self.exchange?.response()
+    }
+
+    /// Why no answer came.
+    pub(crate) fn transport(&self) -> Option<&'a TransportError> {
+        self.exchange?.received.as_ref().err()
+    }
+
+    /// Whether no answer came for this kind of reason.
+    pub(crate) fn transport_is(&self, kind: fn(&TransportErrorKind) -> bool) -> bool {
+        self.transport().is_some_and(|e| kind(&e.kind))
+    }
+
+    /// The answer's status.
+    pub(crate) fn status(&self) -> Option<u16> {
+        self.received().map(|r| r.status)
+    }
+
+    /// The request's method, `GET`, `PATCH`, …
+    pub(crate) fn method(&self) -> &'a str {
+        self.exchange.map_or("", |e| e.sent.method)
+    }
+
+    /// Whether the request was a write the server refused as malformed: a 4xx other than the
+    /// credential, path and media-type answers, which have rules of their own.
+    pub(crate) fn rejected_write(&self) -> bool {
+        matches!(self.method(), "POST" | "PATCH")
+            && self
+                .status()
+                .is_some_and(|s| (400..500).contains(&s) && !matches!(s, 401 | 403 | 404 | 406))
+    }
+
+    /// The request body as JSON.
+    pub(crate) fn sent_json(&self) -> Option<Value> {
+        self.exchange?
+            .sent
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+    }
+
+    /// The `detail` of the SCIM error the server answered (RFC 7644 §3.12), cut to one line.
+    pub(crate) fn detail(&self) -> Option<String> {
+        detail(self.received()?)
+    }
+
+    /// Whether the server's error detail mentions any of `words` (case-insensitive).
+    pub(crate) fn detail_mentions(&self, words: &[&str]) -> bool {
+        self.detail().is_some_and(|d| {
+            let d = d.to_ascii_lowercase();
+            words.iter().any(|w| d.contains(w))
+        })
+    }
+
+    /// The request as `METHOD /path?query`, the way an admin finds it in server logs.
+    pub(crate) fn request(&self) -> String {
+        self.exchange.map_or_else(String::new, |e| {
+            format!("{} {}", e.sent.method, path_and_query(&e.sent.url))
+        })
+    }
+
+    /// `METHOD /path → status: detail`, the evidence most hints quote.
+    pub(crate) fn answered(&self) -> String {
+        let Some(received) = self.received() else {
+            return format!("{}: {}", self.request(), self.message());
+        };
+        match self.detail() {
+            Some(detail) => format!("{} → {}: \"{detail}\"", self.request(), received.status),
+            None => format!("{} → {}", self.request(), received.status),
+        }
+    }
+
+    /// Whether the request carried the bearer token (the client records it as `Bearer ***`).
+    pub(crate) fn sent_token(&self) -> bool {
+        self.exchange.is_some_and(carries_token)
+    }
+}
+
+/// Facts about the whole run that tell one cause from another.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    /// A request to `/Users` or `/Groups` got a 2xx JSON answer: the Tenant URL's path is right.
+    pub(crate) collection_answered: bool,
+    /// A POST to `/Users` or `/Groups` got 404: the collection itself is not there.
+    pub(crate) collection_post_404: bool,
+    /// A request with the token got a 2xx JSON answer: the token is accepted.
+    pub(crate) token_accepted: bool,
+    /// A PATCH with a PascalCase `op` (`"Replace"`) got a 2xx answer.
+    pub(crate) pascal_op_accepted: bool,
+    /// A write carrying a `"True"`/`"False"` string got a 2xx answer.
+    pub(crate) string_boolean_accepted: bool,
+    /// A write carrying `"$ref": null` got a 2xx answer.
+    pub(crate) null_ref_accepted: bool,
+    /// URL paths of resources whose DELETE got a 2xx answer.
+    pub(crate) deleted: BTreeSet<String>,
+    /// Every attribute a check found absent is an enterprise-extension attribute (and there
+    /// is at least one).
+    pub(crate) only_enterprise_absent: bool,
+}
+
+impl Facts {
+    /// Reads the facts from every exchange and failure of the run.
+    pub(crate) fn of(summary: &RunSummary, failures: &[Failure<'_>]) -> Facts {
+        let mut facts = Facts::default();
+        let exchanges = summary
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .flat_map(|s| &s.exchanges);
+        for exchange in exchanges {
+            let Some(received) = exchange.response() else {
+                continue;
+            };
+            let ok = (200..300).contains(&received.status) && !received.is_html();
+            let method = exchange.sent.method;
+            let collection = is_collection(&exchange.sent.url);
+            facts.collection_answered |= ok && collection;
+            facts.collection_post_404 |= method == "POST" && collection && received.status == 404;
+            facts.token_accepted |= ok && carries_token(exchange);
+            if !ok {
+                continue;
+            }
+            let body = exchange
+                .sent
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok());
+            if let Some(body) = &body {
+                facts.pascal_op_accepted |= method == "PATCH" && pascal_case_op(body).is_some();
+                facts.string_boolean_accepted |= string_boolean(body).is_some();
+                facts.null_ref_accepted |= has_null_ref(body);
+            }
+            if method == "DELETE" {
+                facts.deleted.insert(url_path(&exchange.sent.url).to_owned());
+            }
+        }
+        let absent: Vec<&str> = failures
+            .iter()
+            .filter(|f| f.is(CheckId::Attribute) && f.outcome().is_some_and(|o| o.2 == "absent"))
+            .filter_map(Failure::attribute)
+            .collect();
+        facts.only_enterprise_absent = !absent.is_empty()
+            && absent
+                .iter()
+                .all(|p| p.starts_with(scim::ENTERPRISE_USER_SCHEMA));
+        facts
+    }
+
+    /// Whether `id` is the id of a resource the run deleted.
+    pub(crate) fn was_deleted(&self, id: &str) -> bool {
+        self.deleted
+            .iter()
+            .any(|p| p.rsplit('/').next() == Some(id))
+    }
+}
+
+/// The first PATCH operation whose `op` has an upper-case letter (Entra's default `Replace`).
+pub(crate) fn pascal_case_op(body: &Value) -> Option<&Value> {
+    operations(body).find(|op| {
+        op.get("op")
+            .and_then(Value::as_str)
+            .is_some_and(|name| name.chars().any(char::is_uppercase))
+    })
+}
+
+/// The first `"True"`/`"False"` string in the body (Entra's default booleans, §5.2 Q2), with
+/// the key it is under.
+pub(crate) fn string_boolean(body: &Value) -> Option<(String, String)> {
+    fn walk(value: &Value, key: &str) -> Option<(String, String)> {
+        match value {
+            Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                Some((key.to_owned(), s.clone()))
+            }
+            Value::Array(items) => items.iter().find_map(|v| walk(v, key)),
+            Value::Object(map) => {
+                // In a PATCH operation, the value belongs to its `path`.
+                let key = map.get("path").and_then(Value::as_str).unwrap_or(key);
+                map.iter()
+                    .find_map(|(k, v)| walk(v, if k == "value" { key } else { k }))
+            }
+            _ => None,
+        }
+    }
+    walk(body, "")
+}
+
+/// Whether the body holds a member or manager object with `"$ref": null` (§5.2 Q7).
+pub(crate) fn has_null_ref(body: &Value) -> bool {
+    match body {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == "$ref" && v.is_null()) || has_null_ref(v)),
+        Value::Array(items) => items.iter().any(has_null_ref),
+        _ => false,
+    }
+}
+
+/// The first operation removing members by a `value` array (Entra's default, §4.3, Q5).
+pub(crate) fn member_value_removal(body: &Value) -> Option<&Value> {
+    operations(body).find(|op| {
+        let is = |key: &str, want: &str| {
+            op.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.eq_ignore_ascii_case(want))
+        };
+        is("op", "remove") && is("path", "members") && op.get("value").is_some_and(Value::is_array)
+    })
+}
+
+fn operations(body: &Value) -> impl Iterator<Item = &Value> {
+    body.get("Operations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn carries_token(exchange: &Exchange) -> bool {
+    exchange
+        .sent
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+}
+
+fn detail(received: &Received) -> Option<String> {
+    let body: Value = received.json().ok()?;
+    let detail = body.get("detail")?.as_str()?;
+    let one_line: String = detail
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(160)
+        .collect();
+    Some(one_line)
+}
+
+/// Whether a body is a SCIM error (as `connect` tells a SCIM 404 from a web server's).
+pub(crate) fn is_scim_error(received: &Received) -> bool {
+    received.json().ok().is_some_and(|body: Value| {
+        body.get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(scim::ERROR_SCHEMA)))
+    })
+}
+
+/// The path of a URL, without scheme, host and query.
+pub(crate) fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// The path and query of a URL.
+pub(crate) fn path_and_query(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.find('/').map_or("/", |i| &rest[i..])
+}
+
+/// Whether the URL is a collection, `…/Users` or `…/Groups` (§1.1).
+pub(crate) fn is_collection(url: &str) -> bool {
+    let last = url_path(url).trim_end_matches('/').rsplit('/').next();
+    last.is_some_and(|l| l.eq_ignore_ascii_case("Users") || l.eq_ignore_ascii_case("Groups"))
+}
+
+/// Whether the request was a filter query (`?filter=…`).
+pub(crate) fn is_filter_query(url: &str) -> bool {
+    url.split_once('?')
+        .is_some_and(|(_, q)| q.split('&').any(|p| p.starts_with("filter=")))
+}
+
+/// The title of an HTML page, if it has one.
+pub(crate) fn html_title(body: &str) -> Option<String> {
+    let lower = body.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    let title = body.get(start..end)?.trim();
+    (!title.is_empty()).then(|| title.chars().take(80).collect())
+}
