@@ -169,7 +169,8 @@ fn collection_exists(follow_up: Option<&Exchange>) -> Option<bool> {
     }))
 }
 
-fn is_scim_error(received: &Received) -> bool {
+/// Whether the body is a SCIM error (a SCIM service's 404, not a web server's).
+pub(crate) fn is_scim_error(received: &Received) -> bool {
     received.json().ok().is_some_and(|body: Value| {
         body.get("schemas")
             .and_then(Value::as_array)

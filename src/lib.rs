@@ -17,6 +17,7 @@ pub mod cli;
 pub mod connect;
 pub mod diag;
 pub mod exit;
+pub mod hints;
 pub mod http;
 pub mod plan;
 pub mod profile;

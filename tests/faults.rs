@@ -42,6 +42,11 @@ async fn pascal_case_ops_rejected_fail_every_patch_step_on_status() {
             "group-lifecycle / add-members team: STATUS",
             "group-lifecycle / remove-members team: STATUS",
             "group-lifecycle / update-group team: STATUS",
+            "group-batches / 1 member in one PATCH: STATUS",
+            "group-batches / 2 members in one PATCH: STATUS",
+            "group-batches / 10 members in one PATCH: STATUS",
+            "group-batches / 100 members in one PATCH: STATUS",
+            "group-batches / 10 members as 10 Add operations in one PATCH: STATUS",
         ],
     )
     .await;
@@ -126,6 +131,11 @@ async fn a_patch_that_stores_nothing_fails_on_the_read_back_not_on_the_status() 
             "user-sync / userName renamed: ATTRIBUTE",
             "group-lifecycle / add-members team: MEMBERS",
             "group-lifecycle / update-group team: ATTRIBUTE",
+            "group-batches / 1 member in one PATCH: MEMBERS",
+            "group-batches / 2 members in one PATCH: MEMBERS",
+            "group-batches / 10 members in one PATCH: MEMBERS",
+            "group-batches / 100 members in one PATCH: MEMBERS",
+            "group-batches / 10 members as 10 Add operations in one PATCH: MEMBERS",
         ],
     )
     .await;
@@ -152,10 +162,10 @@ async fn a_delete_that_only_deactivates_fails_the_gone_checks_and_cleanup_lists_
     )
     .await;
     // Nothing the run created could be deleted; each is listed with its id.
-    // bystander, alice, dora, member1, member2, and the two groups.
+    // bystander, alice, dora, member1, member2, the 123 batch members, and three groups.
     assert_eq!(
         summary.cleanup.leftovers.len(),
-        7,
+        131,
         "{:?}",
         summary.cleanup.leftovers
     );

@@ -50,6 +50,11 @@ async fn pascal_case_ops_fail_the_default_profile_and_pass_the_flag() {
         "GROUP-ADD-MEMBERS: STATUS",
         "GROUP-REMOVE-MEMBER: STATUS",
         "GROUP-RENAME: STATUS",
+        "BATCH-ADD-1: STATUS",
+        "BATCH-ADD-2: STATUS",
+        "BATCH-ADD-10: STATUS",
+        "BATCH-ADD-100: STATUS",
+        "BATCH-ADD-MANY-OPS: STATUS",
     ];
     assert_profile(Fault::RejectPascalCaseOps, EntraDefault, &patches).await;
     assert_profile(Fault::RejectPascalCaseOps, EntraFlag, &[]).await;
@@ -76,18 +81,17 @@ async fn member_removal_with_a_value_array_fails_the_default_and_passes_the_flag
 
 #[tokio::test]
 async fn null_refs_in_member_objects_fail_default_and_legacy_and_pass_the_flag() {
-    assert_profile(
-        Fault::RejectNullRef,
-        EntraDefault,
-        &["GROUP-ADD-MEMBERS: STATUS"],
-    )
-    .await;
-    assert_profile(
-        Fault::RejectNullRef,
-        EntraLegacy,
-        &["GROUP-ADD-MEMBERS: STATUS"],
-    )
-    .await;
+    // Every membership PATCH carries member objects; the default sends `"$ref": null` (Q7).
+    let expected = [
+        "GROUP-ADD-MEMBERS: STATUS",
+        "BATCH-ADD-1: STATUS",
+        "BATCH-ADD-2: STATUS",
+        "BATCH-ADD-10: STATUS",
+        "BATCH-ADD-100: STATUS",
+        "BATCH-ADD-MANY-OPS: STATUS",
+    ];
+    assert_profile(Fault::RejectNullRef, EntraDefault, &expected).await;
+    assert_profile(Fault::RejectNullRef, EntraLegacy, &expected).await;
     assert_profile(Fault::RejectNullRef, EntraFlag, &[]).await;
 }
 

@@ -220,7 +220,9 @@ impl Facts {
                 facts.null_ref_accepted |= has_null_ref(body);
             }
             if method == "DELETE" {
-                facts.deleted.insert(url_path(&exchange.sent.url).to_owned());
+                facts
+                    .deleted
+                    .insert(url_path(&exchange.sent.url).to_owned());
             }
         }
         let absent: Vec<&str> = failures
@@ -257,7 +259,9 @@ pub(crate) fn pascal_case_op(body: &Value) -> Option<&Value> {
 pub(crate) fn string_boolean(body: &Value) -> Option<(String, String)> {
     fn walk(value: &Value, key: &str) -> Option<(String, String)> {
         match value {
-            Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+            Value::String(s)
+                if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+            {
                 Some((key.to_owned(), s.clone()))
             }
             Value::Array(items) => items.iter().find_map(|v| walk(v, key)),
@@ -322,15 +326,6 @@ fn detail(received: &Received) -> Option<String> {
         .take(160)
         .collect();
     Some(one_line)
-}
-
-/// Whether a body is a SCIM error (as `connect` tells a SCIM 404 from a web server's).
-pub(crate) fn is_scim_error(received: &Received) -> bool {
-    received.json().ok().is_some_and(|body: Value| {
-        body.get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(scim::ERROR_SCHEMA)))
-    })
 }
 
 /// The path of a URL, without scheme, host and query.

@@ -128,6 +128,13 @@ pub enum EntraAction {
     SyncUser { user: String },
     /// §4.1 (Q12): `POST /Groups` with the ADSCIM group schema.
     CreateGroupAdscim { group: String },
+    /// §4.3: `POST /Users` for `count` new users, then one `PATCH /Groups/{id}` adding them:
+    /// one op with a value array, or (`one_op_each`) one op per member.
+    AddNewMembers {
+        group: String,
+        count: usize,
+        one_op_each: bool,
+    },
 }
 
 /// A step id made from its name: upper case, runs of other characters as one `-`.

@@ -251,6 +251,21 @@ impl Renderer {
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
 
+    /// §4.3: one `Add` op per member, all in one PATCH ("many ops in one PATCH").
+    pub fn add_members_each(&self, group_id: &str, member_ids: &[String]) -> Request {
+        let operations = member_ids
+            .iter()
+            .map(|id| {
+                json!({
+                    "op": self.profile.op(PatchOp::Add),
+                    "path": "members",
+                    "value": self.member_refs(std::slice::from_ref(id)),
+                })
+            })
+            .collect();
+        self.patch_request(ResourceKind::Group, group_id, operations)
+    }
+
     /// §4.3 (Q5): default removes with a value array; the flag and RFC use one
     /// `members[value eq "…"]` op per member, without a value.
     pub fn remove_members(&self, group_id: &str, member_ids: &[String]) -> Request {

@@ -199,9 +199,14 @@ impl<W: Write> Terminal<W> {
                 (self.styles.skip("SKIP"), "       interrupted\n".to_owned())
             }
         };
+        // The step's own request: its last write (a batch POSTs users before its PATCH; a
+        // read-back GET follows a write), or its first request when it only reads.
         let request = step
             .exchanges
-            .first()
+            .iter()
+            .rev()
+            .find(|e| e.sent.method != "GET")
+            .or(step.exchanges.first())
             .map(|e| self.request_line(e))
             .unwrap_or_default();
         let mut text = format!(

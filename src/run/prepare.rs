@@ -210,6 +210,9 @@ fn entra(
             };
             (request, intent)
         }
+        A::AddNewMembers { .. } => {
+            return Err("add-new-members is provisioned by the runner".into());
+        }
         A::SyncUser { user: name } => (
             renderer.get(user, id(world, name)?),
             Intent::Sync {

@@ -15,7 +15,7 @@ use super::step::{adopt, apply, check_read_back, check_response};
 use super::world::World;
 use crate::attributes::{AttributeTables, ResourceKind};
 use crate::http::{Client, Exchange, Request};
-use crate::plan::{Plan, ScenarioPlan, StepPlan};
+use crate::plan::{Action, EntraAction, Plan, ScenarioPlan, StepPlan};
 use crate::profile::{Profile, Renderer};
 
 /// Becomes `true` when the run must stop (Ctrl-C).
@@ -40,6 +40,20 @@ pub struct Runner<'a> {
 /// A step whose request could not be answered stops the run: every later request would
 /// meet the same wall.
 struct Abort;
+
+/// An `add-new-members` step's parameters.
+struct Batch<'p> {
+    group: &'p str,
+    count: usize,
+    one_op_each: bool,
+}
+
+/// How provisioning the new members of a batch ended.
+enum Provisioned {
+    Ready(super::prepare::Prepared),
+    Skip(String),
+    Stop(StepStatus),
+}
 
 impl<'a> Runner<'a> {
     pub fn new(
@@ -166,9 +180,46 @@ impl<'a> Runner<'a> {
         step: &StepPlan,
     ) -> Result<StepOutcome, (StepOutcome, Abort)> {
         let started = Instant::now();
-        let prepared = match prepare(world, renderer, self.tables, &step.action) {
-            Ok(prepared) => prepared,
-            Err(reason) => return Ok(not_run(step, NotRun::Skipped(reason))),
+        let mut exchanges = Vec::new();
+        let mut pre_checks = Vec::new();
+        let prepared = if let Action::Entra(EntraAction::AddNewMembers {
+            group,
+            count,
+            one_op_each,
+        }) = &step.action
+        {
+            let batch = Batch {
+                group,
+                count: *count,
+                one_op_each: *one_op_each,
+            };
+            match self
+                .provision(world, renderer, &batch, &mut exchanges, &mut pre_checks)
+                .await
+            {
+                Provisioned::Ready(prepared) => prepared,
+                Provisioned::Skip(reason) => {
+                    let status = StepStatus::NotRun(NotRun::Skipped(reason));
+                    return Ok(finish(
+                        step,
+                        status,
+                        exchanges,
+                        pre_checks,
+                        started.elapsed(),
+                    ));
+                }
+                Provisioned::Stop(status) => {
+                    return Err((
+                        finish(step, status, exchanges, pre_checks, started.elapsed()),
+                        Abort,
+                    ));
+                }
+            }
+        } else {
+            match prepare(world, renderer, self.tables, &step.action) {
+                Ok(prepared) => prepared,
+                Err(reason) => return Ok(not_run(step, NotRun::Skipped(reason))),
+            }
         };
         if let Intent::Create { object, kind } = &prepared.intent {
             // Registered before sending: if the run is interrupted mid-request, cleanup still
@@ -178,7 +229,6 @@ impl<'a> Runner<'a> {
                 .unwrap_or_default();
             self.lock().created(*kind, None, object, &matching);
         }
-        let mut exchanges = Vec::new();
         let exchange = self.send(&prepared.request).await;
         let Some(exchange) = exchange else {
             return Err((not_run(step, NotRun::Interrupted), Abort));
@@ -187,7 +237,8 @@ impl<'a> Runner<'a> {
             Ok(received) => received.clone(),
             Err(error) => {
                 let status = StepStatus::NotRun(NotRun::Transport(error.clone()));
-                let outcome = finish(step, status, vec![exchange], Vec::new(), started.elapsed());
+                exchanges.push(exchange);
+                let outcome = finish(step, status, exchanges, pre_checks, started.elapsed());
                 return Err((outcome, Abort));
             }
         };
@@ -225,6 +276,8 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        pre_checks.extend(checks);
+        let checks = pre_checks;
         let failed = checks.iter().any(|c| !c.passed());
         let status = if failed {
             StepStatus::Failed
@@ -232,6 +285,103 @@ impl<'a> Runner<'a> {
             StepStatus::Passed
         };
         Ok(finish(step, status, exchanges, checks, started.elapsed()))
+    }
+
+    /// §4.3, `add-new-members`: provisions the users first (members are referenced by their
+    /// SCIM id), then renders the one PATCH that adds them all. Each POST's failure is a check
+    /// of the step; the users go into the cleanup ledger like any other.
+    async fn provision(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        batch: &Batch<'_>,
+        exchanges: &mut Vec<Exchange>,
+        checks: &mut Vec<crate::check::CheckResult>,
+    ) -> Provisioned {
+        let Some(group_id) = world.object(batch.group).and_then(|g| g.id.clone()) else {
+            return Provisioned::Skip(format!(
+                "{} has no id: the step that should have created it failed",
+                batch.group
+            ));
+        };
+        let mut names = Vec::new();
+        let mut ids = Vec::new();
+        let first = world.count_with_prefix(&format!("{}-new", batch.group)) + 1;
+        for n in first..first + batch.count {
+            let name = format!("{}-new{n}", batch.group);
+            let decl = crate::plan::ObjectDecl {
+                name: name.clone(),
+                kind: ResourceKind::User,
+                values: Default::default(),
+                existing: false,
+            };
+            if let Err(reason) = world.declare(&decl, self.tables) {
+                return Provisioned::Skip(reason);
+            }
+            let matching = world
+                .lookup(&format!("{name}.{}", self.tables.user.matching))
+                .unwrap_or_default();
+            self.lock()
+                .created(ResourceKind::User, None, &name, &matching);
+            let values = world
+                .object(&name)
+                .map(|o| o.create_values())
+                .unwrap_or_default();
+            let Some(exchange) = self.send(&renderer.create_user(&values)).await else {
+                return Provisioned::Stop(StepStatus::NotRun(NotRun::Interrupted));
+            };
+            let received = match &exchange.received {
+                Ok(received) => received.clone(),
+                Err(error) => {
+                    let status = StepStatus::NotRun(NotRun::Transport(error.clone()));
+                    exchanges.push(exchange);
+                    return Provisioned::Stop(status);
+                }
+            };
+            exchanges.push(exchange);
+            let index = exchanges.len() - 1;
+            let status = crate::check::status(&received, &[201]);
+            if !status.passed() {
+                // Only failures are kept: a hundred passing POSTs would bury the PATCH's result.
+                checks.push(status.on_exchange(index));
+                continue;
+            }
+            let body = received.json().ok();
+            apply(
+                world,
+                &Intent::Create {
+                    object: name.clone(),
+                    kind: ResourceKind::User,
+                },
+                body.as_ref(),
+            );
+            self.record(
+                world,
+                &Intent::Create {
+                    object: name.clone(),
+                    kind: ResourceKind::User,
+                },
+                received.status,
+            );
+            if let Some(id) = world.object(&name).and_then(|o| o.id.clone()) {
+                names.push(name);
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            return Provisioned::Skip("none of the new users could be created".into());
+        }
+        let request = if batch.one_op_each {
+            renderer.add_members_each(&group_id, &ids)
+        } else {
+            renderer.add_members(&group_id, &ids)
+        };
+        let intent = Intent::Members {
+            group: batch.group.to_owned(),
+            add: true,
+            members: names,
+        };
+        Provisioned::Ready(super::prepare::Prepared { request, intent })
     }
 
     async fn read_back(

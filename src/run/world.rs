@@ -152,6 +152,14 @@ impl World {
         self.objects.get_mut(name)
     }
 
+    /// How many objects have a name starting with `prefix` (batches number their users on).
+    pub(crate) fn count_with_prefix(&self, prefix: &str) -> usize {
+        self.objects
+            .keys()
+            .filter(|name| name.starts_with(prefix))
+            .count()
+    }
+
     /// The object name whose server id is `id` (for messages), or the id itself.
     pub(crate) fn name_of(&self, id: &str) -> String {
         self.objects

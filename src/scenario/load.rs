@@ -37,10 +37,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "group-lifecycle",
         include_str!("../../scenarios/group-lifecycle.yaml"),
     ),
+    (
+        "group-batches",
+        include_str!("../../scenarios/group-batches.yaml"),
+    ),
 ];
 
 /// The built-in scenarios, in run order: test-connection, user-lifecycle, user-sync,
-/// user-manager, group-lifecycle.
+/// user-manager, group-lifecycle, group-batches.
 /// Each is named `builtin:NAME`.
 pub fn builtin() -> Vec<SourceFile> {
     BUILTIN

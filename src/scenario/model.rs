@@ -158,6 +158,26 @@ pub enum EntraAction {
     SyncUser(Text),
     /// §4.1: POST a group with the ADSCIM group schema Entra's documentation shows (Q12).
     CreateGroupAdscim(Text),
+    /// §4.3: provision `count` new users, then add them to a group in one PATCH.
+    AddNewMembers {
+        /// The group.
+        group: Text,
+        /// How many users (1 to 1000).
+        count: Spanned<u64>,
+        /// `single`: one `Add` op with every member in its value array (the default);
+        /// `each`: one `Add` op per member, all in one PATCH.
+        ops: Option<Spanned<MemberOps>>,
+    },
+}
+
+/// How `add-new-members` spreads members over PATCH operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberOps {
+    /// One operation whose value array holds every member.
+    Single,
+    /// One operation per member.
+    Each,
 }
 
 /// `lookup-user: NAME`, or `lookup-user: { user: NAME, by: PATH }`.

@@ -15,7 +15,8 @@ fn builtin_scenarios_are_named_and_in_run_order() {
             "builtin:user-lifecycle",
             "builtin:user-sync",
             "builtin:user-manager",
-            "builtin:group-lifecycle"
+            "builtin:group-lifecycle",
+            "builtin:group-batches"
         ]
     );
     for file in builtin() {

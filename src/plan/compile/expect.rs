@@ -103,7 +103,8 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
         | A::AddMembers { .. }
         | A::RemoveMembers { .. }
         | A::UpdateGroup { .. }
-        | A::SetManager { .. } => (status(&[200, 204]), None, None, true),
+        | A::SetManager { .. }
+        | A::AddNewMembers { .. } => (status(&[200, 204]), None, None, true),
         // §3.8, §4.5: 204 (200 tolerated).
         A::DeleteUser { .. } | A::DeleteGroup { .. } => (status(&[200, 204]), None, None, false),
     };

@@ -10,7 +10,8 @@ use crate::plan::{
     StepPlan,
 };
 use crate::scenario::model::{
-    self, Auth, EntraAction as Act, Json, Lookup, Request, ScenarioFile, Step, Text, TextMap,
+    self, Auth, EntraAction as Act, Json, Lookup, MemberOps, Request, ScenarioFile, Step, Text,
+    TextMap,
 };
 
 use super::expect::{defaults, expects_success, merge};
@@ -256,6 +257,27 @@ impl FileCx<'_> {
                     Some(group.clone()),
                     EntraAction::CreateGroupAdscim { group },
                 )
+            }
+            Act::AddNewMembers { group, count, ops } => {
+                let group = object(self, group, Group);
+                if !(1..=1000).contains(&count.value) {
+                    let at = self.at(count);
+                    let note = "give between 1 and 1000 users".to_owned();
+                    self.report(
+                        at,
+                        format!("`count: {}` is out of range", count.value),
+                        Some(note),
+                    );
+                }
+                let one_op_each = ops.as_ref().is_some_and(|o| o.value == MemberOps::Each);
+                let count = usize::try_from(count.value).unwrap_or(0);
+                let target = format!("{group} ({count} new)");
+                let plan = EntraAction::AddNewMembers {
+                    group,
+                    count,
+                    one_op_each,
+                };
+                (Some(target), plan)
             }
         };
         let name = match target {
@@ -552,5 +574,6 @@ fn action_key(action: &Act) -> &'static str {
         Act::RemoveManager(_) => "remove-manager",
         Act::SyncUser(_) => "sync-user",
         Act::CreateGroupAdscim(_) => "create-group-adscim",
+        Act::AddNewMembers { .. } => "add-new-members",
     }
 }

@@ -55,12 +55,15 @@ fn builtin_scenarios_compile_in_run_order_with_their_steps() {
             ("user-lifecycle", "builtin:user-lifecycle", 15),
             ("user-sync", "builtin:user-sync", 9),
             ("group-lifecycle", "builtin:group-lifecycle", 15),
+            ("group-batches", "builtin:group-batches", 7),
         ]
     );
     // The Atmos tables map no manager: that scenario is left out, and says why.
     assert_eq!(plan.skipped.len(), 1);
     assert_eq!(plan.skipped[0].name, "user-manager");
-    assert!(plan.skipped[0].reason.contains("do not map `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`"));
+    assert!(plan.skipped[0].reason.contains(
+        "do not map `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`"
+    ));
     let users = &plan.scenarios[1];
     let objects: Vec<&str> = users.objects.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(objects, ["bystander", "alice"]);

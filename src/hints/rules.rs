@@ -1,0 +1,574 @@
+//! The causes scimcheck can name, one [`Rule`] per cause, in claim order: each failure of the
+//! run goes to the first rule that explains it, so the specific rules come before the general
+//! ones (a 401 is the token before it is "a wrong status"). Failures no rule explains get the
+//! generic hint of their check kind ([`generic`]).
+//!
+//! Adding a cause: a `Rule` in [`RULES`] (before any rule that would claim the same failures),
+//! its words (the symptom as the Entra portal shows it, with the provisioning-log code where
+//! there is one, citing client-behaviour §6.2/§9), and a unit test in `tests.rs` with the
+//! failure it explains. A fault in the reference server that produces it gets a case in
+//! `tests/hints.rs`.
+
+use serde_json::Value;
+
+use super::facts::{
+    has_null_ref, html_title, is_collection, is_filter_query, member_value_removal, pascal_case_op,
+    string_boolean, url_path, Facts, Failure,
+};
+use crate::check::{short, CheckId, Severity};
+use crate::connect::is_scim_error;
+use crate::http::TransportErrorKind;
+use crate::scim;
+
+/// One cause: how to recognise its failures, and what to tell the admin.
+#[derive(Clone, Copy)]
+pub(crate) struct Rule {
+    /// The stable hint id, `hint:…`.
+    pub(crate) id: &'static str,
+    /// Nothing else can be judged until this is fixed: transport, credentials, the URL.
+    pub(crate) blocking: bool,
+    /// The cause, as this server's answers show it.
+    pub(crate) cause: &'static str,
+    /// What the admin sees in Entra.
+    pub(crate) symptom: &'static str,
+    /// What to change on the server (or in the Entra configuration).
+    pub(crate) fix: &'static str,
+    /// Whether this rule explains the failure; if so, the evidence to quote.
+    pub(crate) explains: fn(&Facts, &Failure<'_>) -> Option<String>,
+}
+
+/// The specific causes, in claim order.
+pub(crate) const RULES: &[Rule] = &[
+    // §1.1, §1.2, §2.3, §6.2: no answer at all; each transport failure is its own cause.
+    Rule {
+        id: "hint:dns",
+        blocking: true,
+        cause: "the host name in the Tenant URL does not resolve",
+        symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
+        fix: "check the host name in the Tenant URL; Entra resolves it from the public internet (a private host needs the provisioning agent, §1.2)",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Dns)),
+    },
+    Rule {
+        id: "hint:connection-refused",
+        blocking: true,
+        cause: "nothing listens on the Tenant URL's host and port",
+        symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
+        fix: "start the SCIM service, or correct the port in the Tenant URL (https:// means 443)",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Refused)),
+    },
+    Rule {
+        id: "hint:tls",
+        blocking: true,
+        cause: "the TLS handshake fails",
+        symptom: "Test Connection fails before any request reaches the app (client-behaviour §1.2, §2.3)",
+        fix: "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); if the service speaks plain HTTP, put TLS in front of it (for a test: http:// in the URL, or --ca-cert PATH for a private CA)",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Tls { .. })),
+    },
+    Rule {
+        id: "hint:timeout",
+        blocking: true,
+        cause: "the server does not answer in time",
+        symptom: "`Timeout` in the provisioning logs; Entra retries in 40 minutes, and a job that keeps failing is quarantined (client-behaviour §6.2)",
+        fix: "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); raise --timeout only if the server is merely slow",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Timeout { .. })),
+    },
+    Rule {
+        id: "hint:body-too-large",
+        blocking: true,
+        cause: "the server answers with a body far larger than any SCIM resource or filtered list",
+        symptom: "Entra's requests time out or fail to parse (client-behaviour §6.2)",
+        fix: "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::BodyTooLarge { .. })),
+    },
+    Rule {
+        id: "hint:connection-failed",
+        blocking: true,
+        cause: "the connection breaks, or the answer is not HTTP",
+        symptom: "`WebExceptionProtocolError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
+        fix: "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections",
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Protocol { .. })),
+    },
+    // §2.3: "any non-2xx, unparseable body" fails Test Connection; an HTML page is an SSO
+    // wall or a proxy, whatever the status.
+    Rule {
+        id: "hint:html-login-page",
+        blocking: true,
+        cause: "the Tenant URL answers with an HTML page (a login page or a proxy), not the SCIM API",
+        symptom: "Test Connection fails; cycles log `SystemForCrossDomainIdentityManagementServiceIncompatible` because the answer is not SCIM JSON (client-behaviour §2.3, §6.2)",
+        fix: "use the SCIM base URL (e.g. https://host/scim/v2) and let it through without a browser login: Entra authenticates with the bearer token only (client-behaviour §1.3)",
+        explains: |_, f| {
+            let received = f.received().filter(|r| r.is_html())?;
+            let title = html_title(&received.body)
+                .map(|t| format!(" titled \"{t}\""))
+                .unwrap_or_default();
+            Some(format!(
+                "{} → {} with an HTML page{title}",
+                f.request(),
+                received.status
+            ))
+        },
+    },
+    // §2.3, §9 #2. A 401/403 after the same token worked elsewhere is a permission, not the
+    // token; it falls through to the generic hint.
+    Rule {
+        id: "hint:token",
+        blocking: true,
+        cause: "the server refuses the token",
+        symptom: "`SystemForCrossDomainIdentityManagementCredentialValidationFailure` (\"invalid credentials\") on Test Connection; during cycles the job is quarantined, `EncounteredQuarantineException` (client-behaviour §2.3, §9 #2)",
+        fix: "check the Secret Token: paste it without `Bearer ` or spaces, and check it has not expired or been revoked; the server must accept `Authorization: Bearer <token>` (client-behaviour §1.3)",
+        explains: |facts, f| {
+            let refused = matches!(f.status(), Some(401 | 403));
+            (refused && f.sent_token() && !facts.token_accepted).then(|| f.answered())
+        },
+    },
+    // §2.3, §9 #1: 404 for the collection itself. Told from a 404 for an empty search the way
+    // `connect` does: if /Users or /Groups ever answered, the path is right; if a POST to the
+    // collection got 404, it is wrong; with neither, a web server's (non-SCIM) 404 means a path
+    // the SCIM service does not own.
+    Rule {
+        id: "hint:wrong-url",
+        blocking: true,
+        cause: "the Tenant URL's path is wrong: the server has no /Users or /Groups under it",
+        symptom: "Test Connection: \"An HTTP/404 Not Found response was returned rather than the expected HTTP/200 OK response\"; the job is quarantined (client-behaviour §2.3, §9 #1)",
+        fix: "enter the SCIM base as the Tenant URL (often https://host/scim/v2 or …/scim); Entra appends /Users and /Groups itself, so the URL must not end in /Users (client-behaviour §1.1)",
+        explains: |facts, f| {
+            let exchange = f.exchange?;
+            let received = f.received().filter(|r| r.status == 404)?;
+            let collection = is_collection(&exchange.sent.url);
+            let wrong = collection
+                && !facts.collection_answered
+                && (facts.collection_post_404 || !is_scim_error(received));
+            if !wrong {
+                return None;
+            }
+            let path = url_path(&exchange.sent.url).to_ascii_lowercase();
+            let doubled = path.contains("/users/users") || path.contains("/users/groups");
+            let detail = f.detail().map(|d| format!(": \"{d}\"")).unwrap_or_default();
+            Some(format!(
+                "{} {} → 404{detail}{}",
+                exchange.sent.method,
+                exchange.sent.url,
+                if doubled {
+                    " (the Tenant URL ends in /Users, which Entra appends itself)"
+                } else {
+                    ""
+                }
+            ))
+        },
+    },
+    Rule {
+        id: "hint:redirect",
+        blocking: true,
+        cause: "the Tenant URL redirects elsewhere",
+        symptom: "Test Connection fails: Entra does not follow redirects with the token (client-behaviour §2.3)",
+        fix: "enter the URL it redirects to as the Tenant URL (https, the final host and path)",
+        explains: |_, f| {
+            let received = f.received().filter(|r| (300..400).contains(&r.status))?;
+            let location = received.header("location")?;
+            Some(format!(
+                "{} → {} to {location}",
+                f.request(),
+                received.status
+            ))
+        },
+    },
+    // §1.4, §9 #3: Entra sends no Accept header.
+    Rule {
+        id: "hint:accept-header",
+        blocking: true,
+        cause: "the server answers 406 Not Acceptable: it wants an `Accept` header, and Entra sends none",
+        symptom: "Test Connection fails though the same request works from Postman (client-behaviour §9 #3)",
+        fix: "accept requests without an `Accept` header (or with `*/*`): Entra sends none on GET (client-behaviour §1.4)",
+        explains: |_, f| (f.status() == Some(406)).then(|| f.answered()),
+    },
+    // §2.2, §6.1, §6.2, §9 #3.
+    Rule {
+        id: "hint:empty-search-404",
+        blocking: false,
+        cause: "a filter that matches nothing is answered 404 instead of an empty list",
+        symptom: "Test Connection: \"An HTTP/404 Not Found response was returned rather than the expected HTTP/200 OK response\"; during cycles a \"SCIM compliance issue\" quarantine (client-behaviour §2.3, §6.2, §9 #3)",
+        fix: "when a filter matches nothing, answer 200 with {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":0,\"Resources\":[]} (client-behaviour §2.2)",
+        explains: |_, f| {
+            let filtered = f.exchange.is_some_and(|e| is_filter_query(&e.sent.url));
+            (f.is(CheckId::Status) && f.status() == Some(404) && filtered).then(|| f.answered())
+        },
+    },
+    // §5.2 Q1, §9 #4. Checked against the run: if some PascalCase PATCH was accepted, the case
+    // of `op` is not what the server minds.
+    Rule {
+        id: "hint:pascal-case-ops",
+        blocking: false,
+        cause: "the server accepts only lower-case PATCH `op` values, and Entra sends `Add`, `Replace`, `Remove`",
+        symptom: "every user update, disable and group-membership change fails with HTTP 400 in the provisioning logs (client-behaviour §9 #4)",
+        fix: "compare `op` case-insensitively; Entra's default client sends `Add`/`Replace`/`Remove` (client-behaviour §5.2 Q1), only ?aadOptscim062020 switches it to lower case",
+        explains: |facts, f| {
+            if !f.rejected_write() || f.method() != "PATCH" || facts.pascal_op_accepted {
+                return None;
+            }
+            if f.detail_mentions(&["bool"]) {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = pascal_case_op(&sent)?;
+            Some(sent_and_answered(f, op))
+        },
+    },
+    // §5.2 Q2, §9 #5.
+    Rule {
+        id: "hint:string-booleans",
+        blocking: false,
+        cause: "the server rejects booleans sent as the strings \"True\"/\"False\"",
+        symptom: "users are never deactivated (or re-enabled): PATCH fails with 400 \"expected boolean\" in the provisioning logs (client-behaviour §9 #5)",
+        fix: "accept \"True\"/\"False\" strings (any case) wherever a boolean is expected, above all `active`: Entra's default client sends them (client-behaviour §5.2 Q2)",
+        explains: |facts, f| {
+            if !f.rejected_write() {
+                return None;
+            }
+            let (key, value) = string_boolean(&f.sent_json()?)?;
+            let blamed = f.detail_mentions(&["bool"]) || !facts.string_boolean_accepted;
+            blamed.then(|| {
+                format!(
+                    "{} sent `{key}` as \"{value}\"{}",
+                    f.request(),
+                    answer_suffix(f)
+                )
+            })
+        },
+    },
+    // §5.2 Q7.
+    Rule {
+        id: "hint:null-ref",
+        blocking: false,
+        cause: "the server rejects member or manager objects carrying \"$ref\": null",
+        symptom: "group membership changes (and manager updates) fail with HTTP 400 in the provisioning logs (client-behaviour §5.2 Q7)",
+        fix: "ignore a null `$ref` in member and manager objects: Entra's default client sends it",
+        explains: |facts, f| {
+            if !f.rejected_write() || !has_null_ref(&f.sent_json()?) {
+                return None;
+            }
+            let blamed = f.detail_mentions(&["$ref"]) || !facts.null_ref_accepted;
+            blamed.then(|| format!("{} sent \"$ref\": null{}", f.request(), answer_suffix(f)))
+        },
+    },
+    // §4.3, §5.2 Q5, §9 #8.
+    Rule {
+        id: "hint:member-removal-form",
+        blocking: false,
+        cause: "the server rejects Entra's member removal: `\"op\":\"Remove\",\"path\":\"members\"` with the members in a `value` array",
+        symptom: "group members are never removed; group PATCH errors in the provisioning logs (client-behaviour §9 #8)",
+        fix: "support removing members listed in `value` ({\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"<id>\"}]}); with ?aadOptscim062020 Entra sends `members[value eq \"<id>\"]` instead (client-behaviour §4.3, §5.2 Q5)",
+        explains: |_, f| {
+            let group = f
+                .exchange
+                .is_some_and(|e| url_path(&e.sent.url).contains("/Groups/"));
+            if !f.rejected_write() || !group {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = member_value_removal(&sent)?;
+            Some(sent_and_answered(f, op))
+        },
+    },
+    // §3.8: a 2xx DELETE must remove the object; before the filter rule, which would otherwise
+    // take the "gone by filter" lookup for an ignored filter.
+    Rule {
+        id: "hint:delete-only-deactivates",
+        blocking: false,
+        cause: "DELETE answers 2xx but the resource stays: the server only deactivates it",
+        symptom: "nothing shows in Entra: the hard delete is logged as a success, but the deleted users and groups stay on the app (client-behaviour §3.8)",
+        fix: "make DELETE remove the resource so that a later GET answers 404; Entra disables users with `active: false` separately (client-behaviour §3.7, §3.8)",
+        explains: |facts, f| {
+            let exchange = f.exchange?;
+            let status = f.status()?;
+            let (_, expected, _) = f.outcome()?;
+            if f.is(CheckId::Status)
+                && expected.contains("404")
+                && (200..300).contains(&status)
+                && facts.deleted.contains(url_path(&exchange.sent.url))
+            {
+                return Some(format!(
+                    "{} → {status} after its DELETE answered 2xx",
+                    f.request()
+                ));
+            }
+            if !f.is(CheckId::ListCount) {
+                return None;
+            }
+            let body: Value = f.received()?.json().ok()?;
+            let found = crate::check::resources(&body)
+                .iter()
+                .filter_map(|r| r.get("id").and_then(Value::as_str))
+                .find(|id| facts.was_deleted(id))?;
+            Some(format!(
+                "{} still lists `{found}` after its DELETE answered 2xx",
+                f.request()
+            ))
+        },
+    },
+    // §3.4, §9 #9.
+    Rule {
+        id: "hint:filter-ignored",
+        blocking: false,
+        cause: "the server ignores (or mis-evaluates) `filter`: a lookup returns resources that do not match",
+        symptom: "duplicate users, or `DuplicateTargetEntries`/`MultipleEntriesInResponse` in the provisioning logs; Entra may link the wrong user (client-behaviour §9 #9)",
+        fix: "evaluate `filter=<attribute> eq \"<value>\"` (form-encoded, §1.5) and return only the resources that match, at least for the matching attribute (client-behaviour §3.4)",
+        explains: |_, f| {
+            let (message, expected, actual) = f.outcome()?;
+            let extra = f.is(CheckId::ListCount)
+                && expected == "0"
+                && !actual.starts_with("totalResults 0");
+            (f.is(CheckId::ListMatches) || extra).then(|| format!("{}: {message}", f.request()))
+        },
+    },
+    // §6.1: `Resources` with a capital R.
+    Rule {
+        id: "hint:list-resources-casing",
+        blocking: false,
+        cause: "the ListResponse names its array `resources`; Entra reads only `Resources` (capital R)",
+        symptom: "Entra sees no results in the lists: existing users are not matched, and creating them again fails with 409 `EntryConflict` (client-behaviour §6.1, §6.2)",
+        fix: "name the array `Resources`, as RFC 7644 §3.4.2 spells it",
+        explains: |_, f| {
+            if !f.is(CheckId::ListShape) {
+                return None;
+            }
+            let body: Value = f.received()?.json().ok()?;
+            let key = body
+                .as_object()?
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case("resources") && *k != "Resources")?;
+            Some(format!("{} → 200 with the results under `{key}`", f.request()))
+        },
+    },
+    // §4.2, §9 #9.
+    Rule {
+        id: "hint:members-not-excluded",
+        blocking: false,
+        cause: "the server returns `members` although Entra asked for `excludedAttributes=members`",
+        symptom: "`MultipleEntriesInResponse`, and slow group reads for large groups (client-behaviour §6.1, §9 #9)",
+        fix: "honour `excludedAttributes=members` on GET /Groups and GET /Groups/{id} (client-behaviour §4.2)",
+        explains: |_, f| {
+            f.is(CheckId::MembersExcluded)
+                .then(|| format!("{} → {}", f.request(), f.message()))
+        },
+    },
+    // §1.3: a security hole rather than an Entra failure; Entra itself always sends the token.
+    Rule {
+        id: "hint:no-token-check",
+        blocking: false,
+        cause: "the server answers requests that carry no token",
+        symptom: "nothing in Entra, but anyone who can reach the URL can read and change the app's users and groups",
+        fix: "refuse every request without a valid `Authorization: Bearer` token with 401 (client-behaviour §1.3, §2.3)",
+        explains: |_, f| {
+            let answered = f.status().is_some_and(|s| (200..300).contains(&s));
+            (f.is(CheckId::Status) && !f.sent_token() && answered).then(|| {
+                format!(
+                    "{} without an Authorization header → {}",
+                    f.request(),
+                    f.status().unwrap_or_default()
+                )
+            })
+        },
+    },
+    // §3.6, §9 #7.
+    Rule {
+        id: "hint:manager-as-string",
+        blocking: false,
+        cause: "the manager comes back as a bare string, not as an object {\"value\": \"<id>\"}",
+        symptom: "`SystemForCrossDomainIdentityManagementServiceIncompatible` (\"not able to deserialize\") for users with a manager, or a manager PATCH every cycle (client-behaviour §9 #7)",
+        fix: "store the manager's id and return it as {\"value\":\"<id>\"} under `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User` (client-behaviour §3.6)",
+        explains: |_, f| {
+            let (message, _, actual) = f.outcome()?;
+            let manager = f.is(CheckId::Manager)
+                || (f.is(CheckId::Attribute) && f.attribute()?.ends_with("manager"));
+            (manager && actual.starts_with('"')).then(|| message.to_owned())
+        },
+    },
+    // §6.1 "values stored/returned exactly as sent", §9 runner-ups.
+    Rule {
+        id: "hint:values-normalised",
+        blocking: false,
+        cause: "the server stores values in another form than Entra sent them (case, punctuation)",
+        symptom: "Entra PATCHes the same values again every 40-minute cycle: endless updates in the provisioning logs (client-behaviour §6.1, §9 runner-ups)",
+        fix: "store and return string values exactly as sent (no lower-casing of e-mails, no re-formatting of phone numbers); compare case-insensitively where you must",
+        explains: |_, f| {
+            let normalised = f.is(CheckId::Attribute) && f.severity() == Severity::Degrades;
+            let resync = f.is(CheckId::Resync) && !f.message().contains("returns nothing");
+            (normalised || resync).then(|| f.message())
+        },
+    },
+    // Design "read-back": a 2xx that did not store. When every missing attribute is in the
+    // enterprise extension, the server drops the extension as a whole.
+    Rule {
+        id: "hint:enterprise-extension-dropped",
+        blocking: false,
+        cause: "the server drops the enterprise extension (department, employee number, manager …): writes succeed, the read-back lacks them",
+        symptom: "no error in Entra, but enterprise attributes never reach the app, and Entra sends them again every cycle (client-behaviour §3.2, §3.5)",
+        fix: "accept and store `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User` attributes, in POST bodies and as PATCH paths such as `urn:…:User:department`, and list the extension in the user's `schemas`",
+        explains: |facts, f| {
+            let absent = f.outcome().is_some_and(|o| o.2 == "absent");
+            let enterprise = f
+                .attribute()
+                .is_some_and(|a| a.starts_with(scim::ENTERPRISE_USER_SCHEMA));
+            (facts.only_enterprise_absent && f.is(CheckId::Attribute) && absent && enterprise)
+                .then(|| f.message())
+        },
+    },
+    Rule {
+        id: "hint:write-not-stored",
+        blocking: false,
+        cause: "the server accepts writes (2xx) but does not store what they carry",
+        symptom: "the provisioning logs show success, but the change never arrives (users stay enabled, values stay old); Entra PATCHes again every cycle (client-behaviour §3.5, §6.1)",
+        fix: "apply every operation a POST or PATCH carries before answering 2xx, or answer 4xx with a `detail` so Entra logs the failure",
+        explains: |_, f| {
+            let check = f.check?;
+            let kinds = [CheckId::Attribute, CheckId::Members, CheckId::Manager];
+            let write = f.step.exchanges.first().is_some_and(|e| {
+                matches!(e.sent.method, "POST" | "PATCH")
+                    && e.response().is_some_and(|r| (200..300).contains(&r.status))
+            });
+            (kinds.contains(&check.id) && check.exchange >= 1 && write).then(|| f.message())
+        },
+    },
+    // §6.2.
+    Rule {
+        id: "hint:server-error",
+        blocking: false,
+        cause: "the server fails with 5xx",
+        symptom: "`InternalServerError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
+        fix: "look at the SCIM service's own logs for these requests; the reproduce command of each step repeats it",
+        explains: |_, f| f.status().is_some_and(|s| s >= 500).then(|| f.answered()),
+    },
+    // §6.1, §8.2.
+    Rule {
+        id: "hint:content-type",
+        blocking: false,
+        cause: "responses are not `application/scim+json`",
+        symptom: "nothing in Entra today (it reads `application/json` too); Microsoft's SCIM Validator warns (client-behaviour §6.1, §8.2)",
+        fix: "answer with `Content-Type: application/scim+json` (RFC 7644 §8.1)",
+        explains: |_, f| f.is(CheckId::ContentType).then(|| f.message()),
+    },
+];
+
+/// The hint for failures no rule explains: one per check kind.
+pub(crate) fn generic(kind: Option<CheckId>) -> Rule {
+    let (id, cause, symptom, fix) = match kind {
+        Some(CheckId::Status) => (
+            "hint:status",
+            "the server answers with a status Entra does not expect",
+            "the request fails in the provisioning logs and is retried next cycle (client-behaviour §6.1, §6.2)",
+            "answer each request with the status in client-behaviour §6.1 (200 for reads, 201 for creates, 200/204 for PATCH, 204 for DELETE)",
+        ),
+        Some(CheckId::Json) => (
+            "hint:json",
+            "the server's body is not JSON where Entra parses it",
+            "`SystemForCrossDomainIdentityManagementServiceIncompatible` in the provisioning logs (client-behaviour §6.2)",
+            "answer with a SCIM JSON body (client-behaviour §6.1)",
+        ),
+        Some(CheckId::ContentType) => (
+            "hint:content-type",
+            "responses are not `application/scim+json`",
+            "nothing in Entra today (client-behaviour §6.1)",
+            "answer with `Content-Type: application/scim+json`",
+        ),
+        Some(CheckId::ListShape) => (
+            "hint:list-shape",
+            "filter queries are not answered with a ListResponse Entra can read",
+            "`SystemForCrossDomainIdentityManagementServiceIncompatible`, or existing users not matched (client-behaviour §6.1, §6.2)",
+            "answer with `schemas` [ListResponse], an integer `totalResults` and the results under `Resources` (client-behaviour §6.1)",
+        ),
+        Some(CheckId::ListCount) => (
+            "hint:list-count",
+            "lookups find a different number of resources than exist",
+            "duplicates, `MultipleEntriesInResponse`, or users created twice (client-behaviour §9 #9)",
+            "make `totalResults` and `Resources` list exactly the resources that match the filter",
+        ),
+        Some(CheckId::ListMatches) => (
+            "hint:list-matches-filter",
+            "lookups return resources that do not match the filter",
+            "Entra links the wrong users (client-behaviour §9 #9)",
+            "return only resources that match the filter",
+        ),
+        Some(CheckId::ResourceShape) => (
+            "hint:resource-shape",
+            "resources lack `schemas`, `id` or `meta`",
+            "Entra cannot address objects without `id`, `ServiceIncompatible` (client-behaviour §6.1)",
+            "return `schemas` with the core schema, a string `id` and a `meta` object on every resource",
+        ),
+        Some(CheckId::Attribute) => (
+            "hint:attribute",
+            "attributes come back absent, with another JSON type, or with another value than Entra sent",
+            "`SystemForCrossDomainIdentityManagementServiceIncompatible` for wrong types; a PATCH every cycle for wrong values (client-behaviour §6.1, §6.2)",
+            "store each mapped attribute and return it with the value and JSON type Entra sent (booleans as JSON booleans)",
+        ),
+        Some(CheckId::Members) => (
+            "hint:members",
+            "group members are not what Entra added and removed",
+            "memberships in the app drift from Entra's assignments (client-behaviour §4.3)",
+            "apply member PATCH operations as Entra sends them (client-behaviour §4.3)",
+        ),
+        Some(CheckId::MembersExcluded) => (
+            "hint:members-excluded",
+            "`members` comes back although excluded",
+            "`MultipleEntriesInResponse` (client-behaviour §9 #9)",
+            "honour `excludedAttributes=members`",
+        ),
+        Some(CheckId::BodySubset) => (
+            "hint:body",
+            "response bodies lack what the scenario expects",
+            "depends on the scenario's expectation",
+            "compare the expected and actual bodies shown with each failed step",
+        ),
+        Some(CheckId::Capture) => (
+            "hint:capture",
+            "a value later requests need is missing from the response (e.g. `id`)",
+            "Entra cannot address the object afterwards (client-behaviour §6.1)",
+            "return the full resource, with `id`, from POST",
+        ),
+        Some(CheckId::Manager) => (
+            "hint:manager",
+            "the manager is not stored or returned as Entra set it",
+            "a manager PATCH every cycle, or `ServiceIncompatible` (client-behaviour §3.6, §9 #7)",
+            "store the manager's id and return it as {\"value\":\"<id>\"} in the enterprise extension",
+        ),
+        Some(CheckId::Resync) => (
+            "hint:resync",
+            "values come back differently from how Entra sends them",
+            "Entra PATCHes them again every 40-minute cycle (client-behaviour §6.1)",
+            "store and return values exactly as sent",
+        ),
+        None => (
+            "hint:other",
+            "requests failed",
+            "the requests fail in the provisioning logs",
+            "see the failed steps above",
+        ),
+    };
+    Rule {
+        id,
+        blocking: false,
+        cause,
+        symptom,
+        fix,
+        explains: |_, f| Some(format!("{}: {}", f.request(), f.message())),
+    }
+}
+
+/// `METHOD /path: verdict` for a request that got no answer of this kind.
+fn transport(f: &Failure<'_>, kind: fn(&TransportErrorKind) -> bool) -> Option<String> {
+    f.transport_is(kind)
+        .then(|| format!("{}: {}", f.request(), f.message()))
+}
+
+/// `METHOD /path sent {op} → status: "detail"`.
+fn sent_and_answered(f: &Failure<'_>, op: &Value) -> String {
+    format!("{} sent {}{}", f.request(), short(op), answer_suffix(f))
+}
+
+/// ` → status: "detail"`.
+fn answer_suffix(f: &Failure<'_>) -> String {
+    match (f.status(), f.detail()) {
+        (Some(status), Some(detail)) => format!(" → {status}: \"{detail}\""),
+        (Some(status), None) => format!(" → {status}"),
+        _ => String::new(),
+    }
+}
