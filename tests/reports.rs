@@ -131,12 +131,19 @@ async fn junit_reports_each_failed_step_as_a_failure_with_its_checks_and_locatio
             };
             failures += 1;
             let first = step.failures().next().expect("a failed check");
-            assert_eq!(failure.attribute("type"), Some(first.id.as_str()));
+            assert_eq!(
+                failure.attribute("type"),
+                Some(first.stable_id(&step.id).as_str())
+            );
             let text = failure.text().unwrap_or_default();
             assert!(text.contains(&step.location.to_string()), "{text}");
             for check in step.failures() {
                 assert!(
-                    text.contains(&format!("{} {}: ", check.id, check.subject)),
+                    text.contains(&format!(
+                        "{} {}: ",
+                        check.stable_id(&step.id),
+                        check.subject
+                    )),
                     "{text}"
                 );
             }
@@ -199,6 +206,7 @@ async fn json_report_has_every_documented_field() {
             "duration_ms",
             "summary",
             "scenarios",
+            "hints",
             "cleanup",
             "exit_code",
         ])
@@ -215,7 +223,26 @@ async fn json_report_has_every_documented_field() {
     );
     assert_eq!(
         keys(&doc["summary"]),
-        set(&["passed", "failed", "not_run", "requests"])
+        set(&[
+            "passed",
+            "failed",
+            "not_run",
+            "requests",
+            "failed_by_severity"
+        ])
+    );
+    assert_eq!(
+        doc["summary"]["failed_by_severity"]["breaks_entra"],
+        summary.counts().failed
+    );
+    let hints = doc["hints"].as_array().expect("hints");
+    assert_eq!(hints[0]["id"], "hint:string-booleans");
+    assert_eq!(
+        keys(&hints[0]),
+        set(&[
+            "id", "severity", "blocking", "cause", "symptom", "evidence", "fix", "steps",
+            "failures"
+        ])
     );
     assert_eq!(doc["summary"]["failed"], summary.counts().failed);
     assert_eq!(doc["summary"]["requests"], summary.requests());
@@ -231,6 +258,7 @@ async fn json_report_has_every_documented_field() {
         "steps",
     ]);
     let step_keys = set(&[
+        "id",
         "name",
         "location",
         "status",
@@ -258,7 +286,15 @@ async fn json_report_has_every_documented_field() {
             assert_eq!((keys(step), status), expected, "{step}");
             assert_eq!(step["location"], outcome.location.to_string());
             for check in step["checks"].as_array().expect("checks") {
-                let base = set(&["id", "subject", "passed", "exchange"]);
+                let base = set(&["id", "kind", "severity", "subject", "passed", "exchange"]);
+                assert_eq!(
+                    check["id"],
+                    format!(
+                        "{}/{}",
+                        step["id"].as_str().expect("step id"),
+                        check["kind"].as_str().expect("kind")
+                    )
+                );
                 if check["passed"] == true {
                     assert_eq!(keys(check), base);
                 } else {

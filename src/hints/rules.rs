@@ -194,7 +194,8 @@ pub(crate) const RULES: &[Rule] = &[
         },
     },
     // §5.2 Q1, §9 #4. Checked against the run: if some PascalCase PATCH was accepted, the case
-    // of `op` is not what the server minds.
+    // of `op` is not what the server minds. Entra's default PATCH also carries string booleans
+    // and null `$ref`s, so a detail naming those wins.
     Rule {
         id: "hint:pascal-case-ops",
         blocking: false,
@@ -205,7 +206,8 @@ pub(crate) const RULES: &[Rule] = &[
             if !f.rejected_write() || f.method() != "PATCH" || facts.pascal_op_accepted {
                 return None;
             }
-            if f.detail_mentions(&["bool"]) {
+            // The server's own words may name another of Entra's quirks in the same request.
+            if f.detail_mentions(&["bool", "$ref", "members["]) {
                 return None;
             }
             let sent = f.sent_json()?;
@@ -445,7 +447,10 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "responses are not `application/scim+json`",
         symptom: "nothing in Entra today (it reads `application/json` too); Microsoft's SCIM Validator warns (client-behaviour §6.1, §8.2)",
         fix: "answer with `Content-Type: application/scim+json` (RFC 7644 §8.1)",
-        explains: |_, f| f.is(CheckId::ContentType).then(|| f.message()),
+        explains: |_, f| {
+            let (_, _, actual) = f.outcome().filter(|_| f.is(CheckId::ContentType))?;
+            Some(format!("{} → Content-Type `{actual}`", f.request()))
+        },
     },
 ];
 

@@ -5,12 +5,15 @@
 //! only meets problems that come from the server.
 
 pub mod compile;
+pub mod read_only;
+pub mod select;
 pub mod template;
 
 use std::collections::BTreeMap;
 
 use crate::attributes::ResourceKind;
 use crate::diag::Location;
+pub use select::{select, Selection};
 pub use template::Template;
 
 /// Everything one `scimcheck run` executes, in order.

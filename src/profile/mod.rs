@@ -45,6 +45,16 @@ impl Profile {
         }
     }
 
+    /// A short tag for names of objects created under this profile in a multi-profile run.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Profile::EntraDefault => "default",
+            Profile::EntraFlag => "flag",
+            Profile::EntraLegacy => "legacy",
+            Profile::Rfc => "rfc",
+        }
+    }
+
     /// PATCH `op` as this profile spells it (Q1).
     pub(crate) fn op(self, op: PatchOp) -> &'static str {
         match (self, op) {

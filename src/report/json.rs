@@ -18,7 +18,8 @@
 //!   "profiles": ["entra-default"],
 //!   "started_at": "2025-06-01T09:30:00.123Z",
 //!   "duration_ms": 412,
-//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "requests": 31 },
+//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "requests": 31,
+//!                "failed_by_severity": { "breaks_entra": 1, "degrades": 0, "rfc": 0 } },
 //!   "scenarios": [{
 //!     "name": "user-lifecycle",
 //!     "description": "Entra creates, updates, disables and deletes a user.",
@@ -27,13 +28,16 @@
 //!     "passed": false,
 //!     "duration_ms": 120,
 //!     "steps": [{
+//!       "id": "USER-DISABLE",                        // the step's stable id
 //!       "name": "disable",
 //!       "location": "builtin:user-lifecycle:31:5",
 //!       "status": "failed",                          // "passed" | "failed" | "not_run"
 //!       "reason?": "…",                              // why a step was not run
 //!       "duration_ms": 9,
 //!       "checks": [{
-//!         "id": "ATTRIBUTE", "subject": "attribute `active`", "passed": false,
+//!         "id": "USER-DISABLE/ATTRIBUTE",            // stable: step id / check kind
+//!         "kind": "ATTRIBUTE", "severity": "breaks-entra",  // | "degrades" | "rfc"
+//!         "subject": "attribute `active`", "passed": false,
 //!         "message?": "PATCH returned 204 but `active` is still true",
 //!         "expected?": "false", "actual?": "true",
 //!         "exchange": 1                              // index into `exchanges`
@@ -51,6 +55,14 @@
 //!       "curl?": "curl -sS -i --globoff -X PATCH '…' -H \"Authorization: Bearer $SCIMCHECK_TOKEN\" …"
 //!     }]
 //!   }],
+//!   "hints": [{                                      // "what to fix first", most important first
+//!     "id": "hint:write-not-stored", "severity": "breaks-entra", "blocking": false,
+//!     "cause": "the server accepts writes (2xx) but does not store what they carry",
+//!     "symptom": "the provisioning logs show success, but the change never arrives …",
+//!     "evidence": "PATCH returned 204 but `active` is still true",
+//!     "fix": "apply every operation a POST or PATCH carries before answering 2xx, …",
+//!     "steps": ["USER-DISABLE"], "failures": 1
+//!   }],
 //!   "cleanup": {
 //!     "deleted": 0,
 //!     "leftovers": [{ "kind": "User", "id": "42", "name": "scimcheck-1a2b3c4d-alice",
@@ -61,14 +73,19 @@
 //! ```
 //!
 //! `curl` is given for failed steps: their first request, the token read from
-//! `$SCIMCHECK_TOKEN`. `exit_code` is the run's verdict (see the README's exit codes).
+//! `$SCIMCHECK_TOKEN`. `exit_code` is the run's verdict (see the README's exit codes): only
+//! `breaks-entra` failures make it 1, unless the run was `--strict`. A step counts in
+//! `failed_by_severity` once, under its worst failed check. `hints` is empty when nothing
+//! failed; hint ids (`hint:…`) and check ids never change once released.
 
 use serde::{Deserialize, Serialize};
 
 use super::context::{millis, rfc3339, ReportContext};
-use crate::check::Outcome;
+use crate::check::{Outcome, Severity};
+use crate::hints::{diagnose, Hint};
 use crate::http::{curl, Exchange};
 use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+use crate::verdict::SeverityCounts;
 
 /// The version of this document's shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -94,6 +111,9 @@ pub struct JsonReport {
     pub summary: JsonSummary,
     /// One entry per scenario and profile, in the order they ran.
     pub scenarios: Vec<JsonScenario>,
+    /// "What to fix first": one entry per cause, most important first.
+    #[serde(default)]
+    pub hints: Vec<JsonHint>,
     /// What cleanup deleted and what it left behind.
     pub cleanup: JsonCleanup,
     /// The exit code of the run.
@@ -111,6 +131,65 @@ pub struct JsonSummary {
     pub not_run: usize,
     /// Requests sent, read-backs and cleanup included.
     pub requests: usize,
+    /// The failed steps by the worst severity of their failed checks.
+    #[serde(default)]
+    pub failed_by_severity: JsonSeverityCounts,
+}
+
+/// Failed steps by severity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonSeverityCounts {
+    /// Steps with a failure that breaks Entra.
+    pub breaks_entra: usize,
+    /// Steps whose worst failure degrades (e.g. a PATCH every cycle).
+    pub degrades: usize,
+    /// Steps whose only failures are RFC deviations Entra does not care about.
+    pub rfc: usize,
+}
+
+/// How much a failure matters to Entra (see the README's severities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JsonSeverity {
+    /// Entra's provisioning fails, skips objects or quarantines the job.
+    BreaksEntra,
+    /// Entra works, but e.g. re-PATCHes every cycle.
+    Degrades,
+    /// A deviation from the RFC that Entra does not care about.
+    Rfc,
+}
+
+impl From<Severity> for JsonSeverity {
+    fn from(severity: Severity) -> JsonSeverity {
+        match severity {
+            Severity::BreaksEntra => JsonSeverity::BreaksEntra,
+            Severity::Degrades => JsonSeverity::Degrades,
+            Severity::Rfc => JsonSeverity::Rfc,
+        }
+    }
+}
+
+/// One cause of failures, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonHint {
+    /// The stable hint id, e.g. `hint:pascal-case-ops`.
+    pub id: String,
+    /// The worst severity among the failures it explains.
+    pub severity: JsonSeverity,
+    /// Nothing else can be judged until this is fixed (transport, token, Tenant URL).
+    pub blocking: bool,
+    /// The cause, in one line.
+    pub cause: String,
+    /// What the admin sees in Entra (with the provisioning-log code where there is one).
+    pub symptom: String,
+    /// The request and this server's answer that show it.
+    pub evidence: String,
+    /// What to change.
+    pub fix: String,
+    /// The ids of the affected steps.
+    pub steps: Vec<String>,
+    /// How many failed checks (or unanswered requests) it explains.
+    pub failures: usize,
 }
 
 /// One scenario run under one profile.
@@ -135,6 +214,9 @@ pub struct JsonScenario {
 /// One step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JsonStep {
+    /// The step's stable id, e.g. `USER-DISABLE`.
+    #[serde(default)]
+    pub id: String,
     /// The step's name.
     pub name: String,
     /// Where the step is written, `file:line:column`.
@@ -170,8 +252,14 @@ pub enum JsonStatus {
 /// One check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonCheck {
-    /// The stable check id, e.g. `STATUS`, `ATTRIBUTE`.
+    /// The stable check id: the step's id and the check kind, e.g. `USER-DISABLE/STATUS`.
     pub id: String,
+    /// The check kind, e.g. `STATUS`, `ATTRIBUTE`.
+    #[serde(default)]
+    pub kind: String,
+    /// For a failed check, how much it matters to Entra (also given for a passed check: what
+    /// its failure would have meant).
+    pub severity: JsonSeverity,
     /// What was checked, e.g. "attribute `department`".
     pub subject: String,
     /// Whether it passed.
@@ -279,8 +367,17 @@ impl JsonReport {
                 failed: counts.failed,
                 not_run: counts.not_run,
                 requests: summary.requests(),
+                failed_by_severity: {
+                    let by = SeverityCounts::of(summary);
+                    JsonSeverityCounts {
+                        breaks_entra: by.breaks_entra,
+                        degrades: by.degrades,
+                        rfc: by.rfc,
+                    }
+                },
             },
             scenarios: summary.scenarios.iter().map(|s| scenario(s, ctx)).collect(),
+            hints: diagnose(summary).iter().map(|h| hint(h, ctx)).collect(),
             cleanup: cleanup(&summary.cleanup, ctx),
             exit_code,
         }
@@ -328,6 +425,7 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
         JsonStatus::Passed | JsonStatus::NotRun => None,
     };
     JsonStep {
+        id: ctx.text(&outcome.id),
         name: ctx.text(&outcome.name),
         location: ctx.text(&outcome.location.to_string()),
         status,
@@ -350,7 +448,9 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
                     ),
                 };
                 JsonCheck {
-                    id: check.id.as_str().to_owned(),
+                    id: ctx.text(&check.stable_id(&outcome.id)),
+                    kind: check.id.as_str().to_owned(),
+                    severity: check.severity.into(),
                     subject: ctx.text(&check.subject),
                     passed: check.passed(),
                     message,
@@ -394,6 +494,21 @@ fn exchange(redacted: &Exchange) -> JsonExchange {
         response,
         error,
         duration_ms: millis(redacted.elapsed),
+    }
+}
+
+fn hint(hint: &Hint, ctx: &ReportContext) -> JsonHint {
+    JsonHint {
+        id: hint.id.to_owned(),
+        severity: hint.severity.into(),
+        blocking: hint.blocking,
+        cause: hint.cause.to_owned(),
+        symptom: hint.symptom.to_owned(),
+        // Quotes the server's answers and URLs: redacted like every other string.
+        evidence: ctx.text(&hint.evidence),
+        fix: hint.fix.to_owned(),
+        steps: hint.steps.iter().map(|s| ctx.text(s)).collect(),
+        failures: hint.failures,
     }
 }
 

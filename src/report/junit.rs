@@ -5,8 +5,13 @@
 //! `<testcase>` per step, so the CI view names the request that failed. The step's status maps
 //! onto JUnit's own split (design §2.3):
 //!
-//! - the server answered wrongly → `<failure message="first failed check" type="CHECK-ID">`
-//!   whose text lists every failed check and the step's `file:line:column`;
+//! - the server answered wrongly → `<failure message="first failed check" type="STEP-ID/CHECK">`
+//!   (the worst failed check's stable id) whose text lists every failed check and the step's
+//!   `file:line:column`. A step whose failures only degrade or deviate from the RFC is still a
+//!   `<failure>` (CI test views know no "warning", and hiding it would hide the finding), but its
+//!   message starts with `[degrades]` or `[RFC]`, and the test case has a `severity` property
+//!   (`breaks-entra`, `degrades`, `rfc`); whether such a step fails the build is the exit
+//!   code's call (`--strict`);
 //! - the server could not be talked to → `<error message="verdict" type="transport">` with the
 //!   hint as its text;
 //! - skipped or interrupted → `<skipped message="why">`.
@@ -23,9 +28,10 @@ use chrono::{DateTime, Utc};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::context::ReportContext;
-use crate::check::Outcome;
+use crate::check::{Outcome, Severity};
 use crate::http::{curl, Exchange};
 use crate::run::{NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+use crate::verdict::step_severity;
 
 /// How much of each body `<system-out>` shows; a CI page is not the place for megabytes.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -72,6 +78,9 @@ fn case(scenario: &str, step: &StepOutcome, ctx: &ReportContext) -> TestCase {
         case.add_property(Property::new("method", first.sent.method));
         case.add_property(Property::new("path", xml(ctx, ctx.target(&first.sent.url))));
     }
+    if let (StepStatus::Failed, Some(severity)) = (&step.status, step_severity(step)) {
+        case.add_property(Property::new("severity", severity.as_str()));
+    }
     let out = system_out(step, &exchanges, ctx);
     if !out.is_empty() {
         case.set_system_out(xml(ctx, &out));
@@ -84,12 +93,23 @@ fn status(step: &StepOutcome, ctx: &ReportContext) -> TestCaseStatus {
         StepStatus::Passed => TestCaseStatus::success(),
         StepStatus::Failed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let first = step.failures().find_map(|c| match &c.outcome {
-                Outcome::Fail { message, .. } => Some((c.id, message)),
-                Outcome::Pass => None,
-            });
-            if let Some((id, message)) = first {
-                status.set_message(xml(ctx, message)).set_type(id.as_str());
+            // The worst failure names the step; the first of equal severity, in check order.
+            let worst = step_severity(step);
+            let first = step
+                .failures()
+                .filter(|c| Some(c.severity) == worst)
+                .find_map(|c| match &c.outcome {
+                    Outcome::Fail { message, .. } => Some((c, message)),
+                    Outcome::Pass => None,
+                });
+            if let Some((check, message)) = first {
+                let message = match check.severity {
+                    Severity::BreaksEntra => message.clone(),
+                    other => format!("[{}] {message}", other.label()),
+                };
+                status
+                    .set_message(xml(ctx, &message))
+                    .set_type(xml(ctx, &check.stable_id(&step.id)));
             }
             status.set_description(xml(ctx, &failure_text(step)));
             status
@@ -127,10 +147,15 @@ fn failure_text(step: &StepOutcome) -> String {
         } = &check.outcome
         {
             // Writing to a String cannot fail.
+            let severity = match check.severity {
+                Severity::BreaksEntra => String::new(),
+                other => format!(" ({})", other.label()),
+            };
             let _ = writeln!(
                 text,
-                "{} {}: {message}\n  expected: {expected}\n  actual:   {actual}",
-                check.id, check.subject
+                "{} {}{severity}: {message}\n  expected: {expected}\n  actual:   {actual}",
+                check.stable_id(&step.id),
+                check.subject
             );
         }
     }
@@ -286,10 +311,10 @@ mod tests {
             failure.attribute("message"),
             Some("PATCH answered 400 ]]> <x>")
         );
-        assert_eq!(failure.attribute("type"), Some("STATUS"));
+        assert_eq!(failure.attribute("type"), Some("STEP/STATUS"));
         assert_eq!(
             failure.text(),
-            Some("STATUS status: PATCH answered 400 ]]> <x>\n  expected: 200 or 204\n  actual:   400\n--> builtin:x.yaml:7:5\n")
+            Some("STEP/STATUS status: PATCH answered 400 ]]> <x>\n  expected: 200 or 204\n  actual:   400\n--> builtin:x.yaml:7:5\n")
         );
     }
 

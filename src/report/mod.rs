@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod files;
+mod fix_first;
 pub mod har;
 pub mod json;
 pub mod junit;

@@ -1,15 +1,17 @@
-//! The terminal report: a line per step, the evidence for each failure, a closing line.
+//! The terminal report: a line per step (`WARN` when its failures do not break Entra), the
+//! evidence for each failure under its stable check id, "what to fix first", a closing line.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
 use super::Styles;
-use crate::check::Outcome;
+use crate::check::{Outcome, Severity};
 use crate::http::Exchange;
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::run::{NotRun, RunEvent, RunSummary, StepOutcome, StepStatus};
+use crate::verdict::{is_warning, SeverityCounts};
 
 /// How much a failure shows of a body.
 const BODY_LIMIT: usize = 2000;
@@ -48,8 +50,14 @@ impl<W: Write> Terminal<W> {
             }
             RunEvent::StepFinished { step, .. } => self.step(step),
             RunEvent::ScenarioFinished { outcome } => {
+                let warnings_only = outcome
+                    .steps
+                    .iter()
+                    .all(|s| s.status == StepStatus::Passed || is_warning(s));
                 let verdict = if outcome.passed() {
                     self.styles.pass("PASS")
+                } else if warnings_only {
+                    self.styles.skip("WARN")
                 } else {
                     self.styles.fail("FAIL")
                 };
@@ -68,6 +76,11 @@ impl<W: Write> Terminal<W> {
     /// Writes the closing lines: cleanup, a transport verdict, the counts.
     pub fn summary(&mut self, summary: &RunSummary) {
         let mut text = self.matrix(summary);
+        // The transport verdict is the first hint when there is one (hint:connection-refused…).
+        text.push_str(&super::fix_first::render(
+            &crate::hints::diagnose(summary),
+            &self.styles,
+        ));
         let cleanup = &summary.cleanup;
         if cleanup.deleted > 0 {
             let _ = writeln!(
@@ -96,18 +109,17 @@ impl<W: Write> Terminal<W> {
                     .skip("interrupted: cleanup ran, remaining steps were not run")
             );
         }
-        if let Some(error) = summary.transport_error() {
-            let _ = writeln!(
-                text,
-                "{} {}\n{} {}",
-                self.styles.fail("error:"),
-                error.verdict(),
-                self.styles.bold("hint:"),
-                error.hint()
-            );
-        }
         let counts = summary.counts();
         let mut line = format!("{} passed, {} failed", counts.passed, counts.failed);
+        if counts.failed > 0 {
+            let by_severity = SeverityCounts::of(summary);
+            let parts: Vec<String> = Severity::ALL
+                .iter()
+                .filter(|s| by_severity.get(**s) > 0)
+                .map(|s| format!("{} {}", by_severity.get(*s), s.label()))
+                .collect();
+            let _ = write!(line, " ({})", parts.join(", "));
+        }
         if counts.not_run > 0 {
             let _ = write!(line, ", {} not run", counts.not_run);
         }
@@ -159,8 +171,14 @@ impl<W: Write> Terminal<W> {
                             .iter()
                             .filter(|s| s.status != StepStatus::Passed)
                             .count();
+                        let warnings_only = o
+                            .steps
+                            .iter()
+                            .all(|s| s.status == StepStatus::Passed || is_warning(s));
                         if failed == 0 {
                             self.styles.pass("PASS")
+                        } else if warnings_only {
+                            self.styles.skip(&format!("WARN ({failed})"))
                         } else {
                             self.styles.fail(&format!("FAIL ({failed})"))
                         }
@@ -182,6 +200,9 @@ impl<W: Write> Terminal<W> {
     fn step(&self, step: &StepOutcome) -> String {
         let (label, detail) = match &step.status {
             StepStatus::Passed => (self.styles.pass("PASS"), String::new()),
+            StepStatus::Failed if is_warning(step) => {
+                (self.styles.skip("WARN"), self.failures(step))
+            }
             StepStatus::Failed => (self.styles.fail("FAIL"), self.failures(step)),
             StepStatus::NotRun(NotRun::Transport(error)) => (
                 self.styles.fail("ERR "),
@@ -247,11 +268,16 @@ impl<W: Write> Terminal<W> {
                 actual,
             } = &check.outcome
             {
+                // Only the milder severities are spelled out: a bare `✗` breaks Entra.
+                let severity = match check.severity {
+                    Severity::BreaksEntra => String::new(),
+                    other => format!(" ({})", other.label()),
+                };
                 let _ = write!(
                     text,
-                    "       {} {}: {message}\n         expected: {expected}\n         actual:   {actual}\n",
+                    "       {} {}{severity}: {message}\n         expected: {expected}\n         actual:   {actual}\n",
                     self.styles.fail("✗"),
-                    check.id
+                    check.stable_id(&step.id)
                 );
             }
         }

@@ -52,6 +52,8 @@ struct Batch<'p> {
 enum Provisioned {
     Ready(super::prepare::Prepared),
     Skip(String),
+    /// No user could be created; the POSTs' failures are the step's checks.
+    Failed,
     Stop(StepStatus),
 }
 
@@ -83,9 +85,10 @@ impl<'a> Runner<'a> {
         let mut scenarios = Vec::new();
         let mut stopped = false;
         for profile in profiles {
+            let tag = (profiles.len() > 1).then(|| profile.tag());
             for scenario in &plan.scenarios {
                 let outcome = self
-                    .run_scenario(scenario, *profile, stopped, on_event)
+                    .run_scenario(scenario, *profile, tag, stopped, on_event)
                     .await;
                 stopped |= outcome.steps.iter().any(|s| {
                     matches!(
@@ -115,6 +118,7 @@ impl<'a> Runner<'a> {
         &self,
         scenario: &ScenarioPlan,
         profile: Profile,
+        tag: Option<&str>,
         stopped: bool,
         on_event: &mut dyn FnMut(RunEvent<'_>),
     ) -> ScenarioOutcome {
@@ -125,7 +129,7 @@ impl<'a> Runner<'a> {
             steps: scenario.steps.len(),
         });
         let renderer = Renderer::new(profile);
-        let mut world = World::new(&self.run_id);
+        let mut world = World::new(&self.run_id, tag);
         let setup = self.set_up(&mut world, scenario);
         let mut steps = Vec::new();
         let mut aborted = stopped;
@@ -200,6 +204,16 @@ impl<'a> Runner<'a> {
                 Provisioned::Ready(prepared) => prepared,
                 Provisioned::Skip(reason) => {
                     let status = StepStatus::NotRun(NotRun::Skipped(reason));
+                    return Ok(finish(
+                        step,
+                        status,
+                        exchanges,
+                        pre_checks,
+                        started.elapsed(),
+                    ));
+                }
+                Provisioned::Failed => {
+                    let status = StepStatus::Failed;
                     return Ok(finish(
                         step,
                         status,
@@ -369,7 +383,8 @@ impl<'a> Runner<'a> {
             }
         }
         if ids.is_empty() {
-            return Provisioned::Skip("none of the new users could be created".into());
+            // Every POST failed: those failures are the step's result.
+            return Provisioned::Failed;
         }
         let request = if batch.one_op_each {
             renderer.add_members_each(&group_id, &ids)

@@ -104,10 +104,15 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub(crate) fn new(run_id: &str) -> World {
+    /// `tag` tells apart the same scenario run under several profiles (`scimcheck-<run>-flag-…`),
+    /// so one profile's objects never collide with another's.
+    pub(crate) fn new(run_id: &str, tag: Option<&str>) -> World {
         World {
             run_id: run_id.to_owned(),
-            prefix: format!("scimcheck-{run_id}"),
+            prefix: match tag {
+                Some(tag) => format!("scimcheck-{run_id}-{tag}"),
+                None => format!("scimcheck-{run_id}"),
+            },
             vars: BTreeMap::new(),
             objects: BTreeMap::new(),
         }

@@ -8,9 +8,12 @@ mod error;
 mod load;
 pub mod model;
 mod node;
+mod read_only;
+pub mod schema;
 
 pub use error::{LoadError, ScenarioError, ScenarioErrorKind};
 pub use load::{builtin, parse, read, Parsed, SourceFile};
+pub use read_only::read_only_builtin;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,248 @@
+//! `scimcheck run --read-only`: for a production tenant, only GETs.
+//!
+//! Two parts, both before anything is sent: [`refusals`] names every step of a plan that would
+//! write (so a scenario with a write step is refused whole, with each step's location), and
+//! [`builtin`] builds the read-only plan run when no `--scenario` is given: Entra's Test
+//! Connection, then, for `--user NAME` / `--group NAME`, the lookup of that existing object by
+//! its matching attribute and the read by id (templates in `scenarios/read-only/`, compiled
+//! like any scenario file).
+//!
+//! Which actions write is decided here by a list of the actions that only read: an action not
+//! on it (for instance a new one) counts as a write, so read-only mode refuses it rather than
+//! sending it. Add a new read-only action to [`EntraAction::writes`].
+
+use std::collections::BTreeMap;
+
+use super::compile::{compile, CompileErrors};
+use super::{Action, EntraAction, Plan, Template};
+use crate::attributes::{AttributeTables, ResourceKind};
+use crate::diag::Diagnostic;
+use crate::scenario::{self, SourceFile};
+
+impl EntraAction {
+    /// Whether the action creates, changes or deletes something on the server (refused by a
+    /// read-only run). Only lookups and reads by id do not.
+    pub fn writes(&self) -> bool {
+        use EntraAction as A;
+        !matches!(
+            self,
+            A::TestConnection
+                | A::LookupUser { .. }
+                | A::GetUser { .. }
+                | A::LookupGroup { .. }
+                | A::GetGroup { .. }
+                | A::SyncUser { .. }
+        )
+    }
+}
+
+impl Action {
+    /// Whether the step's request changes state on the server: an Entra action that writes,
+    /// or a raw request whose method is not GET.
+    pub fn writes(&self) -> bool {
+        match self {
+            Action::Entra(action) => action.writes(),
+            Action::Raw(raw) => raw.method.writes(),
+        }
+    }
+}
+
+/// One diagnostic per step of `plan` that would write, at the step, in plan order.
+pub fn refusals(plan: &Plan) -> Vec<Diagnostic> {
+    plan.scenarios
+        .iter()
+        .flat_map(|scenario| &scenario.steps)
+        .filter(|step| step.action.writes())
+        .map(|step| {
+            let what = match &step.action {
+                Action::Raw(raw) => format!("{} {}", raw.method.as_str(), raw.path.source()),
+                Action::Entra(_) => step.name.clone(),
+            };
+            Diagnostic::new(
+                step.location.clone(),
+                format!("step `{}` writes to the server: {what}", step.id),
+            )
+            .with_note(format!(
+                "`--read-only` sends only GETs; leave the step out with `--skip {}`",
+                step.id
+            ))
+        })
+        .collect()
+}
+
+/// The objects the admin names for a read-only run, by their matching attribute's value
+/// (`userName` / `displayName` in most apps).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Existing {
+    /// `--user NAME`.
+    pub user: Option<String>,
+    /// `--group NAME`.
+    pub group: Option<String>,
+}
+
+/// The scenario files of the built-in read-only plan: the built-in `test-connection`, then the
+/// `read-only-user` and `read-only-group` templates for the objects named.
+pub fn builtin_files(existing: &Existing) -> Vec<SourceFile> {
+    let probe = scenario::builtin()
+        .into_iter()
+        .filter(|f| &*f.name == "builtin:test-connection");
+    let templates = scenario::read_only_builtin().into_iter().filter(|f| {
+        match &*f.name {
+            "builtin:read-only-user" => existing.user.is_some(),
+            "builtin:read-only-group" => existing.group.is_some(),
+            _ => false,
+        }
+    });
+    probe.chain(templates).collect()
+}
+
+/// The built-in read-only plan: [`builtin_files`] compiled against `tables`, with every object
+/// of the templates marked existing (never created or deleted, no generated values) and given
+/// its matching attribute's value from `existing`.
+pub fn builtin(tables: &AttributeTables, existing: &Existing) -> Result<Plan, CompileErrors> {
+    let mut plan = compile(&builtin_files(existing), tables)?;
+    for scenario in &mut plan.scenarios {
+        let templated = scenario.source.starts_with("builtin:read-only-");
+        for object in scenario.objects.iter_mut().filter(|_| templated) {
+            let name = match object.kind {
+                ResourceKind::User => &existing.user,
+                ResourceKind::Group => &existing.group,
+            };
+            let Some(name) = name else { continue };
+            let matching = tables.of(object.kind).matching.as_str().to_owned();
+            // A literal, not a template: a name with `{{` in it is still just the name.
+            object.values = BTreeMap::from([(matching, Template::literal(name.clone()))]);
+            object.existing = true;
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn compiled(text: &str) -> Plan {
+        let file = SourceFile {
+            name: Arc::from("mine.yaml"),
+            text: text.to_owned(),
+        };
+        compile(&[file], &AttributeTables::atmos()).unwrap_or_else(|e| panic!("compiles:\n{e}"))
+    }
+
+    #[test]
+    fn refusals_name_each_write_step_with_its_location() {
+        let plan = compiled(
+            "version: 1
+name: mixed
+users: { alice: {} }
+steps:
+  - entra: { lookup-user: alice }
+  - id: MAKE
+    entra: { create-user: alice }
+  - request: { method: GET, path: /Users }
+  - request: { method: DELETE, path: /Users/x }
+",
+        );
+        let found: Vec<String> = refusals(&plan)
+            .iter()
+            .map(|d| format!("{}: {}", d.location, d.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "mine.yaml:6:5: step `MAKE` writes to the server: create-user alice",
+                "mine.yaml:9:5: step `DELETE-USERS-X` writes to the server: DELETE /Users/x",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_lookups_and_reads_are_not_writes() {
+        use EntraAction as A;
+        let user = || "u".to_owned();
+        let group = || "g".to_owned();
+        let reads = [
+            A::TestConnection,
+            A::LookupUser {
+                user: user(),
+                by: None,
+            },
+            A::GetUser { user: user() },
+            A::LookupGroup { group: group() },
+            A::GetGroup { group: group() },
+        ];
+        assert!(reads.iter().all(|a| !a.writes()));
+        let writes = [
+            A::CreateUser { user: user() },
+            A::SetActive {
+                user: user(),
+                active: false,
+            },
+            A::DeleteUser { user: user() },
+            A::CreateGroup { group: group() },
+            A::AddMembers {
+                group: group(),
+                members: vec![user()],
+            },
+            A::DeleteGroup { group: group() },
+        ];
+        assert!(writes.iter().all(EntraAction::writes));
+    }
+
+    #[test]
+    fn the_builtin_read_only_plan_never_writes_and_marks_its_objects_existing() {
+        let tables = AttributeTables::atmos();
+        let existing = Existing {
+            user: Some("ada@example.com".into()),
+            group: Some("{{ not a template }}".into()),
+        };
+        let plan = builtin(&tables, &existing).unwrap_or_else(|e| panic!("compiles:\n{e}"));
+        let names: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["test-connection", "read-only-user", "read-only-group"]);
+        assert!(refusals(&plan).is_empty());
+        let objects: Vec<(String, bool, Vec<(String, String)>)> = plan
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.objects)
+            .map(|o| {
+                let values = o
+                    .values
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.source().to_owned()))
+                    .collect();
+                (o.name.clone(), o.existing, values)
+            })
+            .collect();
+        let matching = |kind: ResourceKind| tables.of(kind).matching.as_str().to_owned();
+        assert_eq!(
+            objects,
+            [
+                (
+                    "user".to_owned(),
+                    true,
+                    vec![(matching(ResourceKind::User), "ada@example.com".to_owned())]
+                ),
+                (
+                    "group".to_owned(),
+                    true,
+                    vec![(
+                        matching(ResourceKind::Group),
+                        "{{ not a template }}".to_owned()
+                    )]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_user_or_group_the_read_only_plan_is_the_probe() {
+        let plan = builtin(&AttributeTables::atmos(), &Existing::default())
+            .unwrap_or_else(|e| panic!("compiles:\n{e}"));
+        let names: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["test-connection"]);
+        assert!(refusals(&plan).is_empty());
+    }
+}
