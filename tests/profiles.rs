@@ -43,6 +43,8 @@ async fn pascal_case_ops_fail_the_default_profile_and_pass_the_flag() {
         "USER-DISABLE: STATUS",
         "USER-ENABLE: STATUS",
         "SYNC-ADD-ABSENT-ELEMENT: STATUS",
+        "SYNC-NAME-OBJECT: STATUS",
+        "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
         "MANAGER-SET: STATUS",
         "MANAGER-CHANGE: STATUS",
@@ -106,14 +108,22 @@ async fn the_adscim_group_schema_fails_entra_profiles_and_passes_rfc() {
 }
 
 #[tokio::test]
-async fn no_path_value_objects_fail_the_flag_and_pass_the_default() {
-    let expected = [
+async fn no_path_value_objects_fail_the_flags_replace_object_in_addition_to_the_q10_add() {
+    // Q10's no-path Add is emitted by every profile; the flag's no-path replace object (Q4)
+    // only by the flag.
+    let flag = [
         "USER-UPDATE: STATUS",
+        "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
         "GROUP-RENAME: STATUS",
     ];
-    assert_profile(Fault::RejectNoPathValueObjects, EntraFlag, &expected).await;
-    assert_profile(Fault::RejectNoPathValueObjects, EntraDefault, &[]).await;
+    assert_profile(Fault::RejectNoPathValueObjects, EntraFlag, &flag).await;
+    assert_profile(
+        Fault::RejectNoPathValueObjects,
+        EntraDefault,
+        &["SYNC-NO-PATH-ADD: STATUS"],
+    )
+    .await;
 }
 
 #[tokio::test]

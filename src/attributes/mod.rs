@@ -16,7 +16,9 @@ use serde::Deserialize;
 pub const DEFAULT_TABLES: &str = include_str!("../../fixtures/atmos.yaml");
 
 /// The two resource types Entra provisions (RFC 7643 §4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, schemars::JsonSchema,
+)]
 pub enum ResourceKind {
     User,
     Group,

@@ -120,6 +120,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::attributes::{AttrPath, AttrType, ResourceKind};
+    use crate::check::Expected;
 
     #[test]
     fn only_the_content_type_and_resync_do_not_break_entra_by_default() {
@@ -175,6 +177,67 @@ mod tests {
                 ("rfc", "RFC")
             ]
         );
+    }
+
+    fn expected(path: &str, ty: AttrType, value: Value) -> Expected {
+        Expected {
+            path: AttrPath::parse(path).expect("a valid path"),
+            ty,
+            value,
+        }
+    }
+
+    #[test]
+    fn attribute_failures_break_entra_unless_the_value_was_only_normalised() {
+        let resource = json!({
+            "active": "False",
+            "phoneNumbers": [{"type": "work", "value": "15550100100"}],
+            "displayName": "Alice",
+        });
+        let results = crate::check::attributes(
+            &resource,
+            &[
+                expected("active", AttrType::Boolean, json!(false)),
+                expected(
+                    "phoneNumbers[type eq \"work\"].value",
+                    AttrType::String,
+                    json!("+1 (555) 010-0100"),
+                ),
+                expected("displayName", AttrType::String, json!("Alice Renamed")),
+                expected("title", AttrType::String, json!("Engineer")),
+            ],
+            "",
+        );
+        let severities: Vec<Severity> = results.iter().map(|r| r.severity).collect();
+        assert!(results.iter().all(|r| !r.passed()), "{results:?}");
+        assert_eq!(
+            severities,
+            [
+                Severity::BreaksEntra, // a string where a boolean belongs
+                Severity::Degrades,    // the same number, re-formatted
+                Severity::BreaksEntra, // the old value: the change was lost
+                Severity::BreaksEntra, // absent
+            ]
+        );
+    }
+
+    #[test]
+    fn a_resource_without_meta_is_an_rfc_matter_without_id_it_breaks_entra() {
+        let core = ResourceKind::User.schema();
+        let no_meta = crate::check::resource_shape(
+            &json!({"schemas": [core], "id": "1"}),
+            ResourceKind::User,
+        );
+        assert!(!no_meta.passed());
+        assert_eq!(no_meta.severity, Severity::Rfc);
+        let no_id = crate::check::resource_shape(
+            &json!({"schemas": [core], "meta": {}}),
+            ResourceKind::User,
+        );
+        assert_eq!(no_id.severity, Severity::BreaksEntra);
+        let no_schema =
+            crate::check::resource_shape(&json!({"id": "1", "meta": {}}), ResourceKind::User);
+        assert_eq!(no_schema.severity, Severity::BreaksEntra);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use clap::Args;
 
+use super::read_only::ReadOnlyArgs;
 use super::run::{execute, PlanArgs};
 use super::{error, OutputArgs};
 use crate::exit;
@@ -47,7 +48,11 @@ pub(crate) async fn demo(args: DemoArgs) -> i32 {
     let code = match TenantUrl::parse(&server.base_url())
         .map(|t| Client::new(t, token.clone(), ClientOptions::default()))
     {
-        Ok(Ok(client)) => execute(&client, &Redactor::new([token]), &args.plan, &args.output).await,
+        Ok(Ok(client)) => {
+            let redactor = Redactor::new([token]);
+            let read_only = ReadOnlyArgs::default();
+            execute(&client, &redactor, &args.plan, &read_only, &args.output).await
+        }
         Ok(Err(e)) => {
             error(&e.to_string(), None);
             exit::USAGE

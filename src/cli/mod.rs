@@ -3,8 +3,13 @@
 
 mod connect;
 mod demo;
+mod lint;
+mod read_only;
 mod run;
+mod scenarios;
+mod select;
 mod serve;
+mod sources;
 mod token;
 
 use std::path::PathBuf;
@@ -35,6 +40,11 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Start the reference server on a free port and run the built-in scenarios against it.
     Demo(demo::DemoArgs),
+    /// List the built-in scenarios, print one as a starting point, or print the format's JSON
+    /// Schema.
+    Scenarios(scenarios::ScenariosArgs),
+    /// Check scenario files without sending anything.
+    Lint(lint::LintArgs),
 }
 
 /// The Tenant URL, the token and how to talk to the server.
@@ -84,6 +94,8 @@ pub async fn main(cli: Cli) -> i32 {
         Command::Connect(args) => connect::connect(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => demo::demo(args).await,
+        Command::Scenarios(args) => scenarios::scenarios(args),
+        Command::Lint(args) => lint::lint(args),
     }
 }
 

@@ -6,11 +6,13 @@ use std::sync::Mutex;
 
 use clap::{Args, ValueEnum};
 
-use super::{error, OutputArgs, ServerArgs};
-use crate::attributes::{self, AttributeTables};
+use super::read_only::ReadOnlyArgs;
+use super::select::SelectArgs;
+use super::{error, sources, OutputArgs, ServerArgs};
+use crate::attributes::AttributeTables;
 use crate::exit;
 use crate::http::Client;
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::report::{Progress, ReportContext, ReportFiles, Styles, Terminal};
@@ -23,6 +25,8 @@ pub(crate) struct RunArgs {
     server: ServerArgs,
     #[command(flatten)]
     plan: PlanArgs,
+    #[command(flatten)]
+    read_only: ReadOnlyArgs,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -47,6 +51,8 @@ pub(crate) struct PlanArgs {
     /// (without it, only failures that break Entra do).
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    select: SelectArgs,
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -124,7 +130,7 @@ pub(crate) async fn run(args: RunArgs) -> i32 {
     let Some((client, redactor)) = super::connect::client(&args.server) else {
         return exit::USAGE;
     };
-    execute(&client, &redactor, &args.plan, &args.output).await
+    execute(&client, &redactor, &args.plan, &args.read_only, &args.output).await
 }
 
 /// Loads, compiles and runs the plan; prints the report; returns the exit code.
@@ -132,9 +138,10 @@ pub(crate) async fn execute(
     client: &Client,
     redactor: &Redactor,
     plan_args: &PlanArgs,
+    read_only: &ReadOnlyArgs,
     output: &OutputArgs,
 ) -> i32 {
-    let Some((plan, tables)) = load(plan_args) else {
+    let Some((plan, tables)) = load(plan_args, read_only) else {
         return exit::USAGE;
     };
     let profiles = match profiles(&plan_args.profile, client.tenant().has_flag()) {
@@ -161,7 +168,9 @@ pub(crate) async fn execute(
         }
     });
     let mut runner = Runner::new(client, &tables, new_run_id(), interrupt);
-    runner.keep = plan_args.keep;
+    // Read-only: no step writes, so nothing is created; with `keep`, cleanup could not send
+    // a DELETE even if the ledger held something.
+    runner.keep = plan_args.keep || read_only.read_only;
     let styles = Styles::for_stream(output.color, std::io::stdout().is_terminal());
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
@@ -195,44 +204,24 @@ pub(crate) async fn execute(
     plan_args.report.write(&summary, &context, code)
 }
 
-/// The plan and tables, or `None` after printing every mistake.
-fn load(args: &PlanArgs) -> Option<(Plan, AttributeTables)> {
-    let tables = match &args.attributes {
-        Some(path) => match attributes::load(path) {
-            Ok(tables) => tables,
-            Err(e) => {
-                error(&e.to_string(), None);
-                return None;
-            }
-        },
-        None => AttributeTables::atmos(),
-    };
-    let files = if args.scenario.is_empty() {
+/// The plan (selected with `--only`/`--skip`; under `--read-only`, checked to send only
+/// GETs) and tables, or `None` after printing every mistake.
+fn load(args: &PlanArgs, read_only: &ReadOnlyArgs) -> Option<(Plan, AttributeTables)> {
+    let tables = sources::tables(args.attributes.as_deref())?;
+    let builtin_read_only = read_only.read_only && args.scenario.is_empty();
+    let files = if builtin_read_only {
+        plan::read_only::builtin_files(&read_only.existing())
+    } else if args.scenario.is_empty() {
         scenario::builtin()
     } else {
-        let mut files = Vec::new();
-        for path in &args.scenario {
-            match scenario::read(path) {
-                Ok(found) => files.extend(found),
-                Err(e) => {
-                    error(&e.to_string(), None);
-                    return None;
-                }
-            }
-        }
-        files
+        sources::read(&args.scenario)?
     };
-    match crate::plan::compile::compile(&files, &tables) {
-        Ok(plan) => Some((plan, tables)),
-        Err(errors) => {
-            eprint!("{errors}");
-            eprintln!(
-                "error: {} mistake(s) in scenario files; nothing was sent",
-                errors.len()
-            );
-            None
-        }
+    let mut plan = sources::plan(&files, &tables)?;
+    if builtin_read_only {
+        plan::read_only::mark_existing(&mut plan, &tables, &read_only.existing());
     }
+    let plan = args.select.apply(plan)?;
+    read_only.allows(&plan, &files).then_some((plan, tables))
 }
 
 fn profiles(names: &[String], flag_in_url: bool) -> Result<Vec<Profile>, String> {

@@ -133,12 +133,24 @@ impl<'a> Failure<'a> {
         detail(self.received()?)
     }
 
-    /// Whether the server's error detail mentions any of `words` (case-insensitive).
+    /// Whether the server's error `detail` or `scimType` mentions any of `words` (lower-case).
     pub(crate) fn detail_mentions(&self, words: &[&str]) -> bool {
-        self.detail().is_some_and(|d| {
-            let d = d.to_ascii_lowercase();
-            words.iter().any(|w| d.contains(w))
-        })
+        let scim_type = self
+            .received()
+            .and_then(|r| r.json().ok())
+            .and_then(|b: Value| b.get("scimType").and_then(Value::as_str).map(str::to_owned));
+        let text = format!(
+            "{} {}",
+            self.detail().unwrap_or_default(),
+            scim_type.unwrap_or_default()
+        )
+        .to_ascii_lowercase();
+        words.iter().any(|w| text.contains(w))
+    }
+
+    /// The value of the `eq` filter the request sent (`userName eq "a@x"` → `a@x`).
+    pub(crate) fn filter_value(&self) -> Option<String> {
+        filter_value(&self.exchange?.sent.url)
     }
 
     /// The request as `METHOD /path?query`, the way an admin finds it in server logs.
@@ -180,6 +192,10 @@ pub(crate) struct Facts {
     pub(crate) string_boolean_accepted: bool,
     /// A write carrying `"$ref": null` got a 2xx answer.
     pub(crate) null_ref_accepted: bool,
+    /// A PATCH with an operation without `path` got a 2xx answer.
+    pub(crate) no_path_accepted: bool,
+    /// The `eq` filter values of lookups that found something.
+    pub(crate) found_by: Vec<String>,
     /// URL paths of resources whose DELETE got a 2xx answer.
     pub(crate) deleted: BTreeSet<String>,
     /// Every attribute a check found absent is an enterprise-extension attribute (and there
@@ -218,6 +234,14 @@ impl Facts {
                 facts.pascal_op_accepted |= method == "PATCH" && pascal_case_op(body).is_some();
                 facts.string_boolean_accepted |= string_boolean(body).is_some();
                 facts.null_ref_accepted |= has_null_ref(body);
+                facts.no_path_accepted |= method == "PATCH" && no_path_op(body).is_some();
+            }
+            let found = received
+                .json()
+                .ok()
+                .is_some_and(|b: Value| !crate::check::resources(&b).is_empty());
+            if let (true, Some(value)) = (found, filter_value(&exchange.sent.url)) {
+                facts.found_by.push(value);
             }
             if method == "DELETE" {
                 facts
@@ -298,6 +322,47 @@ pub(crate) fn member_value_removal(body: &Value) -> Option<&Value> {
         };
         is("op", "remove") && is("path", "members") && op.get("value").is_some_and(Value::is_array)
     })
+}
+
+/// The first PATCH operation without a `path` (its value an attribute object; §5.2 Q4/Q10).
+pub(crate) fn no_path_op(body: &Value) -> Option<&Value> {
+    operations(body).find(|op| op.get("path").is_none_or(Value::is_null))
+}
+
+/// The first add or replace operation on a filtered path, `emails[type eq "work"].value`
+/// (§3.5, §9 #6).
+pub(crate) fn filtered_path_op(body: &Value) -> Option<&Value> {
+    operations(body).find(|op| {
+        let adds = op
+            .get("op")
+            .and_then(Value::as_str)
+            .is_some_and(|o| o.eq_ignore_ascii_case("add") || o.eq_ignore_ascii_case("replace"));
+        let filtered = op
+            .get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.contains('['));
+        adds && filtered
+    })
+}
+
+/// Whether a POST body names Entra's legacy ADSCIM group schema (§5.2 Q12).
+pub(crate) fn has_adscim_schema(body: &Value) -> bool {
+    body.get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| {
+            s.iter()
+                .any(|v| v.as_str() == Some(scim::ADSCIM_GROUP_SCHEMA))
+        })
+}
+
+/// The quoted value of the `eq` filter in a URL's query, decoded.
+fn filter_value(url: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    let filter = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "filter")
+        .map(|(_, v)| v.into_owned())?;
+    let (_, rest) = filter.split_once(" eq \"")?;
+    rest.split('"').next().map(str::to_owned)
 }
 
 fn operations(body: &Value) -> impl Iterator<Item = &Value> {

@@ -12,8 +12,8 @@
 use serde_json::Value;
 
 use super::facts::{
-    has_null_ref, html_title, is_collection, is_filter_query, member_value_removal, pascal_case_op,
-    string_boolean, url_path, Facts, Failure,
+    filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_collection, is_filter_query,
+    member_value_removal, no_path_op, pascal_case_op, string_boolean, url_path, Facts, Failure,
 };
 use crate::check::{short, CheckId, Severity};
 use crate::connect::is_scim_error;
@@ -252,6 +252,53 @@ pub(crate) const RULES: &[Rule] = &[
             blamed.then(|| format!("{} sent \"$ref\": null{}", f.request(), answer_suffix(f)))
         },
     },
+    // §5.2 Q4/Q10, §9 #8: Entra's no-path `replace` with an attribute object.
+    Rule {
+        id: "hint:no-path-ops",
+        blocking: false,
+        cause: "the server rejects PATCH operations without a `path` whose `value` is an object of attributes",
+        symptom: "updates fail with HTTP 400 (`noTarget`) in the provisioning logs; with ?aadOptscim062020 every attribute change is sent this way (client-behaviour §9 #8)",
+        fix: "support operations without `path`: apply each key of `value` (\"name.givenName\", \"urn:…:User:department\") as if it were the path (RFC 7644 §3.5.2.1, §3.5.2.3; client-behaviour §5.2 Q4/Q10)",
+        explains: |facts, f| {
+            if !f.rejected_write() || f.method() != "PATCH" {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = no_path_op(&sent)?;
+            let blamed = f.detail_mentions(&["path", "notarget"]) || !facts.no_path_accepted;
+            blamed.then(|| sent_and_answered(f, op))
+        },
+    },
+    // §3.5, §9 #6: add/replace on `emails[type eq "work"].value` must create the element.
+    Rule {
+        id: "hint:filtered-path-on-absent",
+        blocking: false,
+        cause: "the server rejects `add`/`replace` on a filtered path (`emails[type eq \"work\"].value`) when no element matches yet",
+        symptom: "updates fail with `noTarget` or \"not implemented\", and the whole PATCH is rejected (client-behaviour §9 #6)",
+        fix: "support value-path filters in PATCH paths, and create the element when `add`/`replace` finds none (client-behaviour §3.5, §9 #6)",
+        explains: |_, f| {
+            if !f.rejected_write() || f.method() != "PATCH" {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = filtered_path_op(&sent)?;
+            f.detail_mentions(&["notarget", "filter", "match", "not implemented"])
+                .then(|| sent_and_answered(f, op))
+        },
+    },
+    // §5.2 Q12: the group schema URN of Entra's documented group create.
+    Rule {
+        id: "hint:adscim-group-schema",
+        blocking: false,
+        cause: "the server rejects a group create that names Entra's ADSCIM group schema",
+        symptom: "groups are not created: POST /Groups fails with HTTP 400 in the provisioning logs (client-behaviour §5.2 Q12)",
+        fix: "accept (and ignore) `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` in `schemas` next to the core group schema",
+        explains: |_, f| {
+            let group = f.exchange.is_some_and(|e| is_collection(&e.sent.url));
+            (f.rejected_write() && f.method() == "POST" && group && has_adscim_schema(&f.sent_json()?))
+                .then(|| f.answered())
+        },
+    },
     // §4.3, §5.2 Q5, §9 #8.
     Rule {
         id: "hint:member-removal-form",
@@ -320,6 +367,25 @@ pub(crate) const RULES: &[Rule] = &[
                 && expected == "0"
                 && !actual.starts_with("totalResults 0");
             (f.is(CheckId::ListMatches) || extra).then(|| format!("{}: {message}", f.request()))
+        },
+    },
+    // §9 #9, RFC 7643 §4.1.1: `userName` is not case-exact; told by a lookup with the same
+    // value in another case that found the user.
+    Rule {
+        id: "hint:case-sensitive-filter",
+        blocking: false,
+        cause: "filters compare case-sensitively: the user is found as written, not in another case",
+        symptom: "duplicates or `DuplicateTargetEntries`: Entra does not match users whose case differs and creates them again (client-behaviour §9 #9)",
+        fix: "compare `userName` (and other attributes with caseExact false) case-insensitively in filters (RFC 7643 §4.1.1)",
+        explains: |facts, f| {
+            let (message, expected, _) = f.outcome()?;
+            let value = f.filter_value()?;
+            let other_case = facts
+                .found_by
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(&value) && *v != value);
+            (f.is(CheckId::ListCount) && expected == "1" && other_case)
+                .then(|| format!("{}: {message}", f.request()))
         },
     },
     // §6.1: `Resources` with a capital R.

@@ -99,6 +99,7 @@ pub enum EntraAction {
     UpdateUser {
         user: String,
         set: Vec<(String, Template)>,
+        form: PatchForm,
     },
     /// §3.7: `PATCH /Users/{id}` setting `active` (disable / re-enable).
     SetActive { user: String, active: bool },
@@ -151,6 +152,18 @@ pub fn slug_id(name: &str) -> String {
         }
     }
     id.trim_end_matches('-').to_owned()
+}
+
+/// How a user PATCH carries its changes (client-behaviour §3.5, Q10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PatchForm {
+    /// One op per attribute, each with its path (what the profile does by default).
+    #[default]
+    PerAttribute,
+    /// `name.*` changes as one `Replace` with `path: name` and an object value.
+    NameObject,
+    /// One `Add` with no path and an object value holding every change.
+    NoPathAdd,
 }
 
 /// HTTP methods Entra uses (§1.1), plus PUT for raw requests.

@@ -86,24 +86,32 @@ pub fn builtin_files(existing: &Existing) -> Vec<SourceFile> {
     let probe = scenario::builtin()
         .into_iter()
         .filter(|f| &*f.name == "builtin:test-connection");
-    let templates = scenario::read_only_builtin().into_iter().filter(|f| {
-        match &*f.name {
+    let templates = scenario::read_only_builtin()
+        .into_iter()
+        .filter(|f| match &*f.name {
             "builtin:read-only-user" => existing.user.is_some(),
             "builtin:read-only-group" => existing.group.is_some(),
             _ => false,
-        }
-    });
+        });
     probe.chain(templates).collect()
 }
 
-/// The built-in read-only plan: [`builtin_files`] compiled against `tables`, with every object
-/// of the templates marked existing (never created or deleted, no generated values) and given
-/// its matching attribute's value from `existing`.
+/// The built-in read-only plan: [`builtin_files`] compiled against `tables`, then
+/// [`mark_existing`].
 pub fn builtin(tables: &AttributeTables, existing: &Existing) -> Result<Plan, CompileErrors> {
     let mut plan = compile(&builtin_files(existing), tables)?;
+    mark_existing(&mut plan, tables, existing);
+    Ok(plan)
+}
+
+/// Marks every object of the read-only templates in `plan` existing (never created or
+/// deleted, no generated values) and gives it its matching attribute's value from `existing`.
+pub fn mark_existing(plan: &mut Plan, tables: &AttributeTables, existing: &Existing) {
     for scenario in &mut plan.scenarios {
-        let templated = scenario.source.starts_with("builtin:read-only-");
-        for object in scenario.objects.iter_mut().filter(|_| templated) {
+        if !scenario.source.starts_with("builtin:read-only-") {
+            continue;
+        }
+        for object in &mut scenario.objects {
             let name = match object.kind {
                 ResourceKind::User => &existing.user,
                 ResourceKind::Group => &existing.group,
@@ -115,7 +123,6 @@ pub fn builtin(tables: &AttributeTables, existing: &Existing) -> Result<Plan, Co
             object.existing = true;
         }
     }
-    Ok(plan)
 }
 
 #[cfg(test)]
@@ -201,7 +208,10 @@ steps:
         };
         let plan = builtin(&tables, &existing).unwrap_or_else(|e| panic!("compiles:\n{e}"));
         let names: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["test-connection", "read-only-user", "read-only-group"]);
+        assert_eq!(
+            names,
+            ["test-connection", "read-only-user", "read-only-group"]
+        );
         assert!(refusals(&plan).is_empty());
         let objects: Vec<(String, bool, Vec<(String, String)>)> = plan
             .scenarios

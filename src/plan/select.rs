@@ -8,7 +8,7 @@
 //! steps is left out. Skipping a step that creates an object a later step needs is allowed: the
 //! later step reports "not run" with the runner's reason.
 
-use super::{Plan, ScenarioPlan, StepPlan};
+use super::{Plan, StepPlan};
 
 /// The `--only` and `--skip` patterns of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,16 +35,19 @@ impl Selection {
             .chain(self.skip.iter().map(|p| ("--skip", p.as_str())));
         flagged
             .filter(|(_, pattern)| {
-                !plan.scenarios.iter().any(|scenario| {
+                let in_plan = plan.scenarios.iter().any(|scenario| {
                     glob(pattern, &scenario.name)
                         || scenario.steps.iter().any(|step| step_matches(pattern, step))
-                })
+                });
+                // A scenario skipped for its `requires:` is still a name the user may give.
+                let skipped = plan.skipped.iter().any(|s| glob(pattern, &s.name));
+                !in_plan && !skipped
             })
             .collect()
     }
 
-    fn keeps(&self, scenario: &ScenarioPlan, step: &StepPlan) -> bool {
-        let matches = |pattern: &String| glob(pattern, &scenario.name) || step_matches(pattern, step);
+    fn keeps(&self, scenario: &str, step: &StepPlan) -> bool {
+        let matches = |pattern: &String| glob(pattern, scenario) || step_matches(pattern, step);
         (self.only.is_empty() || self.only.iter().any(matches)) && !self.skip.iter().any(matches)
     }
 }
@@ -54,25 +57,22 @@ fn step_matches(pattern: &str, step: &StepPlan) -> bool {
 }
 
 /// The steps of `plan` that `selection` keeps, in plan order; scenarios left without steps
-/// are dropped. Objects and variables of a kept scenario stay as declared.
+/// are dropped, and so are notes about skipped scenarios the selection leaves out. Everything
+/// else (objects and variables of a kept scenario) stays as it is.
 pub fn select(plan: &Plan, selection: &Selection) -> Plan {
-    let scenarios = plan
-        .scenarios
-        .iter()
-        .filter_map(|scenario| {
-            let steps: Vec<StepPlan> = scenario
-                .steps
-                .iter()
-                .filter(|step| selection.keeps(scenario, step))
-                .cloned()
-                .collect();
-            (!steps.is_empty()).then(|| ScenarioPlan {
-                steps,
-                ..scenario.clone()
-            })
-        })
-        .collect();
-    Plan { scenarios }
+    let mut selected = plan.clone();
+    for scenario in &mut selected.scenarios {
+        let name = std::mem::take(&mut scenario.name);
+        scenario.steps.retain(|step| selection.keeps(&name, step));
+        scenario.name = name;
+    }
+    selected.scenarios.retain(|s| !s.steps.is_empty());
+    selected.skipped.retain(|s| {
+        let matches = |pattern: &String| glob(pattern, &s.name);
+        (selection.only.is_empty() || selection.only.iter().any(matches))
+            && !selection.skip.iter().any(matches)
+    });
+    selected
 }
 
 /// Whether `text` matches the glob `pattern` as a whole: `*` is any run of characters
@@ -80,8 +80,8 @@ pub fn select(plan: &Plan, selection: &Selection) -> Plan {
 pub fn glob(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
-    // The classic linear-time wildcard match: on a mismatch, go back to the last `*` and let
-    // it swallow one more character.
+    // Greedy, with backtracking to the last `*` only: on a mismatch, that `*` swallows one
+    // more character (enough, since an earlier `*` can never need to take more).
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
@@ -155,7 +155,11 @@ steps:
     fn ids(plan: &Plan) -> Vec<String> {
         plan.scenarios
             .iter()
-            .flat_map(|s| s.steps.iter().map(move |st| format!("{}/{}", s.name, st.id)))
+            .flat_map(|s| {
+                s.steps
+                    .iter()
+                    .map(move |st| format!("{}/{}", s.name, st.id))
+            })
             .collect()
     }
 

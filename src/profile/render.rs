@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::{PatchOp, Profile};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
-use crate::plan::Method;
+use crate::plan::{Method, PatchForm};
 use crate::scim;
 
 /// RFC 3986 unreserved characters stay as they are in an id path segment.
@@ -200,6 +200,57 @@ impl Renderer {
             );
         }
         self.patch_request(kind, id, operations)
+    }
+
+    /// A user PATCH in one of the forms seen in Entra's traffic (Q10): `name.*` changes as one
+    /// `Replace` of `name` with an object value, or everything in one `Add` with no path.
+    pub fn patch_form(
+        &self,
+        kind: ResourceKind,
+        id: &str,
+        changes: &[Change],
+        form: PatchForm,
+    ) -> Request {
+        match form {
+            PatchForm::PerAttribute => self.patch(kind, id, changes),
+            PatchForm::NameObject => {
+                let (name, rest): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(|c| {
+                    c.path.attr() == "name"
+                        && c.path.schema().is_none()
+                        && c.path.filter().is_none()
+                        && c.path.sub().is_some()
+                });
+                let mut object = Map::new();
+                for change in &name {
+                    if let Some(sub) = change.path.sub() {
+                        object.insert(sub.to_owned(), self.value(&change.value));
+                    }
+                }
+                let mut operations = vec![
+                    json!({"op": self.profile.op(PatchOp::Replace), "path": "name", "value": object}),
+                ];
+                let rest: Vec<Change> = rest.into_iter().cloned().collect();
+                if let Some(Value::Object(body)) = self
+                    .patch(kind, id, &rest)
+                    .body
+                    .and_then(|b| serde_json::from_str(&b).ok())
+                {
+                    if let Some(Value::Array(more)) = body.get("Operations") {
+                        operations.extend(more.iter().cloned());
+                    }
+                }
+                self.patch_request(kind, id, operations)
+            }
+            PatchForm::NoPathAdd => {
+                let mut object = Map::new();
+                for change in changes {
+                    change.path.set(&mut object, self.value(&change.value));
+                }
+                let operations =
+                    vec![json!({"op": self.profile.op(PatchOp::Add), "value": object})];
+                self.patch_request(kind, id, operations)
+            }
+        }
     }
 
     /// The op for a change: `Add` where the target holds nothing, else `Replace`; Entra sends
@@ -509,6 +560,67 @@ mod tests {
 #[cfg(test)]
 mod fidelity_tests {
     use super::*;
+
+    #[test]
+    fn name_object_form_replaces_name_with_an_object() {
+        let changes = [
+            Change {
+                path: path("name.givenName"),
+                value: json!("G"),
+                present: true,
+            },
+            Change {
+                path: path("name.familyName"),
+                value: json!("F"),
+                present: true,
+            },
+            Change {
+                path: path("displayName"),
+                value: json!("D"),
+                present: true,
+            },
+        ];
+        let r = Renderer::new(Profile::EntraDefault).patch_form(
+            ResourceKind::User,
+            "u1",
+            &changes,
+            PatchForm::NameObject,
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"name","value":{"givenName":"G","familyName":"F"}},{"op":"Replace","path":"displayName","value":"D"}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn no_path_add_form_nests_sub_attributes_and_extensions() {
+        let changes = [
+            Change {
+                path: path("name.givenName"),
+                value: json!("G"),
+                present: true,
+            },
+            Change {
+                path: path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+                value: json!("R"),
+                present: true,
+            },
+        ];
+        let r = Renderer::new(Profile::EntraDefault).patch_form(
+            ResourceKind::User,
+            "u1",
+            &changes,
+            PatchForm::NoPathAdd,
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","value":{"name":{"givenName":"G"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R"}}}]}"#
+            )
+        );
+    }
 
     fn path(p: &str) -> AttrPath {
         AttrPath::parse(p).expect("valid path")

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::world::{typed, World};
 use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Action, EntraAction, JsonTemplate, RawRequest};
+use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest};
 use crate::profile::{Change, Renderer};
 use crate::scim;
 
@@ -159,7 +159,10 @@ fn entra(
                 },
             )
         }
-        A::UpdateUser { user: name, set } | A::UpdateGroup { group: name, set } => {
+        A::UpdateUser {
+            user: name, set, ..
+        }
+        | A::UpdateGroup { group: name, set } => {
             let object = object(world, name)?;
             let table = tables.of(object.kind);
             let mut changes = Vec::new();
@@ -170,8 +173,13 @@ fn entra(
                 let value = typed(attribute.ty, world.render(template)?);
                 changes.push((attribute.path.clone(), value));
             }
+            let form = match action {
+                A::UpdateUser { form, .. } => *form,
+                _ => PatchForm::PerAttribute,
+            };
+            let changes_on_wire = to_changes(object, &changes);
             let request =
-                renderer.patch(object.kind, id(world, name)?, &to_changes(object, &changes));
+                renderer.patch_form(object.kind, id(world, name)?, &changes_on_wire, form);
             (
                 request,
                 Intent::Update {

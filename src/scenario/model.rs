@@ -24,12 +24,14 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::JsonSchema;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::de::{mark, recorded_since};
+use super::schema::Scalar;
 use crate::attributes::ResourceKind;
 
 /// A string with its location.
@@ -39,7 +41,7 @@ pub type Text = Spanned<String>;
 pub type TextMap = Entries<Text, Text>;
 
 /// A scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// The format version; only `1` exists.
@@ -61,117 +63,155 @@ pub struct ScenarioFile {
     /// Attribute paths the scenario needs in the attribute tables; without them it is
     /// skipped (the app does not map them, so Entra would never send them).
     #[serde(default)]
+    #[schemars(with = "Vec<Scalar>")]
     pub requires: Vec<Text>,
     /// What Entra does, in order.
+    #[schemars(with = "Vec<Step>")]
     pub steps: Spanned<List<Spanned<Step>>>,
 }
 
 /// One step: an Entra action or a raw request, and what the answer must be.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
     /// A stable id for reports and `--only`/`--skip` (upper-case words joined by `-`, e.g.
     /// `USER-DISABLE`); made from the name when absent.
+    #[schemars(with = "Option<Scalar>")]
     pub id: Option<Text>,
     /// Shown in reports; made from the action when absent (`lookup-user alice`).
+    #[schemars(with = "Option<Scalar>")]
     pub name: Option<Text>,
     /// An Entra action; a step has this or `request`, not both.
+    #[schemars(with = "Option<EntraAction>")]
     pub entra: Option<Spanned<EntraAction>>,
     /// A raw request, when no Entra action fits.
+    #[schemars(with = "Option<Request>")]
     pub request: Option<Spanned<Request>>,
     /// Checks on the response, over the action's defaults.
+    #[schemars(with = "Option<Expect>")]
     pub expect: Option<Spanned<Expect>>,
     /// Variable name → RFC 6901 JSON pointer into the response body.
     #[serde(default)]
     pub capture: TextMap,
     /// Whether a write is followed by the read Entra would do; each action has a default.
+    #[schemars(with = "Option<bool>")]
     pub read_back: Option<Spanned<bool>>,
 }
 
 /// What Entra does (client-behaviour §2–§4); the client profile decides the wire form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum EntraAction {
     /// §2.1: the probe for a user that cannot exist.
     TestConnection,
     /// §3.3, §3.4: a filter query for a user.
-    LookupUser(Spanned<Lookup>),
+    LookupUser(#[schemars(with = "Lookup")] Spanned<Lookup>),
     /// §3.1, §3.4: one lookup per filterable attribute of the user table.
-    LookupUserByEachFilter(Text),
+    LookupUserByEachFilter(#[schemars(with = "Scalar")] Text),
     /// §3.5: read a user by id.
-    GetUser(Text),
+    GetUser(#[schemars(with = "Scalar")] Text),
     /// §3.3: POST a user built from the attribute table.
-    CreateUser(Text),
+    CreateUser(#[schemars(with = "Scalar")] Text),
     /// §3.5: PATCH the given attributes of a user.
     UpdateUser {
         /// The user.
+        #[schemars(with = "Scalar")]
         user: Text,
         /// Attribute path → new value (a template), in order.
+        #[schemars(with = "TextMap")]
         set: Spanned<TextMap>,
+        /// How the PATCH carries the changes: `per-attribute` (the default, one op each),
+        /// `name-object` (`Replace` of `name` with an object) or `no-path-add` (one `Add` with
+        /// no path and an object value) — forms seen in Entra's traffic (Q10).
+        #[schemars(with = "Option<PatchForm>")]
+        form: Option<Spanned<PatchForm>>,
     },
     /// §3.7: PATCH `active` false.
-    DisableUser(Text),
+    DisableUser(#[schemars(with = "Scalar")] Text),
     /// §3.7: PATCH `active` true.
-    EnableUser(Text),
+    EnableUser(#[schemars(with = "Scalar")] Text),
     /// §3.8: DELETE a user.
-    DeleteUser(Text),
+    DeleteUser(#[schemars(with = "Scalar")] Text),
     /// §4.1: a filter query for a group.
-    LookupGroup(Text),
+    LookupGroup(#[schemars(with = "Scalar")] Text),
     /// §4.2: read a group by id, without members.
-    GetGroup(Text),
+    GetGroup(#[schemars(with = "Scalar")] Text),
     /// §4.1: POST a group.
-    CreateGroup(Text),
+    CreateGroup(#[schemars(with = "Scalar")] Text),
     /// §4.3: add users to a group, in one PATCH.
     AddMembers {
         /// The group.
+        #[schemars(with = "Scalar")]
         group: Text,
         /// The users.
+        #[schemars(with = "Vec<Scalar>")]
         members: Spanned<Vec<Text>>,
     },
     /// §4.3: remove users from a group.
     RemoveMembers {
         /// The group.
+        #[schemars(with = "Scalar")]
         group: Text,
         /// The users.
+        #[schemars(with = "Vec<Scalar>")]
         members: Spanned<Vec<Text>>,
     },
     /// §4.4: PATCH the given attributes of a group (a rename).
     UpdateGroup {
         /// The group.
+        #[schemars(with = "Scalar")]
         group: Text,
         /// Attribute path → new value (a template), in order.
+        #[schemars(with = "TextMap")]
         set: Spanned<TextMap>,
     },
     /// §4.5: DELETE a group.
-    DeleteGroup(Text),
+    DeleteGroup(#[schemars(with = "Scalar")] Text),
     /// §3.6: PATCH the enterprise `manager` of a user to another user's id (a bare string).
     SetManager {
         /// The user.
+        #[schemars(with = "Scalar")]
         user: Text,
         /// The user who becomes the manager.
+        #[schemars(with = "Scalar")]
         manager: Text,
     },
     /// §3.6: PATCH removing the enterprise `manager` of a user.
-    RemoveManager(Text),
+    RemoveManager(#[schemars(with = "Scalar")] Text),
     /// §3.4, §3.5: Entra's next cycle: read the user, compare with what Entra holds, and
     /// expect nothing to PATCH.
-    SyncUser(Text),
+    SyncUser(#[schemars(with = "Scalar")] Text),
     /// §4.1: POST a group with the ADSCIM group schema Entra's documentation shows (Q12).
-    CreateGroupAdscim(Text),
+    CreateGroupAdscim(#[schemars(with = "Scalar")] Text),
     /// §4.3: provision `count` new users, then add them to a group in one PATCH.
     AddNewMembers {
         /// The group.
+        #[schemars(with = "Scalar")]
         group: Text,
         /// How many users (1 to 1000).
+        #[schemars(with = "u64")]
         count: Spanned<u64>,
         /// `single`: one `Add` op with every member in its value array (the default);
         /// `each`: one `Add` op per member, all in one PATCH.
+        #[schemars(with = "Option<MemberOps>")]
         ops: Option<Spanned<MemberOps>>,
     },
 }
 
+/// The PATCH forms `update-user` can send (client-behaviour §3.5, Q10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatchForm {
+    /// One op per attribute, each with its path.
+    PerAttribute,
+    /// `name.*` changes as one `Replace` of `name` with an object value.
+    NameObject,
+    /// One `Add` without a path whose value object holds every change.
+    NoPathAdd,
+}
+
 /// How `add-new-members` spreads members over PATCH operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberOps {
     /// One operation whose value array holds every member.
@@ -190,34 +230,40 @@ pub enum Lookup {
 }
 
 /// The long form of `lookup-user`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupBy {
     /// The user.
+    #[schemars(with = "Scalar")]
     pub user: Text,
     /// A filterable attribute of the user table; the matching attribute when absent.
+    #[schemars(with = "Option<Scalar>")]
     pub by: Option<Text>,
 }
 
 /// A request written out in the file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// The HTTP method.
+    #[schemars(with = "Method")]
     pub method: Spanned<Method>,
     /// Relative to the Tenant URL, starting with `/`; a template.
+    #[schemars(with = "Scalar")]
     pub path: Text,
     /// Header name → value (a template).
     #[serde(default)]
     pub headers: TextMap,
     /// Any YAML value, sent as JSON; its strings are templates.
+    #[schemars(with = "Option<Json>")]
     pub body: Option<Spanned<Json>>,
     /// `bearer` (the default) or `none`.
+    #[schemars(with = "Option<Auth>")]
     pub auth: Option<Spanned<Auth>>,
 }
 
 /// Methods a raw request may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     /// `GET`.
@@ -233,7 +279,7 @@ pub enum Method {
 }
 
 /// Whether a raw request carries the bearer token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     /// Send `Authorization: Bearer <token>`.
@@ -243,25 +289,30 @@ pub enum Auth {
 }
 
 /// What the response must be; each key given overrides the action's default.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// Accepted status codes.
+    #[schemars(with = "Option<StatusCodes>")]
     pub status: Option<Spanned<StatusCodes>>,
     /// Subset match; strings are templates.
+    #[schemars(with = "Option<Json>")]
     pub body: Option<Spanned<Json>>,
     /// The body is a ListResponse.
+    #[schemars(with = "Option<ListExpect>")]
     pub list: Option<Spanned<ListExpect>>,
     /// The body (or each listed resource) is a `User` or `Group` matching Entra's view.
+    #[schemars(with = "Option<ResourceKind>")]
     pub resource: Option<Spanned<ResourceKind>>,
 }
 
 /// `list:` — the body is a ListResponse, with this many results when given.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListExpect {
     /// The expected `totalResults`.
     #[serde(rename = "totalResults")]
+    #[schemars(with = "Option<u64>")]
     pub total_results: Option<Spanned<u64>>,
 }
 

@@ -6,8 +6,8 @@ use serde_saphyr::Spanned;
 
 use crate::attributes::ResourceKind;
 use crate::plan::{
-    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, Method, RawRequest,
-    StepPlan,
+    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, Method, PatchForm,
+    RawRequest, StepPlan,
 };
 use crate::scenario::model::{
     self, Auth, EntraAction as Act, Json, Lookup, MemberOps, Request, ScenarioFile, Step, Text,
@@ -181,10 +181,18 @@ impl FileCx<'_> {
                 let user = object(self, name, User);
                 (Some(user.clone()), EntraAction::CreateUser { user })
             }
-            Act::UpdateUser { user, set } => {
+            Act::UpdateUser { user, set, form } => {
                 let user = object(self, user, User);
                 let set = self.set(User, set, scope);
-                (Some(user.clone()), EntraAction::UpdateUser { user, set })
+                let form = match form.as_ref().map(|f| f.value) {
+                    None | Some(model::PatchForm::PerAttribute) => PatchForm::PerAttribute,
+                    Some(model::PatchForm::NameObject) => PatchForm::NameObject,
+                    Some(model::PatchForm::NoPathAdd) => PatchForm::NoPathAdd,
+                };
+                (
+                    Some(user.clone()),
+                    EntraAction::UpdateUser { user, set, form },
+                )
             }
             Act::DisableUser(name) | Act::EnableUser(name) => {
                 let user = object(self, name, User);

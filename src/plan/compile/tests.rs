@@ -53,7 +53,7 @@ fn builtin_scenarios_compile_in_run_order_with_their_steps() {
         [
             ("test-connection", "builtin:test-connection", 2),
             ("user-lifecycle", "builtin:user-lifecycle", 15),
-            ("user-sync", "builtin:user-sync", 9),
+            ("user-sync", "builtin:user-sync", 11),
             ("group-lifecycle", "builtin:group-lifecycle", 15),
             ("group-batches", "builtin:group-batches", 7),
         ]

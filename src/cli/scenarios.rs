@@ -1,0 +1,135 @@
+//! `scimcheck scenarios list|show|schema`: the built-in scenarios (or your own), printable as
+//! a starting point, and the JSON Schema of the format.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{error, sources};
+use crate::diag::did_you_mean;
+use crate::exit;
+use crate::scenario::{self, SourceFile};
+
+#[derive(Debug, Args)]
+pub(crate) struct ScenariosArgs {
+    #[command(subcommand)]
+    command: ScenariosCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScenariosCommand {
+    /// List the scenarios: name, number of steps, description.
+    List {
+        /// List the scenarios in this file or folder instead of the built-in ones (repeatable).
+        #[arg(long, value_name = "PATH")]
+        scenario: Vec<PathBuf>,
+        /// The app's attribute tables (default: the built-in Atmos tables).
+        #[arg(long, value_name = "PATH")]
+        attributes: Option<PathBuf>,
+    },
+    /// Print a built-in scenario's YAML as it is, a starting point for your own.
+    Show {
+        /// The scenario's name, as `scenarios list` shows it.
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Print the JSON Schema of the scenario format (committed as schema/scenario.schema.json).
+    Schema,
+}
+
+pub(crate) fn scenarios(args: ScenariosArgs) -> i32 {
+    match args.command {
+        ScenariosCommand::List {
+            scenario,
+            attributes,
+        } => list(&scenario, attributes),
+        ScenariosCommand::Show { name } => show(&name),
+        ScenariosCommand::Schema => print(&scenario::schema::render()),
+    }
+}
+
+fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> i32 {
+    let Some(tables) = sources::tables(attributes.as_deref()) else {
+        return exit::USAGE;
+    };
+    let builtin = paths.is_empty();
+    let files = if builtin {
+        scenario::builtin()
+    } else {
+        match sources::read(paths) {
+            Some(files) => files,
+            None => return exit::USAGE,
+        }
+    };
+    let Some(plan) = sources::plan(&files, &tables) else {
+        return exit::USAGE;
+    };
+    let mut rows: Vec<(String, usize, String)> = plan
+        .scenarios
+        .iter()
+        .map(|s| (s.name.clone(), s.steps.len(), s.description.clone()))
+        .collect();
+    let read_only = if builtin {
+        let Some(plan) = sources::plan(&scenario::read_only_builtin(), &tables) else {
+            return exit::USAGE;
+        };
+        plan.scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.steps.len(), s.description.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let width = rows
+        .iter()
+        .chain(&read_only)
+        .map(|(name, _, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        .max("NAME".len());
+    let mut text = String::new();
+    let _ = writeln!(text, "{:width$}  STEPS  DESCRIPTION", "NAME");
+    for (name, steps, description) in rows.drain(..) {
+        let _ = writeln!(text, "{name:width$}  {steps:>5}  {description}");
+    }
+    if !read_only.is_empty() {
+        let _ = writeln!(
+            text,
+            "\nrun by `scimcheck run URL --read-only` with --user NAME / --group NAME \
+             (after test-connection):"
+        );
+        for (name, steps, description) in &read_only {
+            let _ = writeln!(text, "{name:width$}  {steps:>5}  {description}");
+        }
+    }
+    print(&text)
+}
+
+fn show(name: &str) -> i32 {
+    let all: Vec<SourceFile> = scenario::builtin()
+        .into_iter()
+        .chain(scenario::read_only_builtin())
+        .collect();
+    let wanted = format!("builtin:{}", name.trim_start_matches("builtin:"));
+    if let Some(file) = all.iter().find(|f| *f.name == *wanted) {
+        return print(&file.text);
+    }
+    let names: Vec<&str> = all
+        .iter()
+        .map(|f| f.name.trim_start_matches("builtin:"))
+        .collect();
+    let hint = match did_you_mean(name, names.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`? The built-in scenarios are {}", names.join(", ")),
+        None => format!("the built-in scenarios are {}", names.join(", ")),
+    };
+    error(&format!("no built-in scenario `{name}`"), Some(&hint));
+    exit::USAGE
+}
+
+/// Prints to stdout; a closed stdout (`| head`) is not an error worth a panic.
+fn print(text: &str) -> i32 {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    exit::OK
+}
