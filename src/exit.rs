@@ -43,3 +43,67 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
         OK
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::check::{CheckId, CheckResult, Severity};
+    use crate::diag::Location;
+    use crate::profile::Profile;
+    use crate::run::{CleanupReport, ScenarioOutcome, StepOutcome, StepStatus};
+
+    fn summary(failure: CheckResult) -> RunSummary {
+        let step = StepOutcome {
+            id: "S".into(),
+            name: "s".into(),
+            location: Location {
+                file: Arc::from("x.yaml"),
+                line: 1,
+                column: 1,
+            },
+            status: StepStatus::Failed,
+            exchanges: Vec::new(),
+            checks: vec![failure],
+            elapsed: Duration::ZERO,
+        };
+        RunSummary {
+            run_id: "r".into(),
+            scenarios: vec![ScenarioOutcome {
+                name: "s".into(),
+                description: String::new(),
+                source: String::new(),
+                profile: Profile::EntraDefault,
+                steps: vec![step],
+                elapsed: Duration::ZERO,
+            }],
+            cleanup: CleanupReport::default(),
+            interrupted: false,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn only_failures_that_break_entra_fail_the_run_unless_strict() {
+        let breaks = summary(CheckResult::fail(
+            CheckId::Status,
+            "status",
+            "m",
+            "200",
+            "400",
+        ));
+        let rfc = summary(CheckResult::fail(CheckId::ContentType, "ct", "m", "e", "a"));
+        let degrades = summary(
+            CheckResult::fail(CheckId::Attribute, "a", "m", "e", "a")
+                .with_severity(Severity::Degrades),
+        );
+        assert_eq!(code(&breaks, false), CHECK_FAILED);
+        assert_eq!(code(&breaks, true), CHECK_FAILED);
+        assert_eq!(code(&rfc, false), OK);
+        assert_eq!(code(&degrades, false), OK);
+        assert_eq!(code(&rfc, true), CHECK_FAILED);
+        assert_eq!(code(&degrades, true), CHECK_FAILED);
+    }
+}

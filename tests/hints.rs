@@ -123,6 +123,20 @@ async fn a_wrong_path_is_the_tenant_url_not_an_empty_search() {
 }
 
 #[tokio::test]
+async fn a_tenant_url_ending_in_users_is_the_tenant_url() {
+    let server = server(&[]).await;
+    let url = format!("{}/Users", server.base_url());
+    let summary = run_against(&url, common::TOKEN).await;
+    server.shutdown().await;
+    assert_first(
+        &summary,
+        "hint:wrong-url",
+        &["/scim/v2/Users/Users?filter=", "ends in /Users"],
+    );
+    assert_eq!(diagnose(&summary).len(), 1, "{:#?}", diagnose(&summary));
+}
+
+#[tokio::test]
 async fn a_404_for_an_empty_search_is_not_a_wrong_path() {
     let hint = assert_fault(
         Fault::EmptyFilter404,
@@ -319,6 +333,45 @@ async fn lower_case_resources_are_the_list_casing() {
         &["`resources`", "capital R"],
     )
     .await;
+}
+
+#[tokio::test]
+async fn other_rejected_entra_forms_are_named() {
+    assert_fault(
+        Fault::RejectNoPathValueObjects,
+        "hint:no-path-ops",
+        &["without a `path`", "a path is required"],
+    )
+    .await;
+    assert_fault(
+        Fault::RejectFilteredPathOnAbsent,
+        "hint:filtered-path-on-absent",
+        &["emails[type eq", "§9 #6"],
+    )
+    .await;
+    assert_fault(
+        Fault::RejectAdscimGroupSchema,
+        "hint:adscim-group-schema",
+        &["ADSCIM/2.0/Group", "POST /scim/v2/Groups → 400"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_case_sensitive_filter_and_normalised_values_are_named() {
+    assert_fault(
+        Fault::CaseSensitiveUsernameFilter,
+        "hint:case-sensitive-filter",
+        &["case-insensitively", "DuplicateTargetEntries"],
+    )
+    .await;
+    let hint = assert_fault(
+        Fault::NormaliseValues,
+        "hint:values-normalised",
+        &["every 40-minute cycle", "exactly as sent"],
+    )
+    .await;
+    assert_eq!(hint.severity, Severity::Degrades);
 }
 
 fn scimcheck() -> Command {

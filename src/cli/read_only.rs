@@ -10,18 +10,18 @@ use crate::scenario::SourceFile;
 
 /// Read-only mode.
 #[derive(Debug, Default, Args)]
-#[command(next_help_heading = "Read-only")]
 pub(crate) struct ReadOnlyArgs {
     /// Send only GETs (for a production tenant): Test Connection, and the lookup and read of
     /// the --user and --group named. Nothing is created, changed or deleted; a --scenario with
     /// a step that would write is refused before anything is sent.
-    #[arg(long)]
+    #[arg(long, help_heading = "Read-only")]
     pub(super) read_only: bool,
     /// With --read-only: an existing user, by its matching attribute's value (its userName):
     /// looked up (exactly one match) and read by id.
     #[arg(
         long,
         value_name = "NAME",
+        help_heading = "Read-only",
         requires = "read_only",
         conflicts_with = "scenario"
     )]
@@ -31,6 +31,7 @@ pub(crate) struct ReadOnlyArgs {
     #[arg(
         long,
         value_name = "NAME",
+        help_heading = "Read-only",
         requires = "read_only",
         conflicts_with = "scenario"
     )]

@@ -130,7 +130,14 @@ pub(crate) async fn run(args: RunArgs) -> i32 {
     let Some((client, redactor)) = super::connect::client(&args.server) else {
         return exit::USAGE;
     };
-    execute(&client, &redactor, &args.plan, &args.read_only, &args.output).await
+    execute(
+        &client,
+        &redactor,
+        &args.plan,
+        &args.read_only,
+        &args.output,
+    )
+    .await
 }
 
 /// Loads, compiles and runs the plan; prints the report; returns the exit code.

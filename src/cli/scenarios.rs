@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{error, sources};
+use crate::attributes::AttributeTables;
 use crate::diag::did_you_mean;
 use crate::exit;
 use crate::scenario::{self, SourceFile};
@@ -63,36 +64,28 @@ fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> i32 {
             None => return exit::USAGE,
         }
     };
-    let Some(plan) = sources::plan(&files, &tables) else {
+    let Some(rows) = rows(&files, &tables) else {
         return exit::USAGE;
     };
-    let mut rows: Vec<(String, usize, String)> = plan
-        .scenarios
-        .iter()
-        .map(|s| (s.name.clone(), s.steps.len(), s.description.clone()))
-        .collect();
     let read_only = if builtin {
-        let Some(plan) = sources::plan(&scenario::read_only_builtin(), &tables) else {
-            return exit::USAGE;
-        };
-        plan.scenarios
-            .iter()
-            .map(|s| (s.name.clone(), s.steps.len(), s.description.clone()))
-            .collect()
+        match self::rows(&scenario::read_only_builtin(), &tables) {
+            Some(rows) => rows,
+            None => return exit::USAGE,
+        }
     } else {
         Vec::new()
     };
     let width = rows
         .iter()
         .chain(&read_only)
-        .map(|(name, _, _)| name.len())
+        .map(|row| row.name.len())
         .max()
         .unwrap_or(0)
         .max("NAME".len());
     let mut text = String::new();
     let _ = writeln!(text, "{:width$}  STEPS  DESCRIPTION", "NAME");
-    for (name, steps, description) in rows.drain(..) {
-        let _ = writeln!(text, "{name:width$}  {steps:>5}  {description}");
+    for row in &rows {
+        row.write(&mut text, width);
     }
     if !read_only.is_empty() {
         let _ = writeln!(
@@ -100,11 +93,73 @@ fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> i32 {
             "\nrun by `scimcheck run URL --read-only` with --user NAME / --group NAME \
              (after test-connection):"
         );
-        for (name, steps, description) in &read_only {
-            let _ = writeln!(text, "{name:width$}  {steps:>5}  {description}");
+        for row in &read_only {
+            row.write(&mut text, width);
         }
     }
     print(&text)
+}
+
+/// One line of `scenarios list`.
+struct Row {
+    name: String,
+    /// Steps as compiled (`lookup-user-by-each-filter` counts once per filterable attribute).
+    steps: usize,
+    description: String,
+    /// Why the scenario does not run with these attribute tables.
+    skipped: Option<String>,
+}
+
+impl Row {
+    fn write(&self, text: &mut String, width: usize) {
+        let Row {
+            name,
+            steps,
+            description,
+            skipped,
+        } = self;
+        let _ = match skipped {
+            Some(reason) => writeln!(
+                text,
+                "{name:width$}  {:>5}  {description}\n{:width$}         (skipped: {reason})",
+                "-", ""
+            ),
+            None => writeln!(text, "{name:width$}  {steps:>5}  {description}"),
+        };
+    }
+}
+
+/// The rows of compiled `files`, in file order, or `None` after printing their mistakes.
+fn rows(files: &[SourceFile], tables: &AttributeTables) -> Option<Vec<Row>> {
+    let plan = sources::plan(files, tables)?;
+    // File order, including scenarios skipped for their `requires:` (not in the plan's list).
+    let names = files
+        .iter()
+        .filter_map(|f| scenario::parse(&f.text).model)
+        .filter_map(|m| {
+            let description = m.description.0.map(|d| d.value).unwrap_or_default();
+            m.name.0.map(|n| (n.value, description))
+        });
+    let rows = names
+        .filter_map(|(name, description)| {
+            if let Some(s) = plan.scenarios.iter().find(|s| s.name == name) {
+                return Some(Row {
+                    name,
+                    steps: s.steps.len(),
+                    description,
+                    skipped: None,
+                });
+            }
+            let skipped = plan.skipped.iter().find(|s| s.name == name)?;
+            Some(Row {
+                name,
+                steps: 0,
+                description,
+                skipped: Some(skipped.reason.clone()),
+            })
+        })
+        .collect();
+    Some(rows)
 }
 
 fn show(name: &str) -> i32 {
@@ -121,7 +176,10 @@ fn show(name: &str) -> i32 {
         .map(|f| f.name.trim_start_matches("builtin:"))
         .collect();
     let hint = match did_you_mean(name, names.iter().copied()) {
-        Some(close) => format!("did you mean `{close}`? The built-in scenarios are {}", names.join(", ")),
+        Some(close) => format!(
+            "did you mean `{close}`? The built-in scenarios are {}",
+            names.join(", ")
+        ),
         None => format!("the built-in scenarios are {}", names.join(", ")),
     };
     error(&format!("no built-in scenario `{name}`"), Some(&hint));

@@ -7,15 +7,14 @@ use crate::plan::{select, Plan, Selection};
 
 /// Which scenarios and steps run.
 #[derive(Debug, Default, Args)]
-#[command(next_help_heading = "Selection")]
 pub(crate) struct SelectArgs {
     /// Run only the scenarios and steps matching PATTERN: a scenario name, step id or step
     /// name, with `*` and `?` as wildcards, e.g. 'USER-*' (repeatable).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(long, value_name = "PATTERN", help_heading = "Selection")]
     only: Vec<String>,
     /// Leave out the scenarios and steps matching PATTERN, as --only (repeatable; wins over
     /// --only). A step that needs what a skipped step creates is reported as not run.
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(long, value_name = "PATTERN", help_heading = "Selection")]
     skip: Vec<String>,
 }
 

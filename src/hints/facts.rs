@@ -27,10 +27,12 @@ impl<'a> Failure<'a> {
         let mut out = Vec::new();
         for step in summary.scenarios.iter().flat_map(|s| &s.steps) {
             if let StepStatus::NotRun(NotRun::Transport(_)) = step.status {
+                // The request that got no answer is the last one (a batch POSTs users first).
+                let unanswered = step.exchanges.iter().rev().find(|e| e.received.is_err());
                 out.push(Failure {
                     step,
                     check: None,
-                    exchange: step.exchanges.first(),
+                    exchange: unanswered.or(step.exchanges.first()),
                 });
             }
             for check in step.failures() {
@@ -111,12 +113,12 @@ impl<'a> Failure<'a> {
     }
 
     /// Whether the request was a write the server refused as malformed: a 4xx other than the
-    /// credential, path and media-type answers, which have rules of their own.
+    /// credential, path, method and media-type answers, which say nothing about the body.
     pub(crate) fn rejected_write(&self) -> bool {
         matches!(self.method(), "POST" | "PATCH")
-            && self
-                .status()
-                .is_some_and(|s| (400..500).contains(&s) && !matches!(s, 401 | 403 | 404 | 406))
+            && self.status().is_some_and(|s| {
+                (400..500).contains(&s) && !matches!(s, 401 | 403 | 404 | 405 | 406)
+            })
     }
 
     /// The request body as JSON.
@@ -182,8 +184,8 @@ impl<'a> Failure<'a> {
 pub(crate) struct Facts {
     /// A request to `/Users` or `/Groups` got a 2xx JSON answer: the Tenant URL's path is right.
     pub(crate) collection_answered: bool,
-    /// A POST to `/Users` or `/Groups` got 404: the collection itself is not there.
-    pub(crate) collection_post_404: bool,
+    /// A POST to `/Users` or `/Groups` got 404 or 405: the collection itself is not there.
+    pub(crate) collection_post_refused: bool,
     /// A request with the token got a 2xx JSON answer: the token is accepted.
     pub(crate) token_accepted: bool,
     /// A PATCH with a PascalCase `op` (`"Replace"`) got a 2xx answer.
@@ -194,8 +196,9 @@ pub(crate) struct Facts {
     pub(crate) null_ref_accepted: bool,
     /// A PATCH with an operation without `path` got a 2xx answer.
     pub(crate) no_path_accepted: bool,
-    /// The `eq` filter values of lookups that found something.
-    pub(crate) found_by: Vec<String>,
+    /// Values the server is known to hold: `eq` filter values of lookups that found something,
+    /// and the `userName`/`displayName` of resources it created.
+    pub(crate) known_values: Vec<String>,
     /// URL paths of resources whose DELETE got a 2xx answer.
     pub(crate) deleted: BTreeSet<String>,
     /// Every attribute a check found absent is an enterprise-extension attribute (and there
@@ -220,7 +223,8 @@ impl Facts {
             let method = exchange.sent.method;
             let collection = is_collection(&exchange.sent.url);
             facts.collection_answered |= ok && collection;
-            facts.collection_post_404 |= method == "POST" && collection && received.status == 404;
+            facts.collection_post_refused |=
+                method == "POST" && collection && matches!(received.status, 404 | 405);
             facts.token_accepted |= ok && carries_token(exchange);
             if !ok {
                 continue;
@@ -235,13 +239,19 @@ impl Facts {
                 facts.string_boolean_accepted |= string_boolean(body).is_some();
                 facts.null_ref_accepted |= has_null_ref(body);
                 facts.no_path_accepted |= method == "PATCH" && no_path_op(body).is_some();
+                if method == "POST" && collection {
+                    let names = ["userName", "displayName"]
+                        .iter()
+                        .filter_map(|k| body.get(k).and_then(Value::as_str));
+                    facts.known_values.extend(names.map(str::to_owned));
+                }
             }
             let found = received
                 .json()
                 .ok()
                 .is_some_and(|b: Value| !crate::check::resources(&b).is_empty());
             if let (true, Some(value)) = (found, filter_value(&exchange.sent.url)) {
-                facts.found_by.push(value);
+                facts.known_values.push(value);
             }
             if method == "DELETE" {
                 facts

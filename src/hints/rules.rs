@@ -122,9 +122,10 @@ pub(crate) const RULES: &[Rule] = &[
         },
     },
     // §2.3, §9 #1: 404 for the collection itself. Told from a 404 for an empty search the way
-    // `connect` does: if /Users or /Groups ever answered, the path is right; if a POST to the
-    // collection got 404, it is wrong; with neither, a web server's (non-SCIM) 404 means a path
-    // the SCIM service does not own.
+    // `connect` does: a Tenant URL ending in /Users shows as /Users/Users; if /Users or /Groups
+    // ever answered, the path is right; if a POST to the collection got 404 or 405, it is
+    // wrong; with neither, a web server's (non-SCIM) 404 means a path the SCIM service does not
+    // own.
     Rule {
         id: "hint:wrong-url",
         blocking: true,
@@ -133,21 +134,21 @@ pub(crate) const RULES: &[Rule] = &[
         fix: "enter the SCIM base as the Tenant URL (often https://host/scim/v2 or …/scim); Entra appends /Users and /Groups itself, so the URL must not end in /Users (client-behaviour §1.1)",
         explains: |facts, f| {
             let exchange = f.exchange?;
-            let received = f.received().filter(|r| r.status == 404)?;
-            let collection = is_collection(&exchange.sent.url);
-            let wrong = collection
-                && !facts.collection_answered
-                && (facts.collection_post_404 || !is_scim_error(received));
-            if !wrong {
-                return None;
-            }
+            let received = f.received().filter(|r| matches!(r.status, 404 | 405))?;
             let path = url_path(&exchange.sent.url).to_ascii_lowercase();
             let doubled = path.contains("/users/users") || path.contains("/users/groups");
+            let missing = !facts.collection_answered
+                && (facts.collection_post_refused
+                    || (received.status == 404 && !is_scim_error(received)));
+            if !is_collection(&exchange.sent.url) || !(doubled || missing) {
+                return None;
+            }
             let detail = f.detail().map(|d| format!(": \"{d}\"")).unwrap_or_default();
             Some(format!(
-                "{} {} → 404{detail}{}",
+                "{} {} → {}{detail}{}",
                 exchange.sent.method,
                 exchange.sent.url,
+                received.status,
                 if doubled {
                     " (the Tenant URL ends in /Users, which Entra appends itself)"
                 } else {
@@ -369,8 +370,8 @@ pub(crate) const RULES: &[Rule] = &[
             (f.is(CheckId::ListMatches) || extra).then(|| format!("{}: {message}", f.request()))
         },
     },
-    // §9 #9, RFC 7643 §4.1.1: `userName` is not case-exact; told by a lookup with the same
-    // value in another case that found the user.
+    // §9 #9, RFC 7643 §4.1.1: `userName` is not case-exact; told by the server holding the
+    // same value in another case (the run created it, or another lookup found it).
     Rule {
         id: "hint:case-sensitive-filter",
         blocking: false,
@@ -381,7 +382,7 @@ pub(crate) const RULES: &[Rule] = &[
             let (message, expected, _) = f.outcome()?;
             let value = f.filter_value()?;
             let other_case = facts
-                .found_by
+                .known_values
                 .iter()
                 .any(|v| v.eq_ignore_ascii_case(&value) && *v != value);
             (f.is(CheckId::ListCount) && expected == "1" && other_case)

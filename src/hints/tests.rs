@@ -693,3 +693,113 @@ fn blocking_causes_come_first_whatever_their_size() {
         ["hint:timeout", "hint:pascal-case-ops"]
     );
 }
+
+#[test]
+fn no_path_filtered_path_and_adscim_rejections_have_their_own_hints() {
+    let no_path = r#"{"Operations":[{"op":"Add","value":{"displayName":"D"}}]}"#;
+    let filtered =
+        r#"{"Operations":[{"op":"Add","path":"emails[type eq \"work\"].value","value":"a@x"}]}"#;
+    let adscim = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"G"}"#;
+    let summary = run(vec![
+        ok(
+            "UPDATE",
+            exchange("PATCH", "/Users/1", Some(PASCAL), 200, "{}"),
+        ),
+        bad_status(
+            "NO-PATH",
+            exchange(
+                "PATCH",
+                "/Users/1",
+                Some(no_path),
+                400,
+                &scim_error(400, "a path is required"),
+            ),
+            "200 or 204",
+        ),
+        bad_status(
+            "FILTERED",
+            exchange(
+                "PATCH",
+                "/Users/1",
+                Some(filtered),
+                400,
+                &scim_error(400, "no element matches the filter"),
+            ),
+            "200 or 204",
+        ),
+        bad_status(
+            "ADSCIM",
+            exchange(
+                "POST",
+                "/Groups",
+                Some(adscim),
+                400,
+                &scim_error(400, "unknown schema"),
+            ),
+            "201",
+        ),
+    ]);
+    assert_eq!(
+        ids(&diagnose(&summary)),
+        [
+            "hint:no-path-ops",
+            "hint:filtered-path-on-absent",
+            "hint:adscim-group-schema"
+        ]
+    );
+}
+
+#[test]
+fn a_lookup_in_another_case_that_finds_nothing_is_a_case_sensitive_filter() {
+    let created = r#"{"userName":"Dora@Example.com"}"#;
+    let count = CheckResult::fail(
+        CheckId::ListCount,
+        "number of results",
+        "expected exactly one match, the server found none",
+        "1",
+        "totalResults 0, 0 listed",
+    );
+    let lookup = exchange(
+        "GET",
+        "/Users?filter=userName+eq+%22DORA%40EXAMPLE.COM%22",
+        None,
+        200,
+        &list(&[]),
+    );
+    let summary = run(vec![
+        ok(
+            "CREATE",
+            exchange("POST", "/Users", Some(created), 201, "{}"),
+        ),
+        step(
+            "LOOKUP-OTHER-CASE",
+            vec![lookup.clone()],
+            vec![count.clone()],
+        ),
+    ]);
+    assert_eq!(only(&summary).id, "hint:case-sensitive-filter");
+    // Without the server holding the value in another case, it is only a wrong count.
+    let summary = run(vec![step("LOOKUP-OTHER-CASE", vec![lookup], vec![count])]);
+    assert_eq!(only(&summary).id, "hint:list-count");
+}
+
+#[test]
+fn rule_ids_are_unique_stable_names_listed_in_the_readme() {
+    let readme = include_str!("../../README.md");
+    let mut seen = std::collections::BTreeSet::new();
+    for rule in super::rules::RULES {
+        let name = rule.id.strip_prefix("hint:").expect("a `hint:` id");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}",
+            rule.id
+        );
+        assert!(seen.insert(rule.id), "{} twice", rule.id);
+        assert!(
+            readme.contains(&format!("`{}`", rule.id)),
+            "{} not in the README",
+            rule.id
+        );
+    }
+}

@@ -213,36 +213,27 @@ steps:
             ["test-connection", "read-only-user", "read-only-group"]
         );
         assert!(refusals(&plan).is_empty());
-        let objects: Vec<(String, bool, Vec<(String, String)>)> = plan
+        // Each object as `name existing=BOOL path=value …`.
+        let objects: Vec<String> = plan
             .scenarios
             .iter()
             .flat_map(|s| &s.objects)
             .map(|o| {
-                let values = o
+                let values: Vec<String> = o
                     .values
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.source().to_owned()))
+                    .map(|(k, v)| format!("{k}={}", v.source()))
                     .collect();
-                (o.name.clone(), o.existing, values)
+                format!("{} existing={} {}", o.name, o.existing, values.join(" "))
             })
             .collect();
-        let matching = |kind: ResourceKind| tables.of(kind).matching.as_str().to_owned();
+        let user = tables.of(ResourceKind::User).matching.as_str();
+        let group = tables.of(ResourceKind::Group).matching.as_str();
         assert_eq!(
             objects,
             [
-                (
-                    "user".to_owned(),
-                    true,
-                    vec![(matching(ResourceKind::User), "ada@example.com".to_owned())]
-                ),
-                (
-                    "group".to_owned(),
-                    true,
-                    vec![(
-                        matching(ResourceKind::Group),
-                        "{{ not a template }}".to_owned()
-                    )]
-                ),
+                format!("user existing=true {user}=ada@example.com"),
+                format!("group existing=true {group}={{{{ not a template }}}}"),
             ]
         );
     }

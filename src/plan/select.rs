@@ -37,7 +37,10 @@ impl Selection {
             .filter(|(_, pattern)| {
                 let in_plan = plan.scenarios.iter().any(|scenario| {
                     glob(pattern, &scenario.name)
-                        || scenario.steps.iter().any(|step| step_matches(pattern, step))
+                        || scenario
+                            .steps
+                            .iter()
+                            .any(|step| step_matches(pattern, step))
                 });
                 // A scenario skipped for its `requires:` is still a name the user may give.
                 let skipped = plan.skipped.iter().any(|s| glob(pattern, &s.name));

@@ -319,6 +319,46 @@ mod tests {
     }
 
     #[test]
+    fn a_warning_is_a_failure_named_by_its_worst_check_with_its_severity() {
+        let rfc = CheckResult::fail(
+            CheckId::ContentType,
+            "Content-Type",
+            "this one is `application/json`",
+            "application/scim+json",
+            "application/json",
+        );
+        let degrades =
+            CheckResult::fail(CheckId::Attribute, "attribute `x`", "normalised", "A", "a")
+                .with_severity(Severity::Degrades);
+        let xml = render(
+            &summary(vec![step(
+                "w",
+                StepStatus::Failed,
+                vec![exchange("{}")],
+                vec![rfc, degrades],
+            )]),
+            &ctx(),
+        )
+        .expect("serialises");
+        let doc = roxmltree::Document::parse(&xml).expect("parses");
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .expect("failure");
+        assert_eq!(failure.attribute("message"), Some("[degrades] normalised"));
+        assert_eq!(failure.attribute("type"), Some("STEP/ATTRIBUTE"));
+        assert!(failure
+            .text()
+            .is_some_and(|t| t.starts_with("STEP/CONTENT-TYPE Content-Type (RFC): ")));
+        let severity = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("property"))
+            .find(|n| n.attribute("name") == Some("severity"))
+            .and_then(|n| n.attribute("value"));
+        assert_eq!(severity, Some("degrades"));
+    }
+
+    #[test]
     fn transport_errors_are_errors_and_skips_are_skipped() {
         let refused = TransportError {
             authority: "h:80".into(),

@@ -316,10 +316,9 @@ fn object<'w>(world: &'w World, name: &str) -> Result<&'w super::world::ObjectSt
 }
 
 fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, String> {
-    object(world, name)?
-        .id
-        .as_deref()
-        .ok_or_else(|| format!("{name} has no id: the step that should have created it failed"))
+    object(world, name)?.id.as_deref().ok_or_else(|| {
+        format!("{name} has no id: the step that should have created or found it failed")
+    })
 }
 
 fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<Request, String> {

@@ -50,7 +50,7 @@ struct Batch<'p> {
 
 /// How provisioning the new members of a batch ended.
 enum Provisioned {
-    Ready(super::prepare::Prepared),
+    Ready(Box<super::prepare::Prepared>),
     Skip(String),
     /// No user could be created; the POSTs' failures are the step's checks.
     Failed,
@@ -201,7 +201,7 @@ impl<'a> Runner<'a> {
                 .provision(world, renderer, &batch, &mut exchanges, &mut pre_checks)
                 .await
             {
-                Provisioned::Ready(prepared) => prepared,
+                Provisioned::Ready(prepared) => *prepared,
                 Provisioned::Skip(reason) => {
                     let status = StepStatus::NotRun(NotRun::Skipped(reason));
                     return Ok(finish(
@@ -243,6 +243,9 @@ impl<'a> Runner<'a> {
                 .unwrap_or_default();
             self.lock().created(*kind, None, object, &matching);
         }
+        // Checks below number their exchanges from the step's own request; a batch has sent
+        // its POSTs before it.
+        let offset = exchanges.len();
         let exchange = self.send(&prepared.request).await;
         let Some(exchange) = exchange else {
             return Err((not_run(step, NotRun::Interrupted), Abort));
@@ -290,7 +293,10 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        pre_checks.extend(checks);
+        pre_checks.extend(checks.into_iter().map(|c| {
+            let index = c.exchange + offset;
+            c.on_exchange(index)
+        }));
         let checks = pre_checks;
         let failed = checks.iter().any(|c| !c.passed());
         let status = if failed {
@@ -314,7 +320,7 @@ impl<'a> Runner<'a> {
     ) -> Provisioned {
         let Some(group_id) = world.object(batch.group).and_then(|g| g.id.clone()) else {
             return Provisioned::Skip(format!(
-                "{} has no id: the step that should have created it failed",
+                "{} has no id: the step that should have created or found it failed",
                 batch.group
             ));
         };
@@ -396,7 +402,7 @@ impl<'a> Runner<'a> {
             add: true,
             members: names,
         };
-        Provisioned::Ready(super::prepare::Prepared { request, intent })
+        Provisioned::Ready(Box::new(super::prepare::Prepared { request, intent }))
     }
 
     async fn read_back(

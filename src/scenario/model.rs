@@ -20,6 +20,11 @@
 //! and paths mean is `plan::compile`'s job. Values we blame are `Spanned`. Actions and enums are
 //! externally tagged, never `untagged` or `flatten`, so every mistake keeps a location.
 //! Read with [`super::parse`], which reports all mistakes of a file, not only the first.
+//!
+//! The types also derive `JsonSchema` for the published schema (see [`super::schema`]): a
+//! `Spanned` field names what it holds with `#[schemars(with = "…")]` (`Scalar` for `Text`).
+//! After a change, regenerate `schema/scenario.schema.json` (`scimcheck scenarios schema`);
+//! `tests/schema.rs` fails until then.
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -19,7 +19,7 @@ use serde_saphyr::Spanned;
 
 use super::model::{Entries, Json, Lookup, LookupBy, Recover, ScenarioFile, StatusCodes, Text};
 
-/// Where the schema is published, as its `$id` (the path in the repository).
+/// Where the schema is committed, relative to the repository's root.
 pub const SCHEMA_PATH: &str = "schema/scenario.schema.json";
 
 /// The schema of a scenario file as pretty-printed JSON, ending with a newline: the exact
