@@ -90,23 +90,9 @@ const UNQUOTED_PROBE: &str = "Test Connection's probe userName eq <uuid>, unquot
 
 /// Steps that fail against scim2-server where scimcheck itself is suspected to be wrong: left
 /// out of [`EXPECTED`] and only reported (a soft assert), until the lead decides.
-const SUSPECTS: &[(Profile, &str, &str)] = &[
-    // TODO(lead): the rfc profile ("strict RFC 7644 requests") sends the manager as a bare
-    // string id, `{"op":"add","path":"urn:…:enterprise:2.0:User:manager","value":"<id>"}`;
-    // RFC 7643 §4.3 makes `manager` complex, so a strict request is `"value":{"value":"<id>"}`.
-    // scim2-server answers 400 invalidValue ("Input should be a valid dictionary or instance
-    // of Manager"). Entra profiles send the bare string on purpose (Q8); rfc should not.
-    (
-        Profile::Rfc,
-        "MANAGER-SET",
-        "bare-string manager under the rfc profile, 400 invalidValue",
-    ),
-    (
-        Profile::Rfc,
-        "MANAGER-CHANGE",
-        "bare-string manager under the rfc profile, 400 invalidValue",
-    ),
-];
+// The rfc profile once sent the manager as a bare string too; it now sends the complex form
+// of RFC 7643 §4.3, which scim2-server accepts. No suspect is left.
+const SUSPECTS: &[(Profile, &str, &str)] = &[];
 
 #[tokio::test]
 async fn third_party_scim2_server_every_profile_gets_the_expected_verdicts() {

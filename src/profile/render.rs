@@ -275,7 +275,14 @@ impl Renderer {
                 } else {
                     PatchOp::Add
                 };
-                json!({"op": self.profile.op(op), "path": path, "value": id})
+                // Entra sends the bare id (Q8); RFC 7643 §4.3 makes `manager` complex, so the
+                // strict profile sends `{"value": id}`.
+                let value = if self.profile == Profile::Rfc {
+                    json!({ "value": id })
+                } else {
+                    json!(id)
+                };
+                json!({"op": self.profile.op(op), "path": path, "value": value})
             }
             None => json!({"op": self.profile.op(PatchOp::Remove), "path": path}),
         };
@@ -697,5 +704,22 @@ mod fidelity_tests {
             .body
             .as_deref()
             .is_some_and(|b| !b.contains(scim::ADSCIM_GROUP_SCHEMA)));
+    }
+}
+
+#[cfg(test)]
+mod manager_tests {
+    use super::*;
+
+    #[test]
+    fn rfc_sends_the_manager_as_a_complex_value() {
+        let r = Renderer::new(Profile::Rfc).set_manager("u1", Some("m1"), false);
+        assert!(
+            r.body
+                .as_deref()
+                .is_some_and(|b| b.contains(r#""value":{"value":"m1"}"#)),
+            "{:?}",
+            r.body
+        );
     }
 }
