@@ -2,36 +2,14 @@
 
 mod common;
 
+use common::{output, scimcheck, text};
+
 use std::fmt::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::{server, TOKEN};
 use scimcheck::refserver::Fault;
-
-fn scimcheck() -> Command {
-    let mut cmd = Command::cargo_bin("scimcheck").expect("the binary is built");
-    cmd.env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
-        .env("CI", "1");
-    cmd
-}
-
-/// Runs the command off the async runtime, so an in-process server keeps answering.
-async fn output(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the blocking task finishes")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn help_lists_the_commands_and_the_exit_codes() {

@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{scimcheck, text};
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::{builtin_plan, messages, run_builtin, server};
 use scimcheck::attributes::AttributeTables;
 use scimcheck::check::Severity;
@@ -372,22 +371,6 @@ async fn a_case_sensitive_filter_and_normalised_values_are_named() {
     )
     .await;
     assert_eq!(hint.severity, Severity::Degrades);
-}
-
-fn scimcheck() -> Command {
-    let mut cmd = Command::cargo_bin("scimcheck").expect("the binary is built");
-    cmd.env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
-        .env("CI", "1");
-    cmd
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::{output, text};
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -117,21 +119,6 @@ fn scimcheck(args: &[&str]) -> Command {
         .env("NO_COLOR", "1")
         .env("CI", "1");
     cmd
-}
-
-/// Runs the command off the async runtime, so the in-process server keeps answering.
-async fn output(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the blocking task finishes")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn assert_only_gets(seen: &[String]) {

@@ -3,10 +3,11 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-use std::process::{Command, Output};
+use common::{output, scimcheck};
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::collections::BTreeSet;
+use std::process::Command;
+
 use common::TOKEN;
 use scimcheck::attributes::AttributeTables;
 use scimcheck::http::Received;
@@ -510,20 +511,6 @@ async fn curl_for_a_failed_patch_step_round_trips_through_a_shell() {
         .position(|a| *a == "--data-binary")
         .expect("a body");
     assert_eq!(args.get(data + 1).copied(), request["body"].as_str());
-}
-
-fn scimcheck() -> Command {
-    let mut cmd = Command::cargo_bin("scimcheck").expect("the binary is built");
-    cmd.env_remove("SCIMCHECK_TOKEN")
-        .env("NO_COLOR", "1")
-        .env("CI", "1");
-    cmd
-}
-
-async fn output(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the blocking task finishes")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,23 +3,12 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{output, scimcheck};
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::process::Output;
+
 use common::{server, TOKEN};
 use scimcheck::refserver::Fault;
-
-fn scimcheck() -> Command {
-    let mut cmd = Command::cargo_bin("scimcheck").expect("the binary is built");
-    cmd.env_remove("SCIMCHECK_TOKEN").env("CI", "1");
-    cmd
-}
-
-async fn output(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joins")
-}
 
 fn assert_no_token(what: &str, out: &Output) {
     for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {

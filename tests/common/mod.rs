@@ -10,6 +10,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
 
 use scimcheck::attributes::AttributeTables;
 use scimcheck::check::CheckId;
@@ -161,4 +164,29 @@ pub async fn run_entra_default_tables(faults: &[Fault], profile: Profile) -> Run
     let summary = runner.run(&plan, &[profile], &mut |_| {}).await;
     server.shutdown().await;
     summary
+}
+
+/// The binary, with no token in its environment, no colour, and `CI` set (no progress bar).
+pub fn scimcheck() -> Command {
+    let mut cmd = Command::cargo_bin("scimcheck").expect("the binary is built");
+    cmd.env_remove("SCIMCHECK_TOKEN")
+        .env("NO_COLOR", "1")
+        .env("CI", "1");
+    cmd
+}
+
+/// Runs the command off the async runtime, so an in-process server keeps answering.
+pub async fn output(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
+        .await
+        .expect("the blocking task finishes")
+}
+
+/// Everything the command printed: stdout, then stderr.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
