@@ -308,3 +308,26 @@ async fn ctrl_c_stops_the_run_and_cleanup_still_deletes_everything() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_flag_in_the_tenant_url_selects_the_flag_profile_and_is_not_forwarded() {
+    let server = server(&[]).await;
+    let url = format!("{}?aadOptscim062020", server.base_url());
+    let mut cmd = scimcheck();
+    cmd.args(["run", &url, "--only", "TEST-CONNECTION", "-v"])
+        .env("SCIMCHECK_TOKEN", TOKEN);
+    let out = output(cmd).await;
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("> GET http://127.0.0.1:"),
+        "-v shows the request sent:\n{all}"
+    );
+    // client-behaviour §5.1: the flag switches Entra to lower-case ops and JSON booleans.
+    assert!(all.contains("[entra-flag]"), "{all}");
+    assert!(
+        !all.to_ascii_lowercase().contains("aadoptscim062020"),
+        "the flag reached the server:\n{all}"
+    );
+    server.shutdown().await;
+}
