@@ -51,9 +51,9 @@ struct Batch<'p> {
 /// How provisioning the new members of a batch ended.
 enum Provisioned {
     Ready(Box<super::prepare::Prepared>),
-    Skip(String),
-    /// No user could be created; the POSTs' failures are the step's checks.
-    Failed,
+    /// The step ends here: skipped (no group id), or failed (no user could be created; the
+    /// POSTs' failures are its checks).
+    Finished(StepStatus),
     Stop(StepStatus),
 }
 
@@ -202,25 +202,9 @@ impl<'a> Runner<'a> {
                 .await
             {
                 Provisioned::Ready(prepared) => *prepared,
-                Provisioned::Skip(reason) => {
-                    let status = StepStatus::NotRun(NotRun::Skipped(reason));
-                    return Ok(finish(
-                        step,
-                        status,
-                        exchanges,
-                        pre_checks,
-                        started.elapsed(),
-                    ));
-                }
-                Provisioned::Failed => {
-                    let status = StepStatus::Failed;
-                    return Ok(finish(
-                        step,
-                        status,
-                        exchanges,
-                        pre_checks,
-                        started.elapsed(),
-                    ));
+                Provisioned::Finished(status) => {
+                    let elapsed = started.elapsed();
+                    return Ok(finish(step, status, exchanges, pre_checks, elapsed));
                 }
                 Provisioned::Stop(status) => {
                     return Err((
@@ -319,10 +303,10 @@ impl<'a> Runner<'a> {
         checks: &mut Vec<crate::check::CheckResult>,
     ) -> Provisioned {
         let Some(group_id) = world.object(batch.group).and_then(|g| g.id.clone()) else {
-            return Provisioned::Skip(format!(
+            return Provisioned::Finished(skipped(format!(
                 "{} has no id: the step that should have created or found it failed",
                 batch.group
-            ));
+            )));
         };
         let mut names = Vec::new();
         let mut ids = Vec::new();
@@ -336,7 +320,7 @@ impl<'a> Runner<'a> {
                 existing: false,
             };
             if let Err(reason) = world.declare(&decl, self.tables) {
-                return Provisioned::Skip(reason);
+                return Provisioned::Finished(skipped(reason));
             }
             let matching = world
                 .lookup(&format!("{name}.{}", self.tables.user.matching))
@@ -390,7 +374,7 @@ impl<'a> Runner<'a> {
         }
         if ids.is_empty() {
             // Every POST failed: those failures are the step's result.
-            return Provisioned::Failed;
+            return Provisioned::Finished(StepStatus::Failed);
         }
         let request = if batch.one_op_each {
             renderer.add_members_each(&group_id, &ids)
@@ -621,6 +605,10 @@ impl<'a> Runner<'a> {
 
 fn step_method(prepared: &super::prepare::Prepared) -> &'static str {
     prepared.request.method.as_str()
+}
+
+fn skipped(reason: impl Into<String>) -> StepStatus {
+    StepStatus::NotRun(NotRun::Skipped(reason.into()))
 }
 
 fn not_run(step: &StepPlan, reason: NotRun) -> StepOutcome {
