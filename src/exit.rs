@@ -46,43 +46,12 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::time::Duration;
-
     use super::*;
     use crate::check::{CheckId, CheckResult, Severity};
-    use crate::diag::Location;
-    use crate::profile::Profile;
-    use crate::run::{CleanupReport, ScenarioOutcome, StepOutcome, StepStatus};
+    use crate::run::fixtures::{run, step};
 
     fn summary(failure: CheckResult) -> RunSummary {
-        let step = StepOutcome {
-            id: "S".into(),
-            name: "s".into(),
-            location: Location {
-                file: Arc::from("x.yaml"),
-                line: 1,
-                column: 1,
-            },
-            status: StepStatus::Failed,
-            exchanges: Vec::new(),
-            checks: vec![failure],
-            elapsed: Duration::ZERO,
-        };
-        RunSummary {
-            run_id: "r".into(),
-            scenarios: vec![ScenarioOutcome {
-                name: "s".into(),
-                description: String::new(),
-                source: String::new(),
-                profile: Profile::EntraDefault,
-                steps: vec![step],
-                elapsed: Duration::ZERO,
-            }],
-            cleanup: CleanupReport::default(),
-            interrupted: false,
-            elapsed: Duration::ZERO,
-        }
+        run(vec![step("S", Vec::new(), vec![failure])])
     }
 
     #[test]

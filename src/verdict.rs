@@ -61,35 +61,9 @@ impl SeverityCounts {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::time::Duration;
-
     use super::*;
     use crate::check::{CheckId, CheckResult};
-    use crate::diag::Location;
-    use crate::profile::Profile;
-    use crate::run::{CleanupReport, ScenarioOutcome};
-
-    fn step(checks: Vec<CheckResult>) -> StepOutcome {
-        let failed = checks.iter().any(|c| !c.passed());
-        StepOutcome {
-            id: "S".into(),
-            name: "s".into(),
-            location: Location {
-                file: Arc::from("x.yaml"),
-                line: 1,
-                column: 1,
-            },
-            status: if failed {
-                StepStatus::Failed
-            } else {
-                StepStatus::Passed
-            },
-            exchanges: Vec::new(),
-            checks,
-            elapsed: Duration::ZERO,
-        }
-    }
+    use crate::run::fixtures::{run, step};
 
     fn fail(id: CheckId) -> CheckResult {
         CheckResult::fail(id, "x", "m", "e", "a")
@@ -98,31 +72,30 @@ mod tests {
     #[test]
     fn a_step_counts_once_under_its_worst_failure() {
         let steps = vec![
-            step(vec![CheckResult::pass(CheckId::Status, "status")]),
-            step(vec![fail(CheckId::ContentType)]),
-            step(vec![
-                fail(CheckId::ContentType),
-                fail(CheckId::Attribute).with_severity(Severity::Degrades),
-            ]),
-            step(vec![fail(CheckId::ContentType), fail(CheckId::Status)]),
+            step(
+                "S",
+                Vec::new(),
+                vec![CheckResult::pass(CheckId::Status, "status")],
+            ),
+            step("S", Vec::new(), vec![fail(CheckId::ContentType)]),
+            step(
+                "S",
+                Vec::new(),
+                vec![
+                    fail(CheckId::ContentType),
+                    fail(CheckId::Attribute).with_severity(Severity::Degrades),
+                ],
+            ),
+            step(
+                "S",
+                Vec::new(),
+                vec![fail(CheckId::ContentType), fail(CheckId::Status)],
+            ),
         ];
         assert!(!is_warning(&steps[0]));
         assert!(is_warning(&steps[1]) && is_warning(&steps[2]));
         assert!(!is_warning(&steps[3]));
-        let summary = RunSummary {
-            run_id: "r".into(),
-            scenarios: vec![ScenarioOutcome {
-                name: "s".into(),
-                description: String::new(),
-                source: String::new(),
-                profile: Profile::EntraDefault,
-                steps,
-                elapsed: Duration::ZERO,
-            }],
-            cleanup: CleanupReport::default(),
-            interrupted: false,
-            elapsed: Duration::ZERO,
-        };
+        let summary = run(steps);
         assert_eq!(
             SeverityCounts::of(&summary),
             SeverityCounts {

@@ -99,9 +99,10 @@ pub fn attributes(resource: &Value, expected: &[Expected], context: &str) -> Vec
                     want,
                     short(actual),
                 ),
-                // A normalised form of the value (case, spacing) was stored: Entra works, but
-                // re-PATCHes every cycle; the next cycle's RESYNC check names it, once.
-                Some(actual) if actual != &e.value && !normalised_eq(actual, &e.value) => {
+                // A normalised form of the value (case, punctuation) was stored: Entra works,
+                // but re-PATCHes every cycle; the next cycle's RESYNC check names it, once.
+                // Any other value means Entra's change was lost.
+                Some(actual) if actual != &e.value && !is_normalised(&e.value, actual) => {
                     CheckResult::fail(
                         CheckId::Attribute,
                         subject,
@@ -113,13 +114,6 @@ pub fn attributes(resource: &Value, expected: &[Expected], context: &str) -> Vec
                         want,
                         short(actual),
                     )
-                    // §6.1: a normalised value (same letters, other case or punctuation) only
-                    // costs a PATCH every cycle; any other value means Entra's change was lost.
-                    .with_severity(if is_normalised(&e.value, actual) {
-                        Severity::Degrades
-                    } else {
-                        Severity::BreaksEntra
-                    })
                 }
                 Some(_) => CheckResult::pass(CheckId::Attribute, subject),
             }
@@ -285,21 +279,6 @@ pub fn resync(resource: &Value, source: &[Expected]) -> CheckResult {
         "values as Entra sent them",
         format!("{} attribute(s) differ", differing.len()),
     )
-}
-
-/// Whether two values differ only the way servers normalise them: letter case, and spacing or
-/// punctuation in phone-like values (`+1 555 0100` vs `+15550100`).
-fn normalised_eq(a: &Value, b: &Value) -> bool {
-    let (Some(a), Some(b)) = (a.as_str(), b.as_str()) else {
-        return false;
-    };
-    let fold = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    a.eq_ignore_ascii_case(b) || (fold(a) == fold(b) && !fold(a).is_empty())
 }
 
 #[cfg(test)]

@@ -188,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn attribute_failures_break_entra_unless_the_value_was_only_normalised() {
+    fn attribute_failures_break_entra_and_a_normalised_value_degrades_through_resync() {
         let resource = json!({
             "active": "False",
             "phoneNumbers": [{"type": "work", "value": "15550100100"}],
@@ -208,17 +208,29 @@ mod tests {
             ],
             "",
         );
-        let severities: Vec<Severity> = results.iter().map(|r| r.severity).collect();
-        assert!(results.iter().all(|r| !r.passed()), "{results:?}");
+        let failed: Vec<(&str, Severity)> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| (r.subject.as_str(), r.severity))
+            .collect();
         assert_eq!(
-            severities,
+            failed,
             [
-                Severity::BreaksEntra, // a string where a boolean belongs
-                Severity::Degrades,    // the same number, re-formatted
-                Severity::BreaksEntra, // the old value: the change was lost
-                Severity::BreaksEntra, // absent
+                ("attribute `active`", Severity::BreaksEntra), // a string where a boolean belongs
+                ("attribute `displayName`", Severity::BreaksEntra), // the old value: the change was lost
+                ("attribute `title`", Severity::BreaksEntra),       // absent
             ]
         );
+        // The same number, re-formatted, is not a lost change: the next cycle's RESYNC check
+        // reports it, as a degradation.
+        let phone = expected(
+            "phoneNumbers[type eq \"work\"].value",
+            AttrType::String,
+            json!("+1 (555) 010-0100"),
+        );
+        let resync = crate::check::resync(&resource, &[phone]);
+        assert!(!resync.passed());
+        assert_eq!(resync.severity, Severity::Degrades);
     }
 
     #[test]

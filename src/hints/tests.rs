@@ -1,15 +1,13 @@
 //! One test per rule: a run built by hand with the failure the rule explains (and, where two
 //! causes look alike, the fact that tells them apart), and the hint it must produce.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{diagnose, Hint};
 use crate::check::{CheckId, CheckResult, Severity};
-use crate::diag::Location;
 use crate::http::{Exchange, Received, Sent, TransportError, TransportErrorKind};
-use crate::profile::Profile;
-use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+use crate::run::fixtures::{run, step};
+use crate::run::{NotRun, RunSummary, StepOutcome, StepStatus};
 
 const BASE: &str = "https://app.example/scim/v2";
 
@@ -58,27 +56,6 @@ fn with_header(mut exchange: Exchange, name: &str, value: &str) -> Exchange {
     exchange
 }
 
-fn step(id: &str, exchanges: Vec<Exchange>, checks: Vec<CheckResult>) -> StepOutcome {
-    let failed = checks.iter().any(|c| !c.passed());
-    StepOutcome {
-        id: id.into(),
-        name: id.to_ascii_lowercase(),
-        location: Location {
-            file: Arc::from("builtin:x.yaml"),
-            line: 1,
-            column: 1,
-        },
-        status: if failed {
-            StepStatus::Failed
-        } else {
-            StepStatus::Passed
-        },
-        exchanges,
-        checks,
-        elapsed: Duration::ZERO,
-    }
-}
-
 /// A passing step: the request and a passing status check.
 fn ok(id: &str, exchange: Exchange) -> StepOutcome {
     step(
@@ -111,23 +88,6 @@ fn unreachable(id: &str, kind: TransportErrorKind) -> StepOutcome {
     let mut outcome = step(id, vec![sent], Vec::new());
     outcome.status = StepStatus::NotRun(NotRun::Transport(error));
     outcome
-}
-
-fn run(steps: Vec<StepOutcome>) -> RunSummary {
-    RunSummary {
-        run_id: "r1".into(),
-        scenarios: vec![ScenarioOutcome {
-            name: "s".into(),
-            description: String::new(),
-            source: "builtin:x.yaml".into(),
-            profile: Profile::EntraDefault,
-            steps,
-            elapsed: Duration::ZERO,
-        }],
-        cleanup: CleanupReport::default(),
-        interrupted: false,
-        elapsed: Duration::ZERO,
-    }
 }
 
 fn ids(hints: &[Hint]) -> Vec<&'static str> {

@@ -10,6 +10,8 @@ mod step;
 mod world;
 
 pub use event::RunEvent;
+#[cfg(test)]
+pub(crate) use outcome::fixtures;
 pub use outcome::{
     CleanupReport, Counts, Leftover, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };

@@ -148,3 +148,61 @@ impl RunSummary {
             + self.cleanup.exchanges.len()
     }
 }
+
+/// Run results made by hand, for unit tests of what reads them (exit codes, severities, hints,
+/// reports).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::{CleanupReport, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+    use crate::check::CheckResult;
+    use crate::diag::Location;
+    use crate::http::Exchange;
+    use crate::profile::Profile;
+
+    /// A step as the runner records it: failed when a check failed, else passed.
+    pub(crate) fn step(
+        id: &str,
+        exchanges: Vec<Exchange>,
+        checks: Vec<CheckResult>,
+    ) -> StepOutcome {
+        let failed = checks.iter().any(|c| !c.passed());
+        StepOutcome {
+            id: id.into(),
+            name: id.to_ascii_lowercase(),
+            location: Location {
+                file: Arc::from("builtin:x.yaml"),
+                line: 1,
+                column: 1,
+            },
+            status: if failed {
+                StepStatus::Failed
+            } else {
+                StepStatus::Passed
+            },
+            exchanges,
+            checks,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// A run of one scenario `s` with these steps, nothing left behind.
+    pub(crate) fn run(steps: Vec<StepOutcome>) -> RunSummary {
+        RunSummary {
+            run_id: "r1".into(),
+            scenarios: vec![ScenarioOutcome {
+                name: "s".into(),
+                description: String::new(),
+                source: "builtin:x.yaml".into(),
+                profile: Profile::EntraDefault,
+                steps,
+                elapsed: Duration::ZERO,
+            }],
+            cleanup: CleanupReport::default(),
+            interrupted: false,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
