@@ -104,7 +104,7 @@ async fn junit_has_a_suite_per_scenario_and_profile_and_a_case_per_step() {
                 .descendants()
                 .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("method"))
                 .and_then(|n| n.attribute("value"));
-            assert_eq!(method, step.exchanges.first().map(|e| e.sent.method));
+            assert_eq!(method, step.request().map(|e| e.sent.method));
         }
     }
     assert!(!xml.contains('\u{1b}'), "no ANSI in the file");

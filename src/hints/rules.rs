@@ -491,7 +491,7 @@ pub(crate) const RULES: &[Rule] = &[
         explains: |_, f| {
             let check = f.check?;
             let kinds = [CheckId::Attribute, CheckId::Members, CheckId::Manager];
-            let write = f.step.exchanges.first().is_some_and(|e| {
+            let write = f.step.request().is_some_and(|e| {
                 matches!(e.sent.method, "POST" | "PATCH")
                     && e.response().is_some_and(|r| (200..300).contains(&r.status))
             });

@@ -421,7 +421,10 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
         }
     };
     let curl = match status {
-        JsonStatus::Failed => exchanges.first().map(|e| ctx.text(&curl(&e.sent))),
+        JsonStatus::Failed => outcome
+            .request_index()
+            .and_then(|i| exchanges.get(i))
+            .map(|e| ctx.text(&curl(&e.sent))),
         JsonStatus::Passed | JsonStatus::NotRun => None,
     };
     JsonStep {

@@ -72,7 +72,7 @@ fn case(scenario: &str, step: &StepOutcome, ctx: &ReportContext) -> TestCase {
     let mut case = TestCase::new(xml(ctx, &step.name), status(step, ctx));
     case.set_classname(xml(ctx, scenario));
     case.set_time(step.elapsed);
-    if let Some(first) = exchanges.first() {
+    if let Some(first) = step.request_index().and_then(|i| exchanges.get(i)) {
         // Properties inside a test case are what pytest's `record_property` writes; the CI
         // views named above accept them.
         case.add_property(Property::new("method", first.sent.method));

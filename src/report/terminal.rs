@@ -220,14 +220,8 @@ impl<W: Write> Terminal<W> {
                 (self.styles.skip("SKIP"), "       interrupted\n".to_owned())
             }
         };
-        // The step's own request: its last write (a batch POSTs users before its PATCH; a
-        // read-back GET follows a write), or its first request when it only reads.
         let request = step
-            .exchanges
-            .iter()
-            .rev()
-            .find(|e| e.sent.method != "GET")
-            .or(step.exchanges.first())
+            .request()
             .map(|e| self.request_line(e))
             .unwrap_or_default();
         let mut text = format!(
@@ -282,10 +276,9 @@ impl<W: Write> Terminal<W> {
             }
         }
         let _ = writeln!(text, "       {} {}", self.styles.dim("-->"), step.location);
-        if let Some(first) = step.exchanges.first() {
-            use std::fmt::Write as _;
+        if let Some(request) = step.request() {
             // Ready to paste; the token comes from `$SCIMCHECK_TOKEN`, never from the report.
-            let curl = crate::http::curl(&first.sent);
+            let curl = crate::http::curl(&request.sent);
             let _ = writeln!(text, "       {} {curl}", self.styles.dim("reproduce:"));
         }
         for exchange in &step.exchanges {

@@ -43,6 +43,20 @@ pub struct StepOutcome {
 }
 
 impl StepOutcome {
+    /// The index of the step's own request: its last write (a batch POSTs users before its
+    /// PATCH; a read-back GET follows a write), or its first request when it only reads.
+    pub fn request_index(&self) -> Option<usize> {
+        self.exchanges
+            .iter()
+            .rposition(|e| e.sent.method != "GET")
+            .or((!self.exchanges.is_empty()).then_some(0))
+    }
+
+    /// The step's own request (see [`StepOutcome::request_index`]).
+    pub fn request(&self) -> Option<&Exchange> {
+        self.request_index().and_then(|i| self.exchanges.get(i))
+    }
+
     /// The checks that failed.
     pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
         self.checks.iter().filter(|c| !c.passed())
@@ -204,5 +218,44 @@ pub(crate) mod fixtures {
             interrupted: false,
             elapsed: Duration::ZERO,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::fixtures::step;
+    use crate::http::{Exchange, Received, Sent};
+
+    fn sent(method: &'static str) -> Exchange {
+        Exchange {
+            sent: Sent {
+                method,
+                url: format!("http://h/{method}"),
+                headers: Vec::new(),
+                body: None,
+            },
+            received: Ok(Received {
+                status: 200,
+                headers: Vec::new(),
+                body: String::new(),
+            }),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_steps_request_is_its_last_write_or_its_first_read() {
+        // A batch: users POSTed first, then the PATCH, then its read-back.
+        let batch = step(
+            "B",
+            ["POST", "POST", "PATCH", "GET"].map(sent).to_vec(),
+            Vec::new(),
+        );
+        assert_eq!(batch.request().map(|e| e.sent.method), Some("PATCH"));
+        let lookup = step("L", vec![sent("GET")], Vec::new());
+        assert_eq!(lookup.request_index(), Some(0));
+        assert_eq!(step("N", Vec::new(), Vec::new()).request(), None);
     }
 }
