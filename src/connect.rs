@@ -120,10 +120,7 @@ fn diagnose_list(received: &Received) -> Diagnosis {
     let body = match check::json_body(received) {
         Ok(body) => body,
         Err(result) => {
-            let message = match result.outcome {
-                check::Outcome::Fail { message, .. } => message,
-                check::Outcome::Pass => String::new(),
-            };
+            let message = result.message();
             return Diagnosis::fail(
                 format!("200, but {message}"),
                 "the Tenant URL must point at the SCIM API, which answers JSON (client-behaviour §2.2)",
@@ -131,7 +128,7 @@ fn diagnose_list(received: &Received) -> Diagnosis {
         }
     };
     for result in [check::list_shape(&body), check::list_count(&body, 0)] {
-        if let check::Outcome::Fail { message, .. } = result.outcome {
+        if let Some(message) = result.finding().map(|f| f.message(None)) {
             let hint = if result.id == check::CheckId::ListCount {
                 "the filter for a random GUID must find nothing; a server that ignores `filter` makes Entra match the wrong users (client-behaviour §9 #9)"
             } else {

@@ -47,7 +47,7 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckId, CheckResult, Severity};
+    use crate::check::{testing, CheckResult, Severity};
     use crate::run::fixtures::{run, step};
 
     fn summary(failure: CheckResult) -> RunSummary {
@@ -56,16 +56,10 @@ mod tests {
 
     #[test]
     fn only_failures_that_break_entra_fail_the_run_unless_strict() {
-        let breaks = summary(CheckResult::fail(
-            CheckId::Status,
-            "status",
-            "m",
-            "200",
-            "400",
-        ));
-        let rfc = summary(CheckResult::fail(CheckId::ContentType, "ct", "m", "e", "a"));
+        let breaks = summary(testing::status(&[200], 400));
+        let rfc = summary(testing::content_type("application/json"));
         let degrades = summary(
-            CheckResult::fail(CheckId::Attribute, "a", "m", "e", "a")
+            testing::attribute("displayName", "A".into(), Some("a".into()))
                 .with_severity(Severity::Degrades),
         );
         assert_eq!(code(&breaks, false), CHECK_FAILED);

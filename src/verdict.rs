@@ -62,11 +62,17 @@ impl SeverityCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckId, CheckResult};
+    use crate::check::{testing, CheckId, CheckResult, Target};
     use crate::run::fixtures::{run, step};
 
     fn fail(id: CheckId) -> CheckResult {
-        CheckResult::fail(id, "x", "m", "e", "a")
+        let mut check = match id {
+            CheckId::ContentType => testing::content_type("application/json"),
+            _ => testing::status(&[200], 400),
+        };
+        check.id = id;
+        check.severity = Severity::of(id);
+        check
     }
 
     #[test]
@@ -75,7 +81,7 @@ mod tests {
             step(
                 "S",
                 Vec::new(),
-                vec![CheckResult::pass(CheckId::Status, "status")],
+                vec![CheckResult::pass(CheckId::Status, Target::Status)],
             ),
             step("S", Vec::new(), vec![fail(CheckId::ContentType)]),
             step(

@@ -134,8 +134,12 @@ async fn a_patch_that_stores_nothing_fails_on_the_read_back_not_on_the_status() 
             "user-sync / name replaced as one object: ATTRIBUTE",
             "user-sync / attributes added by one op without a path: ATTRIBUTE",
             "user-sync / userName renamed: ATTRIBUTE",
+            // The lookup by the new name would search for the old one: the rename's
+            // finding took its premise (issue 7, "each defect once").
+            "user-sync / the renamed user is found by the new userName: not run after SYNC-RENAME/ATTRIBUTE",
             "group-lifecycle / add-members team: MEMBERS",
             "group-lifecycle / update-group team: ATTRIBUTE",
+            "group-lifecycle / the renamed team is found by its new name: not run after GROUP-RENAME/ATTRIBUTE",
             "group-batches / 1 member in one PATCH: MEMBERS",
             "group-batches / 2 members in one PATCH: MEMBERS",
             "group-batches / 10 members in one PATCH: MEMBERS",

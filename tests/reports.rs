@@ -143,7 +143,7 @@ async fn junit_reports_each_failed_step_as_a_failure_with_its_checks_and_locatio
                     text.contains(&format!(
                         "{} {}: ",
                         check.stable_id(&step.id),
-                        check.subject
+                        check.subject()
                     )),
                     "{text}"
                 );
@@ -600,7 +600,7 @@ async fn an_unwritable_report_is_an_error_naming_its_path_and_fails_a_clean_run_
 #[test]
 fn skipped_and_interrupted_steps_are_not_run_in_json() {
     // Pins the mapping of every `NotRun` to `not_run` with a reason, without a server.
-    use scimcheck::run::{CleanupReport, ScenarioOutcome, StepOutcome};
+    use scimcheck::run::{CleanupReport, Premise, PremiseKind, ScenarioOutcome, StepOutcome};
     let step = |status| StepOutcome {
         id: "STEP".into(),
         name: "s".into(),
@@ -611,7 +611,9 @@ fn skipped_and_interrupted_steps_are_not_run_in_json() {
         },
         status,
         exchanges: Vec::new(),
+        request: None,
         checks: Vec::new(),
+        fallbacks: Vec::new(),
         elapsed: std::time::Duration::ZERO,
     };
     let summary = RunSummary {
@@ -622,7 +624,10 @@ fn skipped_and_interrupted_steps_are_not_run_in_json() {
             source: "builtin:x.yaml".into(),
             profile: Profile::Rfc,
             steps: vec![
-                step(StepStatus::NotRun(NotRun::Skipped("no id".into()))),
+                step(StepStatus::NotRun(NotRun::Premise(Premise {
+                    blame: None,
+                    kind: Box::new(PremiseKind::NoId { object: "a".into() }),
+                }))),
                 step(StepStatus::NotRun(NotRun::Interrupted)),
             ],
             elapsed: std::time::Duration::ZERO,
@@ -637,7 +642,12 @@ fn skipped_and_interrupted_steps_are_not_run_in_json() {
     let steps = &doc["scenarios"][0]["steps"];
     assert_eq!(
         (&steps[0]["status"], &steps[0]["reason"]),
-        (&Value::from("not_run"), &Value::from("no id"))
+        (
+            &Value::from("not_run"),
+            &Value::from(
+                "not run: a has no id: the step that should have created or found it did not run"
+            )
+        )
     );
     assert_eq!(
         (&steps[1]["status"], &steps[1]["reason"]),

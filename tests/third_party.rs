@@ -20,7 +20,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scimcheck::attributes::AttributeTables;
-use scimcheck::check::Outcome;
 use scimcheck::http::{Client, ClientOptions, TenantUrl};
 use scimcheck::profile::Profile;
 use scimcheck::redact::Secret;
@@ -272,11 +271,15 @@ fn detail(step: &StepOutcome) -> String {
     }
     let mut shown = BTreeSet::new();
     for check in step.failures() {
-        if let Outcome::Fail { message, .. } = &check.outcome {
-            let _ = writeln!(out, "  {} {}: {message}", check.id, check.subject);
-        }
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            check.id,
+            check.subject(),
+            check.message()
+        );
         if shown.insert(check.exchange) {
-            if let Some(exchange) = step.exchanges.get(check.exchange) {
+            if let Some(exchange) = step.exchange(check.exchange) {
                 for line in exchange.render(1500).lines() {
                     let _ = writeln!(out, "    {line}");
                 }

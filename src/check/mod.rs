@@ -7,17 +7,23 @@
 //! [`Severity`] in `severity.rs` (and, where what failed matters less, `with_severity` where the
 //! result is made), and, when a failure of it has a cause of its own, a rule in `hints/rules.rs`.
 
+mod finding;
 mod headers;
 mod list;
 mod resource;
+pub mod server_error;
 mod severity;
 mod status;
 mod subset;
 
+pub use finding::{
+    AttrProblem, Differing, Finding, ListProblem, ManagerProblem, Named, NotJson, ResourceProblem,
+    Target, WriteAnswer,
+};
 pub use headers::content_type;
 pub use list::{list_count, list_matches, list_shape, resources};
 pub use resource::{
-    attributes, manager, members, members_excluded, resource_shape, resync, Expected,
+    attributes, manager, member_ids, members, members_excluded, resource_shape, resync, Expected,
 };
 pub use severity::{is_normalised, Severity};
 pub use status::status;
@@ -87,67 +93,79 @@ impl fmt::Display for CheckId {
     }
 }
 
+/// Which exchange of a step a check read. Made by the runner as it records the exchange
+/// ([`ExchangeRef::new`]), so no one computes an index with offsets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExchangeRef(usize);
+
+impl ExchangeRef {
+    /// The reference to the exchange at `index` of a step's record.
+    pub fn new(index: usize) -> ExchangeRef {
+        ExchangeRef(index)
+    }
+
+    /// The index in the step's exchanges.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// The result of one check.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckResult {
     pub id: CheckId,
-    /// What was checked, e.g. "status", "attribute `department`".
-    pub subject: String,
-    /// Which exchange of the step it read (0: the step's request, 1: its read-back).
-    pub exchange: usize,
+    /// What was checked.
+    pub target: Target,
+    /// Whether it read the read-back of a write (the GET Entra would do next).
+    pub read_back: bool,
+    /// Which exchange of the step it read.
+    pub exchange: ExchangeRef,
     pub outcome: Outcome,
     /// How much a failure matters to Entra; set where the result is made, defaulting to
     /// [`Severity::of`] the kind. Meaningless for a pass.
     pub severity: Severity,
+    /// For a read-back: the write it checks ("PATCH returned 204 but …").
+    pub after: Option<WriteAnswer>,
 }
 
-/// Pass, or what was wrong.
+/// Pass, or what was found.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Pass,
     /// The server answered, and the answer breaks what Entra expects.
-    Fail {
-        /// One sentence for a person: what is wrong.
-        message: String,
-        expected: String,
-        actual: String,
-    },
+    Fail(Box<Finding>),
 }
 
 impl CheckResult {
-    pub(crate) fn pass(id: CheckId, subject: impl Into<String>) -> CheckResult {
+    pub(crate) fn pass(id: CheckId, target: Target) -> CheckResult {
         CheckResult {
             id,
-            subject: subject.into(),
-            exchange: 0,
+            target,
+            read_back: false,
+            exchange: ExchangeRef::default(),
             outcome: Outcome::Pass,
             severity: Severity::of(id),
+            after: None,
         }
     }
 
-    pub(crate) fn fail(
-        id: CheckId,
-        subject: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> CheckResult {
+    pub(crate) fn fail(id: CheckId, target: Target, finding: Finding) -> CheckResult {
         CheckResult {
-            id,
-            subject: subject.into(),
-            exchange: 0,
-            outcome: Outcome::Fail {
-                message: message.into(),
-                expected: expected.into(),
-                actual: actual.into(),
-            },
-            severity: Severity::of(id),
+            outcome: Outcome::Fail(Box::new(finding)),
+            ..CheckResult::pass(id, target)
         }
     }
 
-    /// Marks the result as read from exchange `index` of the step.
-    pub fn on_exchange(mut self, index: usize) -> CheckResult {
-        self.exchange = index;
+    /// Marks the result as read from this exchange of the step.
+    pub fn on(mut self, exchange: ExchangeRef) -> CheckResult {
+        self.exchange = exchange;
+        self
+    }
+
+    /// Marks the result as the read-back of a write that answered `after`.
+    pub(crate) fn reading_back(mut self, after: Option<WriteAnswer>) -> CheckResult {
+        self.read_back = true;
+        self.after = after;
         self
     }
 
@@ -162,6 +180,40 @@ impl CheckResult {
         matches!(self.outcome, Outcome::Pass)
     }
 
+    /// What was found, for a failure.
+    pub fn finding(&self) -> Option<&Finding> {
+        match &self.outcome {
+            Outcome::Fail(finding) => Some(finding),
+            Outcome::Pass => None,
+        }
+    }
+
+    /// What was checked, as reports print it: "read-back attribute `department`".
+    pub fn subject(&self) -> String {
+        if self.read_back {
+            format!("read-back {}", self.target.describe())
+        } else {
+            self.target.describe()
+        }
+    }
+
+    /// The failure's sentence (empty for a pass).
+    pub fn message(&self) -> String {
+        self.finding()
+            .map(|f| f.message(self.after))
+            .unwrap_or_default()
+    }
+
+    /// What Entra expected (empty for a pass).
+    pub fn expected(&self) -> String {
+        self.finding().map(Finding::expected).unwrap_or_default()
+    }
+
+    /// What the server answered (empty for a pass).
+    pub fn actual(&self) -> String {
+        self.finding().map(Finding::actual).unwrap_or_default()
+    }
+
     /// The check's stable id within a run: the step's id and the check kind,
     /// `USER-DISABLE/STATUS`. Reports, CI filters and support tickets name checks by it, so it
     /// never changes once released (several checks of one kind in a step share it; their
@@ -171,23 +223,21 @@ impl CheckResult {
     }
 }
 
-/// Parses a response body as JSON, or explains why it is not (an HTML page, empty, …).
-pub fn json_body(received: &crate::http::Received) -> Result<serde_json::Value, CheckResult> {
+/// Parses a response body as JSON, or finds why it is not (an HTML page, empty, …).
+pub fn json_body(received: &crate::http::Received) -> Result<serde_json::Value, Box<CheckResult>> {
     received.json().map_err(|error| {
-        let actual = if received.is_html() {
-            "an HTML page (a login page or a proxy in front of the SCIM service?)".to_owned()
+        let problem = if received.is_html() {
+            NotJson::Html
         } else if received.body.trim().is_empty() {
-            "an empty body".to_owned()
+            NotJson::Empty
         } else {
-            format!("not JSON ({error})")
+            NotJson::Invalid(error.to_string())
         };
-        CheckResult::fail(
+        Box::new(CheckResult::fail(
             CheckId::Json,
-            "body",
-            format!("the body is {actual}"),
-            "a SCIM JSON body",
-            actual,
-        )
+            Target::Body,
+            Finding::NotJson(problem),
+        ))
     })
 }
 
@@ -202,5 +252,65 @@ pub(crate) fn short(value: &serde_json::Value) -> String {
         format!("{}...", &text[..end])
     } else {
         text
+    }
+}
+
+/// Failed checks made by hand, for unit tests of what reads them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use serde_json::Value;
+
+    use super::{AttrProblem, CheckId, CheckResult, Finding, Target};
+    use crate::attributes::AttrPath;
+
+    /// A status check that got `got` where `allowed` was expected.
+    pub(crate) fn status(allowed: &[u16], got: u16) -> CheckResult {
+        CheckResult::fail(
+            CheckId::Status,
+            Target::Status,
+            Finding::Status {
+                allowed: allowed.to_vec(),
+                received: got,
+                error: None,
+            },
+        )
+    }
+
+    /// An attribute found with `actual` (`None`: absent) instead of `expected`.
+    pub(crate) fn attribute(path: &str, expected: Value, actual: Option<Value>) -> CheckResult {
+        let path = AttrPath::parse(path).unwrap_or_else(|e| panic!("{e}"));
+        CheckResult::fail(
+            CheckId::Attribute,
+            Target::Attribute(path.clone()),
+            Finding::Attribute {
+                path,
+                expected,
+                problem: actual.map_or(AttrProblem::Absent, AttrProblem::WrongValue),
+            },
+        )
+    }
+
+    /// A Content-Type check that found `received`.
+    pub(crate) fn content_type(received: &str) -> CheckResult {
+        CheckResult::fail(
+            CheckId::ContentType,
+            Target::ContentType,
+            Finding::ContentType {
+                received: Some(received.to_owned()),
+            },
+        )
+    }
+
+    /// A list count of `total` where `expected` were expected.
+    pub(crate) fn list_count(expected: u64, total: u64) -> CheckResult {
+        CheckResult::fail(
+            CheckId::ListCount,
+            Target::Count,
+            Finding::ListCount {
+                expected,
+                total,
+                listed: total,
+            },
+        )
     }
 }

@@ -4,7 +4,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{is_normalised, short, CheckId, CheckResult, Severity};
+use super::{
+    is_normalised, AttrProblem, CheckId, CheckResult, Differing, Finding, ManagerProblem, Named,
+    ResourceProblem, Severity, Target,
+};
 use crate::attributes::{AttrPath, AttrType, ResourceKind};
 
 /// What Entra believes one attribute holds.
@@ -17,119 +20,104 @@ pub struct Expected {
 
 /// The resource has `schemas` with the core schema, a string `id` and a `meta` object (§6.1).
 pub fn resource_shape(resource: &Value, kind: ResourceKind) -> CheckResult {
-    let subject = format!("{} resource", kind.name());
-    let fail = |message: String, expected: &str, actual: String| {
-        CheckResult::fail(
-            CheckId::ResourceShape,
-            subject.clone(),
-            message,
-            expected,
-            actual,
-        )
+    let target = Target::Resource(kind);
+    let problem = if !resource.is_object() {
+        ResourceProblem::NotAnObject(resource.clone())
+    } else if !resource
+        .get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(kind.schema())))
+    {
+        ResourceProblem::Schemas {
+            kind,
+            found: resource.get("schemas").cloned(),
+        }
+    } else {
+        match resource.get("id") {
+            Some(Value::String(id)) if !id.is_empty() => {
+                if resource.get("meta").is_some_and(Value::is_object) {
+                    return CheckResult::pass(CheckId::ResourceShape, target);
+                }
+                // §6.1 lists `meta`, but Entra reads only `id` and the mapped attributes.
+                return CheckResult::fail(
+                    CheckId::ResourceShape,
+                    target,
+                    Finding::Resource(ResourceProblem::Meta(resource.get("meta").cloned())),
+                )
+                .with_severity(Severity::Rfc);
+            }
+            Some(other) => ResourceProblem::IdNotString(other.clone()),
+            None => ResourceProblem::IdMissing,
+        }
     };
-    if !resource.is_object() {
-        return fail(
-            "the body is not a JSON object".into(),
-            "a resource object",
-            short(resource),
-        );
-    }
-    let schemas = resource.get("schemas").and_then(Value::as_array);
-    if !schemas.is_some_and(|s| s.iter().any(|v| v.as_str() == Some(kind.schema()))) {
-        return fail(
-            format!("`schemas` must contain `{}`", kind.schema()),
-            kind.schema(),
-            resource.get("schemas").map_or("absent".into(), short),
-        );
-    }
-    match resource.get("id") {
-        Some(Value::String(id)) if !id.is_empty() => {}
-        Some(other) => {
-            return fail(
-                "`id` must be a non-empty string".into(),
-                "a string",
-                short(other),
-            )
-        }
-        None => {
-            return fail(
-                "`id` is missing; Entra caches it to address the object".into(),
-                "a string",
-                "absent".into(),
-            )
-        }
-    }
-    if !resource.get("meta").is_some_and(Value::is_object) {
-        // §6.1 lists `meta`, but Entra reads only `id` and the mapped attributes: RFC only.
-        return fail(
-            "`meta` is missing or not an object".into(),
-            "an object",
-            resource.get("meta").map_or("absent".into(), short),
-        )
-        .with_severity(Severity::Rfc);
-    }
-    CheckResult::pass(CheckId::ResourceShape, subject)
+    CheckResult::fail(CheckId::ResourceShape, target, Finding::Resource(problem))
 }
 
-/// Each expected attribute is present with the same value and JSON type. `context` prefixes
-/// the message, e.g. "PATCH returned 204 but".
-pub fn attributes(resource: &Value, expected: &[Expected], context: &str) -> Vec<CheckResult> {
+/// Each expected attribute is present with the same value and JSON type.
+pub fn attributes(resource: &Value, expected: &[Expected]) -> Vec<CheckResult> {
     expected
         .iter()
         .map(|e| {
-            let subject = format!("attribute `{}`", e.path);
-            let want = short(&e.value);
-            match e.path.get(resource) {
-                None | Some(Value::Null) => CheckResult::fail(
-                    CheckId::Attribute,
-                    subject,
-                    format!("{context}`{}` is absent", e.path),
-                    want,
-                    "absent",
-                ),
-                Some(actual) if !e.ty.matches(actual) => CheckResult::fail(
-                    CheckId::Attribute,
-                    subject,
-                    format!(
-                        "{context}`{}` is {} where a {} is expected",
-                        e.path,
-                        short(actual),
-                        e.ty.name()
-                    ),
-                    want,
-                    short(actual),
-                ),
+            let target = Target::Attribute(e.path.clone());
+            let problem = match e.path.get(resource) {
+                None | Some(Value::Null) => AttrProblem::Absent,
+                Some(actual) if !e.ty.matches(actual) => AttrProblem::WrongType {
+                    actual: actual.clone(),
+                    ty: e.ty,
+                },
                 // A normalised form of the value (case, punctuation) was stored: Entra works,
                 // but re-PATCHes every cycle; the next cycle's RESYNC check names it, once.
                 // Any other value means Entra's change was lost.
                 Some(actual) if actual != &e.value && !is_normalised(&e.value, actual) => {
-                    CheckResult::fail(
-                        CheckId::Attribute,
-                        subject,
-                        format!(
-                            "{context}`{}` is {} instead of {want}",
-                            e.path,
-                            short(actual)
-                        ),
-                        want,
-                        short(actual),
-                    )
+                    AttrProblem::WrongValue(actual.clone())
                 }
-                Some(_) => CheckResult::pass(CheckId::Attribute, subject),
-            }
+                Some(_) => return CheckResult::pass(CheckId::Attribute, target),
+            };
+            CheckResult::fail(
+                CheckId::Attribute,
+                target,
+                Finding::Attribute {
+                    path: e.path.clone(),
+                    expected: e.value.clone(),
+                    problem,
+                },
+            )
         })
         .collect()
 }
 
-/// The group's `members` hold exactly `expected` ids (§4.3). `names` maps ids to the
-/// scenario's object names for the message.
+/// The group's `members` hold exactly `expected` ids (§4.3). `name_of` maps ids to the
+/// scenario's object names for the finding.
 pub fn members(
     resource: &Value,
     expected: &BTreeSet<String>,
     name_of: &dyn Fn(&str) -> String,
-    context: &str,
 ) -> CheckResult {
-    let actual: BTreeSet<String> = resource
+    let actual = member_ids(resource);
+    if &actual == expected {
+        return CheckResult::pass(CheckId::Members, Target::Members);
+    }
+    // Sorted by name, not by the server's random ids, so the finding is stable.
+    let sorted = |ids: Vec<&String>| {
+        let mut names: Vec<String> = ids.into_iter().map(|id| name_of(id)).collect();
+        names.sort();
+        names
+    };
+    CheckResult::fail(
+        CheckId::Members,
+        Target::Members,
+        Finding::Members {
+            expected: sorted(expected.iter().collect()),
+            actual: sorted(actual.iter().collect()),
+            missing: sorted(expected.difference(&actual).collect()),
+            extra: sorted(actual.difference(expected).collect()),
+        },
+    )
+}
+
+/// The member ids a group resource lists.
+pub fn member_ids(resource: &Value) -> BTreeSet<String> {
+    resource
         .get("members")
         .and_then(Value::as_array)
         .map(|list| {
@@ -137,39 +125,7 @@ pub fn members(
                 .filter_map(|m| m.get("value").and_then(Value::as_str).map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default();
-    if &actual == expected {
-        return CheckResult::pass(CheckId::Members, "members");
-    }
-    // Sorted by name, not by the server's random ids, so the message is stable.
-    let sorted = |ids: Vec<&String>| {
-        let mut names: Vec<String> = ids.into_iter().map(|id| name_of(id)).collect();
-        names.sort();
-        names
-    };
-    let missing = sorted(expected.difference(&actual).collect());
-    let extra = sorted(actual.difference(expected).collect());
-    let mut problems = Vec::new();
-    if !missing.is_empty() {
-        problems.push(format!("{} missing", missing.join(", ")));
-    }
-    if !extra.is_empty() {
-        problems.push(format!("{} still present", extra.join(", ")));
-    }
-    let list = |set: &BTreeSet<String>| {
-        if set.is_empty() {
-            "none".to_owned()
-        } else {
-            sorted(set.iter().collect()).join(", ")
-        }
-    };
-    CheckResult::fail(
-        CheckId::Members,
-        "members",
-        format!("{context}the members are wrong: {}", problems.join("; ")),
-        list(expected),
-        list(&actual),
-    )
+        .unwrap_or_default()
 }
 
 /// `members` is left out of a response to `excludedAttributes=members` (§4.2; returning them
@@ -178,68 +134,42 @@ pub fn members_excluded(resource: &Value) -> CheckResult {
     match resource.get("members") {
         Some(members) if !members.as_array().is_some_and(Vec::is_empty) => CheckResult::fail(
             CheckId::MembersExcluded,
-            "members excluded",
-            "the request said `excludedAttributes=members` but the response lists `members`",
-            "no `members`",
-            short(members),
+            Target::MembersExcluded,
+            Finding::MembersReturned(members.clone()),
         ),
-        _ => CheckResult::pass(CheckId::MembersExcluded, "members excluded"),
+        _ => CheckResult::pass(CheckId::MembersExcluded, Target::MembersExcluded),
     }
 }
 
 /// The enterprise `manager` is `{"value": "<id>"}` inside the extension, or absent when
 /// `expected` is `None` (§3.6: a bare string makes Entra fail with "not able to deserialize",
 /// `SystemForCrossDomainIdentityManagementServiceIncompatible`).
-pub fn manager(
-    resource: &Value,
-    expected: Option<&str>,
-    name_of: &dyn Fn(&str) -> String,
-    context: &str,
-) -> CheckResult {
-    let subject = "manager";
+pub fn manager(resource: &Value, expected: Option<Named>) -> CheckResult {
     let found = resource
         .get(crate::scim::ENTERPRISE_USER_SCHEMA)
         .and_then(|ext| ext.get("manager"))
         .filter(|m| !m.is_null());
-    let want = expected.map_or_else(
-        || "absent".to_owned(),
-        |id| format!("{{\"value\":\"{id}\"}} ({})", name_of(id)),
-    );
-    match (expected, found) {
-        (None, None) => CheckResult::pass(CheckId::Manager, subject),
+    let problem = match (&expected, found) {
+        (None, None) => None,
         (None, Some(Value::Object(m))) if m.get("value").is_none_or(|v| v.as_str() == Some("")) => {
-            CheckResult::pass(CheckId::Manager, subject)
+            None
         }
-        (None, Some(other)) => CheckResult::fail(
-            CheckId::Manager,
-            subject,
-            format!("{context}the manager is still set"),
-            want,
-            short(other),
-        ),
-        (Some(_), None) => CheckResult::fail(
-            CheckId::Manager,
-            subject,
-            format!("{context}`manager` is absent from the enterprise extension; Entra will PATCH it again every cycle"),
-            want,
-            "absent",
-        ),
-        (Some(_), Some(Value::String(s))) => CheckResult::fail(
-            CheckId::Manager,
-            subject,
-            format!("{context}`manager` comes back as the bare string \"{s}\"; Entra needs an object {{\"value\": …}} and fails with \"not able to deserialize\""),
-            want,
-            format!("\"{s}\""),
-        ),
-        (Some(id), Some(Value::Object(m))) if m.get("value").and_then(Value::as_str) == Some(id) => {
-            CheckResult::pass(CheckId::Manager, subject)
+        (None, Some(other)) => Some(ManagerProblem::StillSet(other.clone())),
+        (Some(_), None) => Some(ManagerProblem::Absent),
+        (Some(_), Some(Value::String(s))) => Some(ManagerProblem::BareString(s.clone())),
+        (Some(want), Some(Value::Object(m)))
+            if m.get("value").and_then(Value::as_str) == Some(want.id.as_str()) =>
+        {
+            None
         }
-        (Some(_), Some(other)) => CheckResult::fail(
+        (Some(_), Some(other)) => Some(ManagerProblem::Other(other.clone())),
+    };
+    match problem {
+        None => CheckResult::pass(CheckId::Manager, Target::Manager),
+        Some(problem) => CheckResult::fail(
             CheckId::Manager,
-            subject,
-            format!("{context}`manager` is {} instead of the manager's id", short(other)),
-            want,
-            short(other),
+            Target::Manager,
+            Finding::Manager { expected, problem },
         ),
     }
 }
@@ -247,38 +177,21 @@ pub fn manager(
 /// What Entra would PATCH on its next cycle: every attribute whose value differs from what
 /// Entra sends (§3.4; a server that normalises values gets a PATCH every 40 minutes).
 pub fn resync(resource: &Value, source: &[Expected]) -> CheckResult {
-    let differing: Vec<String> = source
+    let differing: Vec<Differing> = source
         .iter()
         .filter_map(|e| {
             let actual = e.path.get(resource).filter(|v| !v.is_null());
-            (actual != Some(&e.value)).then(|| {
-                let shown = actual.map_or_else(|| "nothing".to_owned(), short);
-                format!(
-                    "`{}` (Entra sends {}, the server returns {shown})",
-                    e.path,
-                    short(&e.value)
-                )
+            (actual != Some(&e.value)).then(|| Differing {
+                path: e.path.clone(),
+                sent: e.value.clone(),
+                returned: actual.cloned(),
             })
         })
         .collect();
     if differing.is_empty() {
-        return CheckResult::pass(CheckId::Resync, "nothing to PATCH");
+        return CheckResult::pass(CheckId::Resync, Target::Resync);
     }
-    CheckResult::fail(
-        CheckId::Resync,
-        "nothing to PATCH",
-        format!(
-            "Entra would PATCH {} on every cycle (every 40 minutes): {}",
-            if differing.len() == 1 {
-                "this attribute"
-            } else {
-                "these attributes"
-            },
-            differing.join("; ")
-        ),
-        "values as Entra sent them",
-        format!("{} attribute(s) differ", differing.len()),
-    )
+    CheckResult::fail(CheckId::Resync, Target::Resync, Finding::Resync(differing))
 }
 
 #[cfg(test)]
@@ -301,25 +214,31 @@ mod tests {
             r#"phoneNumbers[type eq "work"].value"#,
             json!("+1 555 0100"),
         );
-        assert!(attributes(&resource, &want, "")[0].passed());
+        assert!(attributes(&resource, &want)[0].passed());
         let resync = resync(&resource, &want);
         assert!(!resync.passed());
-        assert!(
-            matches!(&resync.outcome, crate::check::Outcome::Fail { message, .. } if message.contains(r#"Entra sends "+1 555 0100", the server returns "+15550100""#))
-        );
+        assert!(resync
+            .message()
+            .contains(r#"Entra sends "+1 555 0100", the server returns "+15550100""#));
     }
 
     #[test]
     fn a_different_value_fails_the_attribute_check() {
         let resource = json!({"displayName": "old"});
-        let results = attributes(
-            &resource,
-            &expected("displayName", json!("new")),
-            "PATCH returned 204 but ",
+        let after = crate::check::WriteAnswer {
+            method: "PATCH",
+            status: 204,
+        };
+        let results: Vec<CheckResult> =
+            attributes(&resource, &expected("displayName", json!("new")))
+                .into_iter()
+                .map(|r| r.reading_back(Some(after)))
+                .collect();
+        assert_eq!(
+            results[0].message(),
+            r#"PATCH returned 204 but `displayName` is "old" instead of "new""#
         );
-        assert!(
-            matches!(&results[0].outcome, crate::check::Outcome::Fail { message, .. } if message == r#"PATCH returned 204 but `displayName` is "old" instead of "new""#)
-        );
+        assert_eq!(results[0].subject(), "read-back attribute `displayName`");
     }
 
     #[test]
@@ -330,16 +249,28 @@ mod tests {
             ty: AttrType::Boolean,
             value: json!(false),
         }];
-        assert!(!attributes(&resource, &want, "")[0].passed());
+        assert!(!attributes(&resource, &want)[0].passed());
     }
 
     #[test]
     fn manager_as_a_bare_string_fails_and_as_an_object_passes() {
-        let name = |id: &str| id.to_owned();
+        let m1 = || {
+            Some(Named {
+                id: "m1".into(),
+                name: "boss".into(),
+            })
+        };
         let string = json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": "m1"}});
-        assert!(!manager(&string, Some("m1"), &name, "").passed());
+        let bare = manager(&string, m1());
+        assert_eq!(
+            bare.finding(),
+            Some(&Finding::Manager {
+                expected: m1(),
+                problem: ManagerProblem::BareString("m1".into())
+            })
+        );
         let object = json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m1"}}});
-        assert!(manager(&object, Some("m1"), &name, "").passed());
-        assert!(!manager(&object, None, &name, "").passed());
+        assert!(manager(&object, m1()).passed());
+        assert!(!manager(&object, None).passed());
     }
 }

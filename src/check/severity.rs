@@ -147,10 +147,21 @@ mod tests {
 
     #[test]
     fn worst_is_the_most_severe_failure_and_ignores_passes() {
-        let pass = CheckResult::pass(CheckId::Status, "status");
-        let rfc = CheckResult::fail(CheckId::ContentType, "Content-Type", "m", "e", "a");
+        let pass = CheckResult::pass(CheckId::Status, crate::check::Target::Status);
+        let rfc = crate::check::content_type(&crate::http::Received {
+            status: 200,
+            headers: Vec::new(),
+            body: String::new(),
+        });
         let degrades = rfc.clone().with_severity(Severity::Degrades);
-        let breaks = CheckResult::fail(CheckId::Status, "status", "m", "e", "a");
+        let breaks = crate::check::status(
+            &crate::http::Received {
+                status: 500,
+                headers: Vec::new(),
+                body: String::new(),
+            },
+            &[200],
+        );
         assert_eq!(Severity::worst([&pass]), None);
         assert_eq!(Severity::worst([&pass, &rfc]), Some(Severity::Rfc));
         assert_eq!(
@@ -206,19 +217,18 @@ mod tests {
                 expected("displayName", AttrType::String, json!("Alice Renamed")),
                 expected("title", AttrType::String, json!("Engineer")),
             ],
-            "",
         );
-        let failed: Vec<(&str, Severity)> = results
+        let failed: Vec<(String, Severity)> = results
             .iter()
             .filter(|r| !r.passed())
-            .map(|r| (r.subject.as_str(), r.severity))
+            .map(|r| (r.subject(), r.severity))
             .collect();
         assert_eq!(
             failed,
             [
-                ("attribute `active`", Severity::BreaksEntra), // a string where a boolean belongs
-                ("attribute `displayName`", Severity::BreaksEntra), // the old value: the change was lost
-                ("attribute `title`", Severity::BreaksEntra),       // absent
+                ("attribute `active`".to_owned(), Severity::BreaksEntra), // a string where a boolean belongs
+                ("attribute `displayName`".to_owned(), Severity::BreaksEntra), // the old value: the change was lost
+                ("attribute `title`".to_owned(), Severity::BreaksEntra),       // absent
             ]
         );
         // The same number, re-formatted, is not a lost change: the next cycle's RESYNC check

@@ -3,21 +3,20 @@
 use assert_json_diff::{assert_json_matches_no_panic, CompareMode, Config};
 use serde_json::Value;
 
-use super::{short, CheckId, CheckResult};
+use super::{CheckId, CheckResult, Finding, Target};
 
 /// `actual` contains everything in `expected`.
 pub fn body_subset(actual: &Value, expected: &Value) -> CheckResult {
     match assert_json_matches_no_panic(actual, expected, Config::new(CompareMode::Inclusive)) {
-        Ok(()) => CheckResult::pass(CheckId::BodySubset, "body"),
+        Ok(()) => CheckResult::pass(CheckId::BodySubset, Target::Body),
         Err(diff) => CheckResult::fail(
             CheckId::BodySubset,
-            "body",
-            format!(
-                "the body does not contain the expected JSON: {}",
-                diff.replace('\n', "; ")
-            ),
-            short(expected),
-            short(actual),
+            Target::Body,
+            Finding::BodyMismatch {
+                expected: expected.clone(),
+                actual: actual.clone(),
+                diff,
+            },
         ),
     }
 }

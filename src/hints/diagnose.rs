@@ -17,13 +17,13 @@ pub struct Hint {
     /// Nothing else can be judged until this is fixed (transport, token, Tenant URL).
     pub blocking: bool,
     /// The cause, in one line.
-    pub cause: &'static str,
+    pub cause: String,
     /// What the admin sees in Entra.
     pub symptom: &'static str,
     /// The first failure's evidence: the request, and what this server answered.
     pub evidence: String,
     /// What to change.
-    pub fix: &'static str,
+    pub fix: String,
     /// The ids of the affected steps, in run order, each once.
     pub steps: Vec<String>,
     /// How many failed checks (or unanswered requests) it explains.
@@ -67,15 +67,24 @@ pub fn diagnose(summary: &RunSummary) -> Vec<Hint> {
     hints.into_iter().map(|(_, hint)| hint).collect()
 }
 
+/// The rule's words with `{attr}` filled in by what the failure names.
+fn fill(words: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) => words.replace("{attr}", name),
+        None => words.to_owned(),
+    }
+}
+
 fn new_hint(rule: &Rule, evidence: String, failure: &Failure<'_>) -> Hint {
+    let name = (rule.names)(failure);
     Hint {
         id: rule.id,
         severity: failure.severity(),
         blocking: rule.blocking,
-        cause: rule.cause,
+        cause: fill(rule.cause, name.as_deref()),
         symptom: rule.symptom,
         evidence,
-        fix: rule.fix,
+        fix: fill(rule.fix, name.as_deref()),
         steps: vec![failure.step.id.clone()],
         failures: 1,
     }

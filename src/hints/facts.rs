@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::check::{CheckId, CheckResult, Outcome, Severity};
+use crate::attributes::AttrPath;
+use crate::check::server_error::{Cause, ServerError};
+use crate::check::{AttrProblem, CheckId, CheckResult, Finding, Severity};
 use crate::http::{Exchange, Received, TransportError, TransportErrorKind};
 use crate::run::{NotRun, RunSummary, StepOutcome, StepStatus};
 use crate::scim;
@@ -39,7 +41,7 @@ impl<'a> Failure<'a> {
                 out.push(Failure {
                     step,
                     check: Some(check),
-                    exchange: step.exchanges.get(check.exchange),
+                    exchange: step.exchange(check.exchange),
                 });
             }
         }
@@ -61,30 +63,46 @@ impl<'a> Failure<'a> {
         self.check.map_or(Severity::BreaksEntra, |c| c.severity)
     }
 
-    /// The failed check's message, expected and actual.
-    pub(crate) fn outcome(&self) -> Option<(&'a str, &'a str, &'a str)> {
-        match &self.check?.outcome {
-            Outcome::Fail {
-                message,
-                expected,
-                actual,
-            } => Some((message, expected, actual)),
-            Outcome::Pass => None,
-        }
+    /// What the failed check found.
+    pub(crate) fn finding(&self) -> Option<&'a Finding> {
+        self.check?.finding()
     }
 
-    /// The failed check's message, or the transport verdict.
+    /// The failed check's sentence, or the transport verdict.
     pub(crate) fn message(&self) -> String {
-        match (self.outcome(), self.transport()) {
-            (Some((message, _, _)), _) => message.to_owned(),
+        match (self.check, self.transport()) {
+            (Some(check), _) => check.message(),
             (None, Some(error)) => error.verdict(),
             (None, None) => String::new(),
         }
     }
 
-    /// The attribute path a check names in its subject (`read-back attribute `active``).
-    pub(crate) fn attribute(&self) -> Option<&'a str> {
-        self.check?.subject.split('`').nth(1)
+    /// The attribute path the failed check is about.
+    pub(crate) fn attribute(&self) -> Option<&'a AttrPath> {
+        self.check?.target.attribute()
+    }
+
+    /// The server's error, parsed, when the failure is a refused request.
+    pub(crate) fn server_error(&self) -> Option<&'a ServerError> {
+        self.finding()?.server_error()
+    }
+
+    /// The causes the server's words name for this request.
+    pub(crate) fn causes(&self) -> Vec<Cause> {
+        self.server_error()
+            .map(|e| e.causes(self.sent_json().as_ref()))
+            .unwrap_or_default()
+    }
+
+    /// Whether the failure is an attribute found absent.
+    pub(crate) fn is_absent_attribute(&self) -> bool {
+        matches!(
+            self.finding(),
+            Some(Finding::Attribute {
+                problem: AttrProblem::Absent,
+                ..
+            })
+        )
     }
 
     /// The answer, if one came.
@@ -130,21 +148,32 @@ impl<'a> Failure<'a> {
             .and_then(|b| serde_json::from_str(b).ok())
     }
 
-    /// The `detail` of the SCIM error the server answered (RFC 7644 §3.12), cut to one line.
+    /// The server's own words for the error (RFC 7644 §3.12 `detail`, or a framework's
+    /// message), cut to one line.
     pub(crate) fn detail(&self) -> Option<String> {
-        detail(self.received()?)
+        let error = match self.server_error() {
+            Some(error) => error.clone(),
+            None => ServerError::parse(self.received()?)?,
+        };
+        error
+            .detail
+            .map(|d| d.chars().take(160).collect::<String>())
     }
 
-    /// Whether the server's error `detail` or `scimType` mentions any of `words` (lower-case).
+    /// Whether the server's error words or `scimType` mention any of `words` (lower-case).
     pub(crate) fn detail_mentions(&self, words: &[&str]) -> bool {
-        let scim_type = self
-            .received()
-            .and_then(|r| r.json().ok())
-            .and_then(|b: Value| b.get("scimType").and_then(Value::as_str).map(str::to_owned));
+        let Some(error) = self
+            .server_error()
+            .cloned()
+            .or_else(|| ServerError::parse(self.received()?))
+        else {
+            return false;
+        };
         let text = format!(
-            "{} {}",
-            self.detail().unwrap_or_default(),
-            scim_type.unwrap_or_default()
+            "{} {} {}",
+            error.detail.unwrap_or_default(),
+            error.scim_type.unwrap_or_default(),
+            error.fields.join(" ")
         )
         .to_ascii_lowercase();
         words.iter().any(|w| text.contains(w))
@@ -259,15 +288,15 @@ impl Facts {
                     .insert(url_path(&exchange.sent.url).to_owned());
             }
         }
-        let absent: Vec<&str> = failures
+        let absent: Vec<&AttrPath> = failures
             .iter()
-            .filter(|f| f.is(CheckId::Attribute) && f.outcome().is_some_and(|o| o.2 == "absent"))
+            .filter(|f| f.is_absent_attribute())
             .filter_map(Failure::attribute)
             .collect();
         facts.only_enterprise_absent = !absent.is_empty()
             && absent
                 .iter()
-                .all(|p| p.starts_with(scim::ENTERPRISE_USER_SCHEMA));
+                .all(|p| p.schema() == Some(scim::ENTERPRISE_USER_SCHEMA));
         facts
     }
 
@@ -388,19 +417,6 @@ fn carries_token(exchange: &Exchange) -> bool {
         .headers
         .iter()
         .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-}
-
-fn detail(received: &Received) -> Option<String> {
-    let body: Value = received.json().ok()?;
-    let detail = body.get("detail")?.as_str()?;
-    let one_line: String = detail
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(160)
-        .collect();
-    Some(one_line)
 }
 
 /// The path of a URL, without scheme, host and query.

@@ -15,7 +15,8 @@ use super::facts::{
     filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_collection, is_filter_query,
     member_value_removal, no_path_op, pascal_case_op, string_boolean, url_path, Facts, Failure,
 };
-use crate::check::{short, CheckId, Severity};
+use crate::check::server_error::Cause;
+use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
 use crate::connect::is_scim_error;
 use crate::http::TransportErrorKind;
 use crate::scim;
@@ -33,8 +34,65 @@ pub(crate) struct Rule {
     pub(crate) symptom: &'static str,
     /// What to change on the server (or in the Entra configuration).
     pub(crate) fix: &'static str,
+    /// The attribute or path the cause names, filled in for `{attr}` in `cause` and `fix`.
+    pub(crate) names: fn(&Failure<'_>) -> Option<String>,
     /// Whether this rule explains the failure; if so, the evidence to quote.
     pub(crate) explains: fn(&Facts, &Failure<'_>) -> Option<String>,
+}
+
+/// For the rules whose words name nothing of the failure.
+fn nobody(_: &Failure<'_>) -> Option<String> {
+    None
+}
+
+fn refused_extension(f: &Failure<'_>) -> Option<String> {
+    named(f, |c| match c {
+        Cause::RefusedExtension { schema } => Some(schema),
+        _ => None,
+    })
+}
+
+fn required_attribute(f: &Failure<'_>) -> Option<String> {
+    named(f, |c| match c {
+        Cause::RequiredAttribute { name } => Some(name),
+        _ => None,
+    })
+}
+
+fn immutable(f: &Failure<'_>) -> Option<String> {
+    named(f, |c| match c {
+        Cause::Immutable { name } => Some(name),
+        _ => None,
+    })
+}
+
+fn immutable_user_name(f: &Failure<'_>) -> Option<String> {
+    let users = f
+        .exchange
+        .is_some_and(|e| url_path(&e.sent.url).contains("/Users/"));
+    immutable(f).filter(|n| users && n.eq_ignore_ascii_case("userName"))
+}
+
+fn immutable_group_name(f: &Failure<'_>) -> Option<String> {
+    let groups = f
+        .exchange
+        .is_some_and(|e| url_path(&e.sent.url).contains("/Groups/"));
+    immutable(f).filter(|n| groups && n.eq_ignore_ascii_case("displayName"))
+}
+
+fn unsupported_path(f: &Failure<'_>) -> Option<String> {
+    named(f, |c| match c {
+        Cause::UnsupportedPath { path } => Some(path),
+        _ => None,
+    })
+}
+
+/// The first cause of `kind` the server's words name, as the attribute or path it names.
+fn named(f: &Failure<'_>, pick: fn(&Cause) -> Option<&str>) -> Option<String> {
+    if !f.rejected_write() {
+        return None;
+    }
+    f.causes().iter().find_map(|c| pick(c).map(str::to_owned))
 }
 
 /// The specific causes, in claim order.
@@ -46,6 +104,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the host name in the Tenant URL does not resolve",
         symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
         fix: "check the host name in the Tenant URL; Entra resolves it from the public internet (a private host needs the provisioning agent, §1.2)",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Dns)),
     },
     Rule {
@@ -54,6 +113,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "nothing listens on the Tenant URL's host and port",
         symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
         fix: "start the SCIM service, or correct the port in the Tenant URL (https:// means 443)",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Refused)),
     },
     Rule {
@@ -62,6 +122,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the TLS handshake fails",
         symptom: "Test Connection fails before any request reaches the app (client-behaviour §1.2, §2.3)",
         fix: "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); if the service speaks plain HTTP, put TLS in front of it (for a test: http:// in the URL, or --ca-cert PATH for a private CA)",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Tls { .. })),
     },
     Rule {
@@ -70,6 +131,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server does not answer in time",
         symptom: "`Timeout` in the provisioning logs; Entra retries in 40 minutes, and a job that keeps failing is quarantined (client-behaviour §6.2)",
         fix: "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); raise --timeout only if the server is merely slow",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Timeout { .. })),
     },
     Rule {
@@ -78,6 +140,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server answers with a body far larger than any SCIM resource or filtered list",
         symptom: "Entra's requests time out or fail to parse (client-behaviour §6.2)",
         fix: "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::BodyTooLarge { .. })),
     },
     Rule {
@@ -86,6 +149,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the connection breaks, or the answer is not HTTP",
         symptom: "`WebExceptionProtocolError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
         fix: "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections",
+        names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Protocol { .. })),
     },
     // §2.3: "any non-2xx, unparseable body" fails Test Connection; an HTML page is an SSO
@@ -96,6 +160,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the Tenant URL answers with an HTML page (a login page or a proxy), not the SCIM API",
         symptom: "Test Connection fails; cycles log `SystemForCrossDomainIdentityManagementServiceIncompatible` because the answer is not SCIM JSON (client-behaviour §2.3, §6.2)",
         fix: "use the SCIM base URL (e.g. https://host/scim/v2) and let it through without a browser login: Entra authenticates with the bearer token only (client-behaviour §1.3)",
+        names: nobody,
         explains: |_, f| {
             let received = f.received().filter(|r| r.is_html())?;
             let title = html_title(&received.body)
@@ -116,6 +181,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server refuses the token",
         symptom: "`SystemForCrossDomainIdentityManagementCredentialValidationFailure` (\"invalid credentials\") on Test Connection; during cycles the job is quarantined, `EncounteredQuarantineException` (client-behaviour §2.3, §9 #2)",
         fix: "check the Secret Token: paste it without `Bearer ` or spaces, and check it has not expired or been revoked; the server must accept `Authorization: Bearer <token>` (client-behaviour §1.3)",
+        names: nobody,
         explains: |facts, f| {
             let refused = matches!(f.status(), Some(401 | 403));
             (refused && f.sent_token() && !facts.token_accepted).then(|| f.answered())
@@ -132,6 +198,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the Tenant URL's path is wrong: the server has no /Users or /Groups under it",
         symptom: "Test Connection: \"An HTTP/404 Not Found response was returned rather than the expected HTTP/200 OK response\"; the job is quarantined (client-behaviour §2.3, §9 #1)",
         fix: "enter the SCIM base as the Tenant URL (often https://host/scim/v2 or …/scim); Entra appends /Users and /Groups itself, so the URL must not end in /Users (client-behaviour §1.1)",
+        names: nobody,
         explains: |facts, f| {
             let exchange = f.exchange?;
             let received = f.received().filter(|r| matches!(r.status, 404 | 405))?;
@@ -163,6 +230,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the Tenant URL redirects elsewhere",
         symptom: "Test Connection fails: Entra does not follow redirects with the token (client-behaviour §2.3)",
         fix: "enter the URL it redirects to as the Tenant URL (https, the final host and path)",
+        names: nobody,
         explains: |_, f| {
             let received = f.received().filter(|r| (300..400).contains(&r.status))?;
             let location = received.header("location")?;
@@ -180,7 +248,91 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server answers 406 Not Acceptable: it wants an `Accept` header, and Entra sends none",
         symptom: "Test Connection fails though the same request works from Postman (client-behaviour §9 #3)",
         fix: "accept requests without an `Accept` header (or with `*/*`): Entra sends none on GET (client-behaviour §1.4)",
+        names: nobody,
         explains: |_, f| (f.status() == Some(406)).then(|| f.answered()),
+    },
+    // Issue 7: causes the server names in its own words (a SCIM error's `scimType` and
+    // `detail`, or a framework's validation message), read by `check::server_error`.
+    Rule {
+        id: "hint:extension-refused",
+        blocking: false,
+        cause: "the server refuses the schema extension `{attr}` in Entra's create",
+        symptom: "users are never created: POST /Users fails with HTTP 400 in the provisioning logs, every cycle, for every user whose mapping fills an enterprise attribute (client-behaviour §3.2)",
+        fix: "accept `{attr}` in `schemas` and as a key of the resource (RFC 7643 §3.3, §4.3), or remove its attributes from the app's Attribute Mapping in Entra; until then Entra's real create keeps failing (scimcheck judged the rest of the cycle on a fallback object without it)",
+        names: refused_extension,
+        explains: |_, f| refused_extension(f).map(|_| f.answered()),
+    },
+    Rule {
+        id: "hint:required-attribute",
+        blocking: false,
+        cause: "the server requires `{attr}`, which the app's attribute mapping does not send",
+        symptom: "users are never created: POST /Users fails with HTTP 400 in the provisioning logs, every cycle (client-behaviour §3.2: Entra sends only mapped attributes with a value)",
+        fix: "either map `{attr}` in Entra (Provisioning → Mappings → Attribute Mapping; for `name.formatted`, e.g. Join(\" \", [givenName], [surname])), or make it optional on the server; until then Entra's real create keeps failing (scimcheck judged the rest on a fallback object with a generated value)",
+        names: required_attribute,
+        explains: |_, f| {
+            let creates = matches!(f.method(), "POST" | "PUT");
+            required_attribute(f).filter(|_| creates).map(|_| f.answered())
+        },
+    },
+    Rule {
+        id: "hint:immutable-username",
+        blocking: false,
+        cause: "the server will not change `userName` (it calls it immutable), but Entra renames users when their UPN changes",
+        symptom: "renamed users are never updated: the PATCH fails with HTTP 400 (`mutability`) every cycle, and lookups by the new name create duplicates (client-behaviour §3.5)",
+        fix: "let PATCH replace `userName` (RFC 7643 §4.1.1 declares it readWrite); keep `id` as the stable key instead",
+        names: immutable_user_name,
+        explains: |_, f| immutable_user_name(f).map(|_| f.answered()),
+    },
+    Rule {
+        id: "hint:immutable-group-name",
+        blocking: false,
+        cause: "the server will not change a group's `displayName` (it calls it immutable), but Entra renames groups when they are renamed in the directory",
+        symptom: "renamed groups keep their old name in the app: the PATCH fails with HTTP 400 every cycle (client-behaviour §4.3)",
+        fix: "let PATCH replace `displayName` on groups (RFC 7643 §4.2 declares it readWrite); keep `id` as the stable key",
+        names: immutable_group_name,
+        explains: |_, f| immutable_group_name(f).map(|_| f.answered()),
+    },
+    Rule {
+        id: "hint:immutable-attribute",
+        blocking: false,
+        cause: "the server will not change `{attr}` (it calls it immutable), but Entra PATCHes it when the source changes",
+        symptom: "the change never arrives: the PATCH fails with HTTP 400 (`mutability`) every cycle (client-behaviour §3.5)",
+        fix: "let PATCH replace `{attr}`, or remove it from the Attribute Mapping (or map it \"Only during object creation\")",
+        names: immutable,
+        explains: |_, f| immutable(f).map(|_| f.answered()),
+    },
+    // §3.6: Entra's default client sets the manager with a bare string id.
+    Rule {
+        id: "hint:manager-string-refused",
+        blocking: false,
+        cause: "the server refuses the manager sent as a bare string id, as Entra sends it",
+        symptom: "managers never reach the app: the manager PATCH fails with HTTP 400 every cycle (client-behaviour §3.6, §9 #7)",
+        fix: "accept `{\"op\":\"Add\",\"path\":\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\",\"value\":\"<id>\"}` with a string value (store it as the manager's id, and return it as {\"value\":\"<id>\"})",
+        names: nobody,
+        explains: |_, f| {
+            if !f.rejected_write() || f.method() != "PATCH" || !f.detail_mentions(&["manager"]) {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = manager_string_op(&sent)?;
+            Some(sent_and_answered(f, op))
+        },
+    },
+    Rule {
+        id: "hint:unsupported-path",
+        blocking: false,
+        cause: "the server does not support the PATCH path `{attr}`, which Entra sends",
+        symptom: "the update fails with HTTP 400 (`invalidPath`) every cycle, and the whole PATCH is rejected (client-behaviour §3.5, §9 #6)",
+        fix: "support `{attr}` as a PATCH path: value-path filters (`attr[type eq \"work\"].value`, `members[value eq \"<id>\"]`) are RFC 7644 §3.5.2 paths Entra uses",
+        names: unsupported_path,
+        explains: |_, f| {
+            unsupported_path(f)?;
+            let sent = f.sent_json()?;
+            match filtered_any_op(&sent) {
+                Some(op) => Some(sent_and_answered(f, op)),
+                None => Some(f.answered()),
+            }
+        },
     },
     // §2.2, §6.1, §6.2, §9 #3.
     Rule {
@@ -189,6 +341,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "a filter that matches nothing is answered 404 instead of an empty list",
         symptom: "Test Connection: \"An HTTP/404 Not Found response was returned rather than the expected HTTP/200 OK response\"; during cycles a \"SCIM compliance issue\" quarantine (client-behaviour §2.3, §6.2, §9 #3)",
         fix: "when a filter matches nothing, answer 200 with {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":0,\"Resources\":[]} (client-behaviour §2.2)",
+        names: nobody,
         explains: |_, f| {
             let filtered = f.exchange.is_some_and(|e| is_filter_query(&e.sent.url));
             (f.is(CheckId::Status) && f.status() == Some(404) && filtered).then(|| f.answered())
@@ -203,6 +356,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server accepts only lower-case PATCH `op` values, and Entra sends `Add`, `Replace`, `Remove`",
         symptom: "every user update, disable and group-membership change fails with HTTP 400 in the provisioning logs (client-behaviour §9 #4)",
         fix: "compare `op` case-insensitively; Entra's default client sends `Add`/`Replace`/`Remove` (client-behaviour §5.2 Q1), only ?aadOptscim062020 switches it to lower case",
+        names: nobody,
         explains: |facts, f| {
             if !f.rejected_write() || f.method() != "PATCH" || facts.pascal_op_accepted {
                 return None;
@@ -223,6 +377,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects booleans sent as the strings \"True\"/\"False\"",
         symptom: "users are never deactivated (or re-enabled): PATCH fails with 400 \"expected boolean\" in the provisioning logs (client-behaviour §9 #5)",
         fix: "accept \"True\"/\"False\" strings (any case) wherever a boolean is expected, above all `active`: Entra's default client sends them (client-behaviour §5.2 Q2)",
+        names: nobody,
         explains: |facts, f| {
             if !f.rejected_write() {
                 return None;
@@ -245,6 +400,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects member or manager objects carrying \"$ref\": null",
         symptom: "group membership changes (and manager updates) fail with HTTP 400 in the provisioning logs (client-behaviour §5.2 Q7)",
         fix: "ignore a null `$ref` in member and manager objects: Entra's default client sends it",
+        names: nobody,
         explains: |facts, f| {
             if !f.rejected_write() || !has_null_ref(&f.sent_json()?) {
                 return None;
@@ -260,6 +416,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects PATCH operations without a `path` whose `value` is an object of attributes",
         symptom: "updates fail with HTTP 400 (`noTarget`) in the provisioning logs; with ?aadOptscim062020 every attribute change is sent this way (client-behaviour §9 #8)",
         fix: "support operations without `path`: apply each key of `value` (\"name.givenName\", \"urn:…:User:department\") as if it were the path (RFC 7644 §3.5.2.1, §3.5.2.3; client-behaviour §5.2 Q4/Q10)",
+        names: nobody,
         explains: |facts, f| {
             if !f.rejected_write() || f.method() != "PATCH" {
                 return None;
@@ -277,6 +434,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects `add`/`replace` on a filtered path (`emails[type eq \"work\"].value`) when no element matches yet",
         symptom: "updates fail with `noTarget` or \"not implemented\", and the whole PATCH is rejected (client-behaviour §9 #6)",
         fix: "support value-path filters in PATCH paths, and create the element when `add`/`replace` finds none (client-behaviour §3.5, §9 #6)",
+        names: nobody,
         explains: |_, f| {
             if !f.rejected_write() || f.method() != "PATCH" {
                 return None;
@@ -294,6 +452,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects a group create that names Entra's ADSCIM group schema",
         symptom: "groups are not created: POST /Groups fails with HTTP 400 in the provisioning logs (client-behaviour §5.2 Q12)",
         fix: "accept (and ignore) `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` in `schemas` next to the core group schema",
+        names: nobody,
         explains: |_, f| {
             let group = f.exchange.is_some_and(|e| is_collection(&e.sent.url));
             (f.rejected_write() && f.method() == "POST" && group && has_adscim_schema(&f.sent_json()?))
@@ -307,6 +466,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server rejects Entra's member removal: `\"op\":\"Remove\",\"path\":\"members\"` with the members in a `value` array",
         symptom: "group members are never removed; group PATCH errors in the provisioning logs (client-behaviour §9 #8)",
         fix: "support removing members listed in `value` ({\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"<id>\"}]}); with ?aadOptscim062020 Entra sends `members[value eq \"<id>\"]` instead (client-behaviour §4.3, §5.2 Q5)",
+        names: nobody,
         explains: |_, f| {
             let group = f
                 .exchange
@@ -327,12 +487,13 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "DELETE answers 2xx but the resource stays: the server only deactivates it",
         symptom: "nothing shows in Entra: the hard delete is logged as a success, but the deleted users and groups stay on the app (client-behaviour §3.8)",
         fix: "make DELETE remove the resource so that a later GET answers 404; Entra disables users with `active: false` separately (client-behaviour §3.7, §3.8)",
+        names: nobody,
         explains: |facts, f| {
             let exchange = f.exchange?;
             let status = f.status()?;
-            let (_, expected, _) = f.outcome()?;
+            let wanted_404 = matches!(f.finding(), Some(Finding::Status { allowed, .. }) if allowed.contains(&404));
             if f.is(CheckId::Status)
-                && expected.contains("404")
+                && wanted_404
                 && (200..300).contains(&status)
                 && facts.deleted.contains(url_path(&exchange.sent.url))
             {
@@ -362,12 +523,14 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server ignores (or mis-evaluates) `filter`: a lookup returns resources that do not match",
         symptom: "duplicate users, or `DuplicateTargetEntries`/`MultipleEntriesInResponse` in the provisioning logs; Entra may link the wrong user (client-behaviour §9 #9)",
         fix: "evaluate `filter=<attribute> eq \"<value>\"` (form-encoded, §1.5) and return only the resources that match, at least for the matching attribute (client-behaviour §3.4)",
+        names: nobody,
         explains: |_, f| {
-            let (message, expected, actual) = f.outcome()?;
-            let extra = f.is(CheckId::ListCount)
-                && expected == "0"
-                && !actual.starts_with("totalResults 0");
-            (f.is(CheckId::ListMatches) || extra).then(|| format!("{}: {message}", f.request()))
+            let extra = matches!(
+                f.finding(),
+                Some(Finding::ListCount { expected: 0, total, .. }) if *total > 0
+            );
+            (f.is(CheckId::ListMatches) || extra)
+                .then(|| format!("{}: {}", f.request(), f.message()))
         },
     },
     // §9 #9, RFC 7643 §4.1.1: `userName` is not case-exact; told by the server holding the
@@ -378,15 +541,15 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "filters compare case-sensitively: the user is found as written, not in another case",
         symptom: "duplicates or `DuplicateTargetEntries`: Entra does not match users whose case differs and creates them again (client-behaviour §9 #9)",
         fix: "compare `userName` (and other attributes with caseExact false) case-insensitively in filters (RFC 7643 §4.1.1)",
+        names: nobody,
         explains: |facts, f| {
-            let (message, expected, _) = f.outcome()?;
             let value = f.filter_value()?;
             let other_case = facts
                 .known_values
                 .iter()
                 .any(|v| v.eq_ignore_ascii_case(&value) && *v != value);
-            (f.is(CheckId::ListCount) && expected == "1" && other_case)
-                .then(|| format!("{}: {message}", f.request()))
+            let one = matches!(f.finding(), Some(Finding::ListCount { expected: 1, .. }));
+            (one && other_case).then(|| format!("{}: {}", f.request(), f.message()))
         },
     },
     // §6.1: `Resources` with a capital R.
@@ -396,6 +559,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the ListResponse names its array `resources`; Entra reads only `Resources` (capital R)",
         symptom: "Entra sees no results in the lists: existing users are not matched, and creating them again fails with 409 `EntryConflict` (client-behaviour §6.1, §6.2)",
         fix: "name the array `Resources`, as RFC 7644 §3.4.2 spells it",
+        names: nobody,
         explains: |_, f| {
             if !f.is(CheckId::ListShape) {
                 return None;
@@ -415,6 +579,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server returns `members` although Entra asked for `excludedAttributes=members`",
         symptom: "`MultipleEntriesInResponse`, and slow group reads for large groups (client-behaviour §6.1, §9 #9)",
         fix: "honour `excludedAttributes=members` on GET /Groups and GET /Groups/{id} (client-behaviour §4.2)",
+        names: nobody,
         explains: |_, f| {
             f.is(CheckId::MembersExcluded)
                 .then(|| format!("{} → {}", f.request(), f.message()))
@@ -427,6 +592,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server answers requests that carry no token",
         symptom: "nothing in Entra, but anyone who can reach the URL can read and change the app's users and groups",
         fix: "refuse every request without a valid `Authorization: Bearer` token with 401 (client-behaviour §1.3, §2.3)",
+        names: nobody,
         explains: |_, f| {
             let answered = f.status().is_some_and(|s| (200..300).contains(&s));
             (f.is(CheckId::Status) && !f.sent_token() && answered).then(|| {
@@ -445,11 +611,21 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the manager comes back as a bare string, not as an object {\"value\": \"<id>\"}",
         symptom: "`SystemForCrossDomainIdentityManagementServiceIncompatible` (\"not able to deserialize\") for users with a manager, or a manager PATCH every cycle (client-behaviour §9 #7)",
         fix: "store the manager's id and return it as {\"value\":\"<id>\"} under `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User` (client-behaviour §3.6)",
+        names: nobody,
         explains: |_, f| {
-            let (message, _, actual) = f.outcome()?;
-            let manager = f.is(CheckId::Manager)
-                || (f.is(CheckId::Attribute) && f.attribute()?.ends_with("manager"));
-            (manager && actual.starts_with('"')).then(|| message.to_owned())
+            let bare = match f.finding()? {
+                Finding::Manager {
+                    problem: ManagerProblem::BareString(_),
+                    ..
+                } => true,
+                Finding::Attribute {
+                    path,
+                    problem: AttrProblem::WrongType { actual, .. } | AttrProblem::WrongValue(actual),
+                    ..
+                } => path.attr() == "manager" && actual.is_string(),
+                _ => false,
+            };
+            bare.then(|| f.message())
         },
     },
     // §6.1 "values stored/returned exactly as sent", §9 runner-ups.
@@ -459,9 +635,14 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server stores values in another form than Entra sent them (case, punctuation)",
         symptom: "Entra PATCHes the same values again every 40-minute cycle: endless updates in the provisioning logs (client-behaviour §6.1, §9 runner-ups)",
         fix: "store and return string values exactly as sent (no lower-casing of e-mails, no re-formatting of phone numbers); compare case-insensitively where you must",
+        names: nobody,
         explains: |_, f| {
             let normalised = f.is(CheckId::Attribute) && f.severity() == Severity::Degrades;
-            let resync = f.is(CheckId::Resync) && !f.message().contains("returns nothing");
+            // An attribute the server returns nothing for was lost, not normalised.
+            let resync = matches!(
+                f.finding(),
+                Some(Finding::Resync(differing)) if differing.iter().all(|d| d.returned.is_some())
+            );
             (normalised || resync).then(|| f.message())
         },
     },
@@ -473,12 +654,12 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server drops the enterprise extension (department, employee number, manager …): writes succeed, the read-back lacks them",
         symptom: "no error in Entra, but enterprise attributes never reach the app, and Entra sends them again every cycle (client-behaviour §3.2, §3.5)",
         fix: "accept and store `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User` attributes, in POST bodies and as PATCH paths such as `urn:…:User:department`, and list the extension in the user's `schemas`",
+        names: nobody,
         explains: |facts, f| {
-            let absent = f.outcome().is_some_and(|o| o.2 == "absent");
             let enterprise = f
                 .attribute()
-                .is_some_and(|a| a.starts_with(scim::ENTERPRISE_USER_SCHEMA));
-            (facts.only_enterprise_absent && f.is(CheckId::Attribute) && absent && enterprise)
+                .is_some_and(|a| a.schema() == Some(scim::ENTERPRISE_USER_SCHEMA));
+            (facts.only_enterprise_absent && f.is_absent_attribute() && enterprise)
                 .then(|| f.message())
         },
     },
@@ -488,6 +669,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server accepts writes (2xx) but does not store what they carry",
         symptom: "the provisioning logs show success, but the change never arrives (users stay enabled, values stay old); Entra PATCHes again every cycle (client-behaviour §3.5, §6.1)",
         fix: "apply every operation a POST or PATCH carries before answering 2xx, or answer 4xx with a `detail` so Entra logs the failure",
+        names: nobody,
         explains: |_, f| {
             let check = f.check?;
             let kinds = [CheckId::Attribute, CheckId::Members, CheckId::Manager];
@@ -495,7 +677,7 @@ pub(crate) const RULES: &[Rule] = &[
                 matches!(e.sent.method, "POST" | "PATCH")
                     && e.response().is_some_and(|r| (200..300).contains(&r.status))
             });
-            (kinds.contains(&check.id) && check.exchange >= 1 && write).then(|| f.message())
+            (kinds.contains(&check.id) && check.read_back && write).then(|| f.message())
         },
     },
     // §6.2.
@@ -505,6 +687,7 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "the server fails with 5xx",
         symptom: "`InternalServerError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
         fix: "look at the SCIM service's own logs for these requests; the reproduce command of each step repeats it",
+        names: nobody,
         explains: |_, f| f.status().is_some_and(|s| s >= 500).then(|| f.answered()),
     },
     // §6.1, §8.2.
@@ -514,9 +697,16 @@ pub(crate) const RULES: &[Rule] = &[
         cause: "responses are not `application/scim+json`",
         symptom: "nothing in Entra today (it reads `application/json` too); Microsoft's SCIM Validator warns (client-behaviour §6.1, §8.2)",
         fix: "answer with `Content-Type: application/scim+json` (RFC 7644 §8.1)",
+        names: nobody,
         explains: |_, f| {
-            let (_, _, actual) = f.outcome().filter(|_| f.is(CheckId::ContentType))?;
-            Some(format!("{} → Content-Type `{actual}`", f.request()))
+            let Finding::ContentType { received } = f.finding()? else {
+                return None;
+            };
+            Some(format!(
+                "{} → Content-Type `{}`",
+                f.request(),
+                received.as_deref().unwrap_or("(none)")
+            ))
         },
     },
 ];
@@ -621,6 +811,7 @@ pub(crate) fn generic(kind: Option<CheckId>) -> Rule {
         cause,
         symptom,
         fix,
+        names: nobody,
         explains: |_, f| Some(format!("{}: {}", f.request(), f.message())),
     }
 }
@@ -629,6 +820,24 @@ pub(crate) fn generic(kind: Option<CheckId>) -> Rule {
 fn transport(f: &Failure<'_>, kind: fn(&TransportErrorKind) -> bool) -> Option<String> {
     f.transport_is(kind)
         .then(|| format!("{}: {}", f.request(), f.message()))
+}
+
+/// The first operation setting the enterprise manager to a bare string (§3.6).
+fn manager_string_op(body: &Value) -> Option<&Value> {
+    body.get("Operations")?.as_array()?.iter().find(|op| {
+        let path = op.get("path").and_then(Value::as_str).unwrap_or_default();
+        path.to_ascii_lowercase().ends_with("manager")
+            && op.get("value").is_some_and(Value::is_string)
+    })
+}
+
+/// The first operation whose path carries a value filter (`emails[type eq "work"].value`).
+fn filtered_any_op(body: &Value) -> Option<&Value> {
+    body.get("Operations")?.as_array()?.iter().find(|op| {
+        op.get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.contains('['))
+    })
 }
 
 /// `METHOD /path sent {op} → status: "detail"`.

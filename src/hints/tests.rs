@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{diagnose, Hint};
-use crate::check::{CheckId, CheckResult, Severity};
+use crate::check::{testing, CheckId, CheckResult, Severity, Target};
 use crate::http::{Exchange, Received, Sent, TransportError, TransportErrorKind};
 use crate::run::fixtures::{run, step};
 use crate::run::{NotRun, RunSummary, StepOutcome, StepStatus};
@@ -61,20 +61,18 @@ fn ok(id: &str, exchange: Exchange) -> StepOutcome {
     step(
         id,
         vec![exchange],
-        vec![CheckResult::pass(CheckId::Status, "status")],
+        vec![CheckResult::pass(CheckId::Status, Target::Status)],
     )
 }
 
 /// A step whose status check failed with `expected`.
 fn bad_status(id: &str, exchange: Exchange, expected: &str) -> StepOutcome {
-    let actual = exchange.response().map_or(0, |r| r.status).to_string();
-    let check = CheckResult::fail(
-        CheckId::Status,
-        "status",
-        format!("expected status {expected}, got {actual}"),
-        expected,
-        actual,
-    );
+    let allowed: Vec<u16> = expected
+        .split(" or ")
+        .map(|s| s.parse().expect("a status"))
+        .collect();
+    let received = exchange.response().expect("an answer");
+    let check = crate::check::status(received, &allowed);
     step(id, vec![exchange], vec![check])
 }
 
@@ -286,7 +284,14 @@ fn an_html_page_is_a_login_page_whatever_its_status() {
         "content-type",
         "text/html",
     );
-    let hint = only(&run(vec![bad_status("TEST-CONNECTION", page, "200")]));
+    // A 200 with a page fails the JSON check, as the runner finds it.
+    let not_json = crate::check::json_body(page.response().expect("answer"))
+        .expect_err("an HTML page is not JSON");
+    let hint = only(&run(vec![step(
+        "TEST-CONNECTION",
+        vec![page],
+        vec![*not_json],
+    )]));
     assert_eq!(hint.id, "hint:html-login-page");
     assert_eq!(
         hint.evidence,
@@ -415,20 +420,10 @@ fn lookups_returning_other_users_are_an_ignored_filter() {
         200,
         &list(&[("2", "b")]),
     );
-    let matches = CheckResult::fail(
-        CheckId::ListMatches,
-        "results match",
-        "the filter returned a resource whose `userName` is \"b\"",
-        "\"a\"",
-        "\"b\"",
-    );
-    let count = CheckResult::fail(
-        CheckId::ListCount,
-        "number of results",
-        "expected no match",
-        "0",
-        "totalResults 1, 1 listed",
-    );
+    let user_name = crate::attributes::AttrPath::parse("userName").expect("path");
+    let listed: serde_json::Value = serde_json::from_str(&list(&[("2", "b")])).expect("json");
+    let matches = crate::check::list_matches(&listed, &user_name, "a", false);
+    let count = testing::list_count(0, 1);
     let summary = run(vec![
         step("LOOKUP", vec![lookup.clone()], vec![matches]),
         step("TEST-CONNECTION", vec![lookup], vec![count]),
@@ -443,13 +438,7 @@ fn lookups_returning_other_users_are_an_ignored_filter() {
 fn deleted_objects_still_readable_are_a_delete_that_only_deactivates() {
     let gone_by_id = exchange("GET", "/Users/7", None, 200, r#"{"id":"7","active":false}"#);
     let gone_by_filter = exchange("GET", "/Users?filter=x", None, 200, &list(&[("7", "a")]));
-    let count = CheckResult::fail(
-        CheckId::ListCount,
-        "number of results",
-        "expected no match",
-        "0",
-        "totalResults 1, 1 listed",
-    );
+    let count = testing::list_count(0, 1);
     let summary = run(vec![
         ok("DELETE", exchange("DELETE", "/Users/7", None, 204, "")),
         bad_status("DELETED-GET", gone_by_id, "404"),
@@ -467,13 +456,7 @@ fn deleted_objects_still_readable_are_a_delete_that_only_deactivates() {
 #[test]
 fn lower_case_resources_are_the_list_casing() {
     let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"resources":[]}"#;
-    let shape = CheckResult::fail(
-        CheckId::ListShape,
-        "ListResponse",
-        "under `resources`",
-        "`Resources`",
-        "`resources`",
-    );
+    let shape = crate::check::list_shape(&serde_json::from_str(body).expect("json"));
     let summary = run(vec![step(
         "TEST-CONNECTION",
         vec![exchange("GET", "/Users?filter=x", None, 200, body)],
@@ -484,13 +467,8 @@ fn lower_case_resources_are_the_list_casing() {
 
 #[test]
 fn members_despite_exclusion_and_an_unchecked_token_have_their_own_hints() {
-    let excluded = CheckResult::fail(
-        CheckId::MembersExcluded,
-        "members excluded",
-        "the response lists `members`",
-        "no `members`",
-        "[…]",
-    );
+    let excluded =
+        crate::check::members_excluded(&serde_json::json!({"members": [{"value": "1"}]}));
     let open = without_token(exchange("GET", "/Users?filter=x", None, 200, "{}"));
     let summary = run(vec![
         step(
@@ -519,23 +497,27 @@ fn members_despite_exclusion_and_an_unchecked_token_have_their_own_hints() {
 
 #[test]
 fn a_manager_string_is_named_and_a_normalised_value_only_degrades() {
-    let manager = CheckResult::fail(
-        CheckId::Manager,
-        "read-back manager",
-        "`manager` comes back as the bare string \"9\"",
-        "{\"value\":\"9\"}",
-        "\"9\"",
+    let after = Some(crate::check::WriteAnswer {
+        method: "PATCH",
+        status: 200,
+    });
+    let manager = crate::check::manager(
+        &serde_json::json!({crate::scim::ENTERPRISE_USER_SCHEMA: {"manager": "9"}}),
+        Some(crate::check::Named {
+            id: "9".into(),
+            name: "boss".into(),
+        }),
     )
-    .on_exchange(1);
-    let normalised = CheckResult::fail(
-        CheckId::Attribute,
-        "read-back attribute `emails[type eq \"work\"].value`",
-        "PATCH returned 200 but `emails[type eq \"work\"].value` is \"a@x.com\" instead of \"A@x.com\"",
-        "\"A@x.com\"",
-        "\"a@x.com\"",
+    .reading_back(after)
+    .on(crate::check::ExchangeRef::new(1));
+    let normalised = testing::attribute(
+        "emails[type eq \"work\"].value",
+        "A@x.com".into(),
+        Some("a@x.com".into()),
     )
     .with_severity(Severity::Degrades)
-    .on_exchange(1);
+    .reading_back(after)
+    .on(crate::check::ExchangeRef::new(1));
     let patch = exchange("PATCH", "/Users/1", Some(PASCAL), 200, "{}");
     let read = exchange("GET", "/Users/1", None, 200, "{}");
     let summary = run(vec![
@@ -556,14 +538,12 @@ fn a_manager_string_is_named_and_a_normalised_value_only_degrades() {
 }
 
 fn absent(path: &str) -> CheckResult {
-    CheckResult::fail(
-        CheckId::Attribute,
-        format!("read-back attribute `{path}`"),
-        format!("POST returned 201 but `{path}` is absent"),
-        "\"x\"",
-        "absent",
-    )
-    .on_exchange(1)
+    testing::attribute(path, "x".into(), None)
+        .reading_back(Some(crate::check::WriteAnswer {
+            method: "POST",
+            status: 201,
+        }))
+        .on(crate::check::ExchangeRef::new(1))
 }
 
 #[test]
@@ -599,13 +579,7 @@ fn server_errors_content_type_and_other_failures() {
         409,
         &scim_error(409, "exists"),
     );
-    let content_type = CheckResult::fail(
-        CheckId::ContentType,
-        "Content-Type",
-        "this one is `application/json`",
-        "application/scim+json",
-        "application/json",
-    );
+    let content_type = testing::content_type("application/json");
     let summary = run(vec![
         step(
             "TEST-CONNECTION",
@@ -712,13 +686,7 @@ fn no_path_filtered_path_and_adscim_rejections_have_their_own_hints() {
 #[test]
 fn a_lookup_in_another_case_that_finds_nothing_is_a_case_sensitive_filter() {
     let created = r#"{"userName":"Dora@Example.com"}"#;
-    let count = CheckResult::fail(
-        CheckId::ListCount,
-        "number of results",
-        "expected exactly one match, the server found none",
-        "1",
-        "totalResults 0, 0 listed",
-    );
+    let count = testing::list_count(1, 0);
     let lookup = exchange(
         "GET",
         "/Users?filter=userName+eq+%22DORA%40EXAMPLE.COM%22",

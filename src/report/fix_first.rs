@@ -63,10 +63,10 @@ mod tests {
             id,
             severity,
             blocking,
-            cause: "the cause",
+            cause: "the cause".into(),
             symptom: "the symptom",
             evidence: "GET /Users → 401".into(),
-            fix: "the fix",
+            fix: "the fix".into(),
             steps: (1..=steps).map(|n| format!("STEP-{n}")).collect(),
             failures: steps,
         }

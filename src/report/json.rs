@@ -81,7 +81,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::context::{millis, rfc3339, ReportContext};
-use crate::check::{Outcome, Severity};
+use crate::check::Severity;
 use crate::hints::{diagnose, Hint};
 use crate::http::{curl, Exchange};
 use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
@@ -415,7 +415,9 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
         StepStatus::NotRun(NotRun::Transport(error)) => {
             (JsonStatus::NotRun, Some(ctx.text(&error.verdict())))
         }
-        StepStatus::NotRun(NotRun::Skipped(why)) => (JsonStatus::NotRun, Some(ctx.text(why))),
+        StepStatus::NotRun(NotRun::Premise(why)) => {
+            (JsonStatus::NotRun, Some(ctx.text(&why.to_string())))
+        }
         StepStatus::NotRun(NotRun::Interrupted) => {
             (JsonStatus::NotRun, Some("interrupted".to_owned()))
         }
@@ -438,28 +440,24 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
             .checks
             .iter()
             .map(|check| {
-                let (message, expected, actual) = match &check.outcome {
-                    Outcome::Pass => (None, None, None),
-                    Outcome::Fail {
-                        message,
-                        expected,
-                        actual,
-                    } => (
-                        Some(ctx.text(message)),
-                        Some(ctx.text(expected)),
-                        Some(ctx.text(actual)),
+                let (message, expected, actual) = match check.finding() {
+                    None => (None, None, None),
+                    Some(_) => (
+                        Some(ctx.text(&check.message())),
+                        Some(ctx.text(&check.expected())),
+                        Some(ctx.text(&check.actual())),
                     ),
                 };
                 JsonCheck {
                     id: ctx.text(&check.stable_id(&outcome.id)),
                     kind: check.id.as_str().to_owned(),
                     severity: check.severity.into(),
-                    subject: ctx.text(&check.subject),
+                    subject: ctx.text(&check.subject()),
                     passed: check.passed(),
                     message,
                     expected,
                     actual,
-                    exchange: check.exchange,
+                    exchange: check.exchange.index(),
                 }
             })
             .collect(),

@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::context::ReportContext;
-use crate::check::{Outcome, Severity};
+use crate::check::Severity;
 use crate::http::{curl, Exchange};
 use crate::run::{NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::verdict::step_severity;
@@ -98,10 +98,8 @@ fn status(step: &StepOutcome, ctx: &ReportContext) -> TestCaseStatus {
             let first = step
                 .failures()
                 .filter(|c| Some(c.severity) == worst)
-                .find_map(|c| match &c.outcome {
-                    Outcome::Fail { message, .. } => Some((c, message)),
-                    Outcome::Pass => None,
-                });
+                .map(|c| (c, c.message()))
+                .next();
             if let Some((check, message)) = first {
                 let message = match check.severity {
                     Severity::BreaksEntra => message.clone(),
@@ -122,9 +120,9 @@ fn status(step: &StepOutcome, ctx: &ReportContext) -> TestCaseStatus {
                 .set_description(error.hint());
             status
         }
-        StepStatus::NotRun(NotRun::Skipped(reason)) => {
+        StepStatus::NotRun(NotRun::Premise(premise)) => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(xml(ctx, reason));
+            status.set_message(xml(ctx, &premise.to_string()));
             status
         }
         StepStatus::NotRun(NotRun::Interrupted) => {
@@ -140,12 +138,8 @@ fn status(step: &StepOutcome, ctx: &ReportContext) -> TestCaseStatus {
 fn failure_text(step: &StepOutcome) -> String {
     let mut text = String::new();
     for check in step.failures() {
-        if let Outcome::Fail {
-            message,
-            expected,
-            actual,
-        } = &check.outcome
         {
+            let (message, expected, actual) = (check.message(), check.expected(), check.actual());
             // Writing to a String cannot fail.
             let severity = match check.severity {
                 Severity::BreaksEntra => String::new(),
@@ -155,7 +149,7 @@ fn failure_text(step: &StepOutcome) -> String {
                 text,
                 "{} {}{severity}: {message}\n  expected: {expected}\n  actual:   {actual}",
                 check.stable_id(&step.id),
-                check.subject
+                check.subject()
             );
         }
     }
@@ -197,7 +191,7 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::check::{CheckId, CheckResult};
+    use crate::check::CheckResult;
     use crate::diag::Location;
     use crate::http::{Received, Sent, TransportError, TransportErrorKind};
     use crate::profile::Profile;
@@ -236,8 +230,10 @@ mod tests {
                 column: 5,
             },
             status,
+            request: (!exchanges.is_empty()).then(|| crate::check::ExchangeRef::new(0)),
             exchanges,
             checks,
+            fallbacks: Vec::new(),
             elapsed: Duration::from_millis(6),
         }
     }
@@ -272,17 +268,7 @@ mod tests {
     #[test]
     fn hostile_bodies_still_make_well_formed_xml() {
         let body = "tok-xyz \u{1}\u{1b}[31mred\u{1b}[0m ]]> <a href=\"x\">&amp; \u{FFFF}";
-        let failed = CheckResult {
-            id: CheckId::Status,
-            subject: "status".into(),
-            exchange: 0,
-            outcome: Outcome::Fail {
-                message: "PATCH answered 400 ]]> <x>".into(),
-                expected: "200 or 204".into(),
-                actual: "400".into(),
-            },
-            severity: crate::check::Severity::BreaksEntra,
-        };
+        let failed = crate::check::testing::status(&[200, 204], 400);
         let xml = render(
             &summary(vec![step(
                 "p",
@@ -309,27 +295,20 @@ mod tests {
             .expect("failure");
         assert_eq!(
             failure.attribute("message"),
-            Some("PATCH answered 400 ]]> <x>")
+            Some("expected status 200 or 204, got 400")
         );
         assert_eq!(failure.attribute("type"), Some("STEP/STATUS"));
         assert_eq!(
             failure.text(),
-            Some("STEP/STATUS status: PATCH answered 400 ]]> <x>\n  expected: 200 or 204\n  actual:   400\n--> builtin:x.yaml:7:5\n")
+            Some("STEP/STATUS status: expected status 200 or 204, got 400\n  expected: 200 or 204\n  actual:   400\n--> builtin:x.yaml:7:5\n")
         );
     }
 
     #[test]
     fn a_warning_is_a_failure_named_by_its_worst_check_with_its_severity() {
-        let rfc = CheckResult::fail(
-            CheckId::ContentType,
-            "Content-Type",
-            "this one is `application/json`",
-            "application/scim+json",
-            "application/json",
-        );
-        let degrades =
-            CheckResult::fail(CheckId::Attribute, "attribute `x`", "normalised", "A", "a")
-                .with_severity(Severity::Degrades);
+        let rfc = crate::check::testing::content_type("application/json");
+        let degrades = crate::check::testing::attribute("x", "A".into(), Some("a".into()))
+            .with_severity(Severity::Degrades);
         let xml = render(
             &summary(vec![step(
                 "w",
@@ -345,7 +324,10 @@ mod tests {
             .descendants()
             .find(|n| n.has_tag_name("failure"))
             .expect("failure");
-        assert_eq!(failure.attribute("message"), Some("[degrades] normalised"));
+        assert_eq!(
+            failure.attribute("message"),
+            Some("[degrades] `x` is \"a\" instead of \"A\"")
+        );
         assert_eq!(failure.attribute("type"), Some("STEP/ATTRIBUTE"));
         assert!(failure
             .text()
@@ -375,9 +357,10 @@ mod tests {
             ),
             step(
                 "b",
-                StepStatus::NotRun(NotRun::Skipped(
-                    "not run: the server could not be reached".into(),
-                )),
+                StepStatus::NotRun(NotRun::Premise(crate::run::Premise {
+                    blame: None,
+                    kind: Box::new(crate::run::PremiseKind::Unreachable),
+                })),
                 vec![],
                 vec![],
             ),

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::Styles;
-use crate::check::{Outcome, Severity};
+use crate::check::Severity;
 use crate::http::Exchange;
 use crate::profile::Profile;
 use crate::redact::Redactor;
@@ -213,7 +213,7 @@ impl<W: Write> Terminal<W> {
                     error.hint()
                 ),
             ),
-            StepStatus::NotRun(NotRun::Skipped(reason)) => {
+            StepStatus::NotRun(NotRun::Premise(reason)) => {
                 (self.styles.skip("SKIP"), format!("       {reason}\n"))
             }
             StepStatus::NotRun(NotRun::Interrupted) => {
@@ -256,12 +256,9 @@ impl<W: Write> Terminal<W> {
     fn failures(&self, step: &StepOutcome) -> String {
         let mut text = String::new();
         for check in step.failures() {
-            if let Outcome::Fail {
-                message,
-                expected,
-                actual,
-            } = &check.outcome
             {
+                let (message, expected, actual) =
+                    (check.message(), check.expected(), check.actual());
                 // Only the milder severities are spelled out: a bare `✗` breaks Entra.
                 let severity = match check.severity {
                     Severity::BreaksEntra => String::new(),

@@ -2,17 +2,22 @@
 //! formats text for a person; reporters do.
 
 mod cleanup;
+mod create;
 mod event;
+mod fallback;
 mod outcome;
 mod prepare;
+mod record;
 mod runner;
 mod step;
+mod sweep;
 mod world;
 
 pub use event::RunEvent;
 #[cfg(test)]
 pub(crate) use outcome::fixtures;
 pub use outcome::{
-    CleanupReport, Counts, Leftover, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
+    Blame, CleanupReport, Counts, Fallback, FallbackChange, Leftover, NotRun, Premise, PremiseKind,
+    RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
-pub use runner::{new_run_id, Interrupt, Runner};
+pub use runner::{new_run_id, Interrupt, Runner, StopRule};

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::check::CheckResult;
+use crate::attributes::{AttrPath, ResourceKind};
+use crate::check::{CheckId, CheckResult, ExchangeRef};
 use crate::diag::Location;
 use crate::http::{Exchange, TransportError};
 use crate::profile::Profile;
@@ -11,12 +12,157 @@ use crate::profile::Profile;
 /// Why a step was not run (or not finished).
 #[derive(Clone, Debug, PartialEq)]
 pub enum NotRun {
-    /// We could not talk to the server.
+    /// We could not talk to the server: an error, not a verdict on the server's answers.
     Transport(TransportError),
-    /// An earlier step's failure left this step without what it needs.
-    Skipped(String),
+    /// What the step is about does not hold: an earlier finding, or the named object is not
+    /// on the server. The step would have tested something else than its name says.
+    Premise(Premise),
     /// The run was interrupted (Ctrl-C).
     Interrupted,
+}
+
+/// The premise a step lacks, and which earlier step's finding took it away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Premise {
+    /// The step whose finding it is, and the check kind (`USER-CREATE`, `STATUS`).
+    pub blame: Option<Blame>,
+    pub kind: Box<PremiseKind>,
+}
+
+/// An earlier step's failed check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blame {
+    pub step: String,
+    pub check: CheckId,
+}
+
+/// What is missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PremiseKind {
+    /// The object was never created on the server.
+    NeverCreated { object: String, kind: ResourceKind },
+    /// An earlier write of this attribute was not stored, so Entra's view and the server's
+    /// differ there: a step about the new value would test the old one.
+    NotStored { object: String, attr: AttrPath },
+    /// The object has no server id (the step that would create or find it did not run).
+    NoId { object: String },
+    /// A variable an earlier step should have captured.
+    Variable { name: String },
+    /// `--read-only --user`/`--group`: no such object on the server.
+    NotOnServer {
+        kind: ResourceKind,
+        attr: AttrPath,
+        value: String,
+    },
+    /// An earlier step got no answer from the server.
+    Unreachable,
+    /// Test Connection showed a cause that blocks everything (`hint:token`); `--keep-going`
+    /// runs the rest anyway.
+    Blocked { hint: String },
+}
+
+impl Premise {
+    pub(crate) fn new(kind: PremiseKind) -> Premise {
+        Premise {
+            blame: None,
+            kind: Box::new(kind),
+        }
+    }
+
+    pub(crate) fn blamed(kind: PremiseKind, blame: Option<Blame>) -> Premise {
+        Premise {
+            blame,
+            kind: Box::new(kind),
+        }
+    }
+}
+
+impl std::fmt::Display for Premise {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let because = self
+            .blame
+            .as_ref()
+            .map(|b| format!(" ({} failed: {})", b.step, b.check))
+            .unwrap_or_default();
+        match self.kind.as_ref() {
+            PremiseKind::NeverCreated { object, kind } => write!(
+                f,
+                "not run: the {} {object} was never created{because}",
+                kind.name()
+            ),
+            PremiseKind::NotStored { object, attr } => write!(
+                f,
+                "not run: the server did not store {object}'s new `{attr}`{because}, so this step would test the old value"
+            ),
+            PremiseKind::NoId { object } => write!(
+                f,
+                "not run: {object} has no id: the step that should have created or found it did not run{because}"
+            ),
+            PremiseKind::Variable { name } => write!(
+                f,
+                "not run: `{name}` is not set: the step that should have captured it failed{because}"
+            ),
+            PremiseKind::NotOnServer { kind, attr, value } => write!(
+                f,
+                "not run: no {} with {attr} `{value}` on the server; check the name",
+                kind.name()
+            ),
+            PremiseKind::Unreachable => write!(f, "not run: the server could not be reached"),
+            PremiseKind::Blocked { hint } => write!(
+                f,
+                "not run: Test Connection shows a cause that blocks everything ({hint}); --keep-going runs the rest anyway"
+            ),
+        }
+    }
+}
+
+/// A step judged on a fallback object: Entra's exact create was refused, and a reduced one
+/// (derived from the server's answer) made the object, so the rest of the cycle is judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    pub object: String,
+    pub kind: ResourceKind,
+    /// The step whose create was refused.
+    pub step: String,
+    pub changes: Vec<FallbackChange>,
+}
+
+/// How a fallback create differs from Entra's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FallbackChange {
+    /// Sent without this schema extension.
+    DroppedExtension(String),
+    /// Sent with this attribute the server requires (a generated value).
+    AddedRequired(AttrPath),
+    /// Sent without this attribute the server does not know.
+    DroppedUnknown(AttrPath),
+}
+
+impl std::fmt::Display for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let changes: Vec<String> = self
+            .changes
+            .iter()
+            .map(|c| match c {
+                FallbackChange::DroppedExtension(urn)
+                    if urn == crate::scim::ENTERPRISE_USER_SCHEMA =>
+                {
+                    "without the enterprise extension".to_owned()
+                }
+                FallbackChange::DroppedExtension(urn) => format!("without `{urn}`"),
+                FallbackChange::AddedRequired(path) => format!("with `{path}` added"),
+                FallbackChange::DroppedUnknown(path) => format!("without `{path}`"),
+            })
+            .collect();
+        write!(
+            f,
+            "judged on a fallback {} ({}) {}: Entra's own create was refused at {}",
+            self.kind.name(),
+            self.object,
+            changes.join(", "),
+            self.step
+        )
+    }
 }
 
 /// How a step ended.
@@ -36,25 +182,36 @@ pub struct StepOutcome {
     pub name: String,
     pub location: Location,
     pub status: StepStatus,
-    /// The step's request, then its read-back (if any).
+    /// Every exchange of the step in the order sent: setup (a batch POSTs its members
+    /// first), the step's own request, fallback tries, the read-back.
     pub exchanges: Vec<Exchange>,
+    /// The step's own request among [`StepOutcome::exchanges`]; those before it are setup.
+    pub request: Option<ExchangeRef>,
     pub checks: Vec<CheckResult>,
+    /// The objects this step was judged on that are fallbacks (see [`Fallback`]).
+    pub fallbacks: Vec<Fallback>,
     pub elapsed: Duration,
 }
 
 impl StepOutcome {
-    /// The index of the step's own request: its last write (a batch POSTs users before its
-    /// PATCH; a read-back GET follows a write), or its first request when it only reads.
+    /// The index of the step's own request.
     pub fn request_index(&self) -> Option<usize> {
-        self.exchanges
-            .iter()
-            .rposition(|e| e.sent.method != "GET")
-            .or((!self.exchanges.is_empty()).then_some(0))
+        self.request.map(ExchangeRef::index)
     }
 
-    /// The step's own request (see [`StepOutcome::request_index`]).
+    /// The step's own request.
     pub fn request(&self) -> Option<&Exchange> {
-        self.request_index().and_then(|i| self.exchanges.get(i))
+        self.exchange(self.request?)
+    }
+
+    /// The exchange a check read.
+    pub fn exchange(&self, at: ExchangeRef) -> Option<&Exchange> {
+        self.exchanges.get(at.index())
+    }
+
+    /// The exchanges sent before the step's own request (a batch's member creates).
+    pub fn setup(&self) -> &[Exchange] {
+        &self.exchanges[..self.request_index().unwrap_or(0).min(self.exchanges.len())]
     }
 
     /// The checks that failed.
@@ -171,7 +328,7 @@ pub(crate) mod fixtures {
     use std::time::Duration;
 
     use super::{CleanupReport, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
-    use crate::check::CheckResult;
+    use crate::check::{CheckResult, ExchangeRef};
     use crate::diag::Location;
     use crate::http::Exchange;
     use crate::profile::Profile;
@@ -196,8 +353,10 @@ pub(crate) mod fixtures {
             } else {
                 StepStatus::Passed
             },
+            request: (!exchanges.is_empty()).then(|| ExchangeRef::new(0)),
             exchanges,
             checks,
+            fallbacks: Vec::new(),
             elapsed: Duration::ZERO,
         }
     }
@@ -246,16 +405,19 @@ mod tests {
     }
 
     #[test]
-    fn a_steps_request_is_its_last_write_or_its_first_read() {
+    fn a_steps_setup_is_what_was_sent_before_its_own_request() {
         // A batch: users POSTed first, then the PATCH, then its read-back.
-        let batch = step(
+        let mut batch = step(
             "B",
             ["POST", "POST", "PATCH", "GET"].map(sent).to_vec(),
             Vec::new(),
         );
+        batch.request = Some(crate::check::ExchangeRef::new(2));
         assert_eq!(batch.request().map(|e| e.sent.method), Some("PATCH"));
+        assert_eq!(batch.setup().len(), 2);
         let lookup = step("L", vec![sent("GET")], Vec::new());
         assert_eq!(lookup.request_index(), Some(0));
+        assert!(lookup.setup().is_empty());
         assert_eq!(step("N", Vec::new(), Vec::new()).request(), None);
     }
 }

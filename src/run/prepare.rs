@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::world::{typed, World};
+use super::outcome::{Blame, Premise, PremiseKind};
+use super::world::{typed, ObjectState, World};
 use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
 use crate::http::Request;
 use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest};
@@ -59,6 +60,28 @@ impl Intent {
         matches!(self, Intent::Lookup { object: None, .. })
     }
 
+    /// Every object the request is about, by name.
+    pub(crate) fn objects(&self) -> Vec<&str> {
+        match self {
+            Intent::Raw | Intent::Lookup { object: None, .. } => Vec::new(),
+            Intent::Lookup {
+                object: Some(object),
+                ..
+            }
+            | Intent::Get { object, .. }
+            | Intent::Create { object, .. }
+            | Intent::Update { object, .. }
+            | Intent::Delete { object, .. }
+            | Intent::Sync { object } => vec![object],
+            Intent::Members { group, members, .. } => std::iter::once(group.as_str())
+                .chain(members.iter().map(String::as_str))
+                .collect(),
+            Intent::Manager { user, manager } => std::iter::once(user.as_str())
+                .chain(manager.as_deref())
+                .collect(),
+        }
+    }
+
     /// The object a write changes, and its kind.
     pub(crate) fn written(&self) -> Option<(&str, ResourceKind)> {
         match self {
@@ -78,14 +101,14 @@ pub(crate) struct Prepared {
     pub(crate) intent: Intent,
 }
 
-/// Renders an action. An `Err` says why the step cannot run (an earlier failure left it
-/// without an id or a variable).
+/// Renders an action. An `Err` is the premise the step lacks (an earlier finding left it
+/// without an object, an id or a variable).
 pub(crate) fn prepare(
     world: &World,
     renderer: &Renderer,
     tables: &AttributeTables,
     action: &Action,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, Premise> {
     match action {
         Action::Raw(raw) => raw_request(world, renderer, raw).map(|request| Prepared {
             request,
@@ -100,7 +123,7 @@ fn entra(
     renderer: &Renderer,
     tables: &AttributeTables,
     action: &EntraAction,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, Premise> {
     use EntraAction as A;
     let user = ResourceKind::User;
     let group = ResourceKind::Group;
@@ -120,7 +143,7 @@ fn entra(
         }
         A::LookupUser { user: name, by } => {
             let attr = match by {
-                Some(path) => AttrPath::parse(path).map_err(|e| e.to_string())?,
+                Some(path) => AttrPath::parse(path).map_err(|_| no_id(name))?,
                 None => tables.user.matching.clone(),
             };
             lookup(world, renderer, user, name, attr)?
@@ -167,9 +190,8 @@ fn entra(
             let table = tables.of(object.kind);
             let mut changes = Vec::new();
             for (path, template) in set {
-                let attribute = table
-                    .get(path)
-                    .ok_or_else(|| format!("`{path}` is not in the attribute table"))?;
+                // The plan checked every path against the table; a miss is a plan bug.
+                let attribute = table.get(path).ok_or_else(|| no_id(name))?;
                 let value = typed(attribute.ty, world.render(template)?);
                 changes.push((attribute.path.clone(), value));
             }
@@ -190,7 +212,7 @@ fn entra(
             )
         }
         A::SetActive { user: name, active } => {
-            let path = AttrPath::parse("active").map_err(|e| e.to_string())?;
+            let path = AttrPath::parse("active").map_err(|_| no_id(name))?;
             let request = renderer.set_active(id(world, name)?, *active);
             let changes = vec![(path, Value::Bool(*active))];
             (
@@ -218,8 +240,9 @@ fn entra(
             };
             (request, intent)
         }
-        A::AddNewMembers { .. } => {
-            return Err("add-new-members is provisioned by the runner".into());
+        A::AddNewMembers { group, .. } => {
+            // Provisioned by the runner, which never hands it here.
+            return Err(no_id(group));
         }
         A::SyncUser { user: name } => (
             renderer.get(user, id(world, name)?),
@@ -274,7 +297,7 @@ fn entra(
 }
 
 /// Each change with whether Entra's view holds a value there (the profile picks the op).
-fn to_changes(object: &super::world::ObjectState, changes: &[(AttrPath, Value)]) -> Vec<Change> {
+fn to_changes(object: &ObjectState, changes: &[(AttrPath, Value)]) -> Vec<Change> {
     changes
         .iter()
         .map(|(path, value)| Change {
@@ -291,12 +314,27 @@ fn lookup(
     kind: ResourceKind,
     name: &str,
     attr: AttrPath,
-) -> Result<(Request, Intent), String> {
+) -> Result<(Request, Intent), Premise> {
     let object = object(world, name)?;
-    let value = match object.value(attr.as_str()) {
+    if let Some(blame) = &object.never_created {
+        return Err(never_created(object, blame));
+    }
+    // Entra looks an object up by its source's value. Where an earlier write of it was not
+    // stored, that lookup would find nothing: a consequence of that finding, not a defect
+    // of its own (and a lookup by the server's value would test something else).
+    if let Some(blame) = object.diverged.get(attr.as_str()) {
+        return Err(Premise::blamed(
+            PremiseKind::NotStored {
+                object: name.to_owned(),
+                attr: attr.clone(),
+            },
+            Some(blame.clone()),
+        ));
+    }
+    let value = match object.source_value(attr.as_str()) {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
-        None => return Err(format!("{name} has no value for `{attr}` to look it up by")),
+        None => return Err(no_id(name)),
     };
     let request = renderer.lookup(kind, &attr, &value);
     Ok((
@@ -309,19 +347,40 @@ fn lookup(
     ))
 }
 
-fn object<'w>(world: &'w World, name: &str) -> Result<&'w super::world::ObjectState, String> {
-    world
-        .object(name)
-        .ok_or_else(|| format!("`{name}` is not declared"))
+fn object<'w>(world: &'w World, name: &str) -> Result<&'w ObjectState, Premise> {
+    // The plan declares every object it names; a miss is a plan bug, reported as no id.
+    world.object(name).ok_or_else(|| no_id(name))
 }
 
-fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, String> {
-    object(world, name)?.id.as_deref().ok_or_else(|| {
-        format!("{name} has no id: the step that should have created or found it failed")
+/// The object's server id, or why it has none.
+pub(crate) fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, Premise> {
+    let object = object(world, name)?;
+    if let Some(id) = object.id.as_deref() {
+        return Ok(id);
+    }
+    Err(match &object.never_created {
+        Some(blame) => never_created(object, blame),
+        None => no_id(name),
     })
 }
 
-fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<Request, String> {
+fn no_id(name: &str) -> Premise {
+    Premise::new(PremiseKind::NoId {
+        object: name.to_owned(),
+    })
+}
+
+fn never_created(object: &ObjectState, blame: &Blame) -> Premise {
+    Premise::blamed(
+        PremiseKind::NeverCreated {
+            object: object.name.clone(),
+            kind: object.kind,
+        },
+        Some(blame.clone()),
+    )
+}
+
+fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<Request, Premise> {
     let target = world.render(&raw.path)?;
     let mut headers = Vec::new();
     for (name, value) in &raw.headers {
@@ -351,7 +410,7 @@ fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<R
 }
 
 /// A JSON template with every string rendered.
-pub(crate) fn render_json(world: &World, template: &JsonTemplate) -> Result<Value, String> {
+pub(crate) fn render_json(world: &World, template: &JsonTemplate) -> Result<Value, Premise> {
     Ok(match template {
         JsonTemplate::Null => Value::Null,
         JsonTemplate::Bool(b) => Value::Bool(*b),

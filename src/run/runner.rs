@@ -1,25 +1,32 @@
 //! The runner: scenarios × profiles, then cleanup.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::watch;
 
 use super::cleanup::{Fate, Ledger};
 use super::event::RunEvent;
 use super::outcome::{
-    CleanupReport, Leftover, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
+    NotRun, Premise, PremiseKind, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
-use super::prepare::{prepare, Intent};
+use super::prepare::{prepare, render_json, Intent, Prepared};
+use super::record::{not_run, Record};
 use super::step::{adopt, apply, check_read_back, check_response};
 use super::world::World;
 use crate::attributes::{AttributeTables, ResourceKind};
-use crate::http::{Client, Exchange, Request};
+use crate::check::{CheckId, CheckResult, ExchangeRef, Finding, Target, WriteAnswer};
+use crate::http::{Client, Exchange, Received, Request};
 use crate::plan::{Action, EntraAction, Plan, ScenarioPlan, StepPlan};
 use crate::profile::{Profile, Renderer};
 
 /// Becomes `true` when the run must stop (Ctrl-C).
 pub type Interrupt = watch::Receiver<bool>;
+
+/// Decides, from the scenarios run so far, whether nothing else can be judged: the id of the
+/// blocking cause (`hint:token`), or `None` to go on. The CLI supplies it from the hints, so
+/// the runner itself never diagnoses.
+pub type StopRule = Box<dyn Fn(&[ScenarioOutcome]) -> Option<String> + Send + Sync>;
 
 /// A short random run id: the `scimcheck-<run id>-` prefix of everything the run creates.
 pub fn new_run_id() -> String {
@@ -28,34 +35,23 @@ pub fn new_run_id() -> String {
 
 /// Runs a plan against one server.
 pub struct Runner<'a> {
-    client: &'a Client,
-    tables: &'a AttributeTables,
+    pub(super) client: &'a Client,
+    pub(super) tables: &'a AttributeTables,
     run_id: String,
     ledger: Mutex<Ledger>,
     interrupt: Interrupt,
     /// Leave created resources in place (`--keep`).
     pub keep: bool,
+    /// Stops the run early when a blocking cause shows (unset: `--keep-going`).
+    pub stop_rule: Option<StopRule>,
 }
 
 /// A step whose request could not be answered stops the run: every later request would
 /// meet the same wall.
-struct Abort;
+pub(super) struct Abort;
 
-/// An `add-new-members` step's parameters.
-struct Batch<'p> {
-    group: &'p str,
-    count: usize,
-    one_op_each: bool,
-}
-
-/// How provisioning the new members of a batch ended.
-enum Provisioned {
-    Ready(Box<super::prepare::Prepared>),
-    /// The step ends here: skipped (no group id), or failed (no user could be created; the
-    /// POSTs' failures are its checks).
-    Finished(StepStatus),
-    Stop(StepStatus),
-}
+/// How a step ended early: its status, and whether the run must stop.
+pub(super) type Ended = (StepStatus, Option<Abort>);
 
 impl<'a> Runner<'a> {
     pub fn new(
@@ -71,6 +67,7 @@ impl<'a> Runner<'a> {
             ledger: Mutex::new(Ledger::default()),
             interrupt,
             keep: false,
+            stop_rule: None,
         }
     }
 
@@ -82,15 +79,15 @@ impl<'a> Runner<'a> {
         on_event: &mut dyn FnMut(RunEvent<'_>),
     ) -> RunSummary {
         let started = Instant::now();
-        let mut scenarios = Vec::new();
-        let mut stopped = false;
+        let mut scenarios: Vec<ScenarioOutcome> = Vec::new();
+        let mut stopped: Option<PremiseKind> = None;
         for profile in profiles {
             let tag = (profiles.len() > 1).then(|| profile.tag());
             for scenario in &plan.scenarios {
                 let outcome = self
-                    .run_scenario(scenario, *profile, tag, stopped, on_event)
+                    .run_scenario(scenario, *profile, tag, stopped.as_ref(), on_event)
                     .await;
-                stopped |= outcome.steps.iter().any(|s| {
+                let unreachable = outcome.steps.iter().any(|s| {
                     matches!(
                         s.status,
                         StepStatus::NotRun(NotRun::Transport(_) | NotRun::Interrupted)
@@ -98,6 +95,15 @@ impl<'a> Runner<'a> {
                 });
                 on_event(RunEvent::ScenarioFinished { outcome: &outcome });
                 scenarios.push(outcome);
+                if stopped.is_none() && unreachable {
+                    stopped = Some(PremiseKind::Unreachable);
+                }
+                if stopped.is_none() {
+                    let rule = self.stop_rule.as_ref();
+                    stopped = rule
+                        .and_then(|rule| rule(&scenarios))
+                        .map(|hint| PremiseKind::Blocked { hint });
+                }
             }
         }
         let cleanup = self.cleanup(on_event).await;
@@ -119,7 +125,7 @@ impl<'a> Runner<'a> {
         scenario: &ScenarioPlan,
         profile: Profile,
         tag: Option<&str>,
-        stopped: bool,
+        stopped: Option<&PremiseKind>,
         on_event: &mut dyn FnMut(RunEvent<'_>),
     ) -> ScenarioOutcome {
         let started = Instant::now();
@@ -132,22 +138,24 @@ impl<'a> Runner<'a> {
         let mut world = World::new(&self.run_id, tag);
         let setup = self.set_up(&mut world, scenario);
         let mut steps = Vec::new();
-        let mut aborted = stopped;
+        let mut stopped = stopped.cloned();
         for step in &scenario.steps {
-            let outcome = match (&setup, aborted) {
-                (_, true) if self.interrupted() => not_run(step, NotRun::Interrupted),
-                (_, true) => not_run(
-                    step,
-                    NotRun::Skipped("not run: the server could not be reached".into()),
-                ),
-                (Err(reason), false) => not_run(step, NotRun::Skipped(reason.clone())),
-                (Ok(()), false) => match self.run_step(&mut world, &renderer, step).await {
-                    Ok(outcome) => outcome,
-                    Err((outcome, Abort)) => {
-                        aborted = true;
-                        outcome
+            let skip = |kind: PremiseKind| NotRun::Premise(Premise::new(kind));
+            let outcome = match (&setup, &stopped) {
+                (_, Some(_)) if self.interrupted() => {
+                    not_run(step, StepStatus::NotRun(NotRun::Interrupted))
+                }
+                (_, Some(kind)) => not_run(step, StepStatus::NotRun(skip(kind.clone()))),
+                (Err(premise), None) => {
+                    not_run(step, StepStatus::NotRun(NotRun::Premise(premise.clone())))
+                }
+                (Ok(()), None) => {
+                    let outcome = self.run_step(&mut world, &renderer, step).await;
+                    if outcome.1.is_some() {
+                        stopped = Some(PremiseKind::Unreachable);
                     }
-                },
+                    outcome.0
+                }
             };
             on_event(RunEvent::StepFinished {
                 scenario: &scenario.name,
@@ -166,7 +174,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn set_up(&self, world: &mut World, scenario: &ScenarioPlan) -> Result<(), String> {
+    fn set_up(&self, world: &mut World, scenario: &ScenarioPlan) -> Result<(), Premise> {
         for (name, template) in &scenario.vars {
             let value = world.render(template)?;
             world.set_var(name, value);
@@ -182,259 +190,174 @@ impl<'a> Runner<'a> {
         world: &mut World,
         renderer: &Renderer,
         step: &StepPlan,
-    ) -> Result<StepOutcome, (StepOutcome, Abort)> {
-        let started = Instant::now();
-        let mut exchanges = Vec::new();
-        let mut pre_checks = Vec::new();
-        let prepared = if let Action::Entra(EntraAction::AddNewMembers {
+    ) -> (StepOutcome, Option<Abort>) {
+        let mut record = Record::new();
+        let prepared = match self.prepare_step(world, renderer, step, &mut record).await {
+            Ok(prepared) => prepared,
+            Err((status, abort)) => return (record.finish(step, status), abort),
+        };
+        record.note_fallbacks(world, &prepared.intent);
+        if let Intent::Create { object, kind } = &prepared.intent {
+            self.register(world, object, *kind);
+        }
+        let (at, received) = match self
+            .send_recorded(&prepared.request, &mut record, true)
+            .await
+        {
+            Ok(sent) => sent,
+            Err((status, abort)) => return (record.finish(step, status), abort),
+        };
+        let (checks, body) = check_response(world, step, &prepared.intent, &received);
+        let accepted = step.expect.status.is_none() || checks.first().is_some_and(|c| c.passed());
+        let refused = checks.first().and_then(CheckResult::finding).cloned();
+        record.judge(at, checks);
+        let mut answer = accepted.then(|| (at, received.clone(), body));
+        if let (false, Intent::Create { object, .. }) = (accepted, &prepared.intent) {
+            let tried = self
+                .fall_back(
+                    world,
+                    renderer,
+                    object,
+                    step,
+                    &prepared,
+                    refused,
+                    &mut record,
+                )
+                .await;
+            match tried {
+                Ok(found) => answer = found,
+                Err((status, abort)) => return (record.finish(step, status), abort),
+            }
+        }
+        self.capture(world, step, answer.as_ref(), &mut record);
+        let Some((write_at, received, body)) = answer else {
+            return (record.judged(step), None);
+        };
+        apply(world, &prepared.intent, body.as_ref());
+        self.record_fate(world, &prepared.intent, received.status);
+        if step.read_back && prepared.intent.written().is_some() {
+            let write = WriteAnswer {
+                method: record.method(write_at),
+                status: received.status,
+            };
+            if let Err(abort) = self
+                .read_back(world, renderer, &prepared.intent, write, step, &mut record)
+                .await
+            {
+                return (record.finish(step, abort.0), abort.1);
+            }
+        }
+        (record.judged(step), None)
+    }
+
+    /// The step's request, or why the step ends before it: a batch provisions its members
+    /// first; any other step is rendered from Entra's view, and a missing premise ends it.
+    async fn prepare_step(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        step: &StepPlan,
+        record: &mut Record,
+    ) -> Result<Prepared, Ended> {
+        if let Action::Entra(EntraAction::AddNewMembers {
             group,
             count,
             one_op_each,
         }) = &step.action
         {
-            let batch = Batch {
+            let batch = super::create::Batch {
                 group,
                 count: *count,
                 one_op_each: *one_op_each,
             };
-            match self
-                .provision(world, renderer, &batch, &mut exchanges, &mut pre_checks)
-                .await
-            {
-                Provisioned::Ready(prepared) => *prepared,
-                Provisioned::Finished(status) => {
-                    let elapsed = started.elapsed();
-                    return Ok(finish(step, status, exchanges, pre_checks, elapsed));
-                }
-                Provisioned::Stop(status) => {
-                    return Err((
-                        finish(step, status, exchanges, pre_checks, started.elapsed()),
-                        Abort,
-                    ));
-                }
-            }
-        } else {
-            match prepare(world, renderer, self.tables, &step.action) {
-                Ok(prepared) => prepared,
-                Err(reason) => return Ok(not_run(step, NotRun::Skipped(reason))),
-            }
-        };
-        if let Intent::Create { object, kind } = &prepared.intent {
-            // Registered before sending: if the run is interrupted mid-request, cleanup still
-            // looks for the object by its name.
-            let matching = world
-                .lookup(&format!("{object}.{}", self.tables.of(*kind).matching))
-                .unwrap_or_default();
-            self.lock().created(*kind, None, object, &matching);
+            return self.provision(world, renderer, &batch, step, record).await;
         }
-        // Checks below number their exchanges from the step's own request; a batch has sent
-        // its POSTs before it.
-        let offset = exchanges.len();
-        let exchange = self.send(&prepared.request).await;
-        let Some(exchange) = exchange else {
-            return Err((not_run(step, NotRun::Interrupted), Abort));
-        };
-        let received = match &exchange.received {
-            Ok(received) => received.clone(),
-            Err(error) => {
-                let status = StepStatus::NotRun(NotRun::Transport(error.clone()));
-                exchanges.push(exchange);
-                let outcome = finish(step, status, exchanges, pre_checks, started.elapsed());
-                return Err((outcome, Abort));
-            }
-        };
-        exchanges.push(exchange);
-        let (mut checks, body) = check_response(world, step, &prepared.intent, &received);
-        let accepted = step.expect.status.is_none() || checks.first().is_some_and(|c| c.passed());
+        let premise = |p: Premise| (StepStatus::NotRun(NotRun::Premise(p)), None);
+        let prepared = prepare(world, renderer, self.tables, &step.action).map_err(premise)?;
+        // The expectation's variables must be there too, before anything is sent.
+        if let Some(body) = &step.expect.body {
+            render_json(world, body).map_err(premise)?;
+        }
+        Ok(prepared)
+    }
+
+    /// Captures the step's variables from the accepted answer; a capture that finds nothing
+    /// in an accepted answer is a failed check.
+    fn capture(
+        &self,
+        world: &mut World,
+        step: &StepPlan,
+        answer: Option<&super::create::Answer>,
+        record: &mut Record,
+    ) {
         for capture in &step.captures {
-            let found = body.as_ref().and_then(|b| b.pointer(&capture.pointer));
-            match found {
+            let Some((at, _, body)) = answer else {
+                continue;
+            };
+            match body.as_ref().and_then(|b| b.pointer(&capture.pointer)) {
                 Some(value) => world.set_var(
                     &capture.name,
                     value
                         .as_str()
                         .map_or_else(|| value.to_string(), str::to_owned),
                 ),
-                None if accepted => checks.push(crate::check::CheckResult::fail(
-                    crate::check::CheckId::Capture,
-                    format!("capture `{}`", capture.name),
-                    format!("`{}` is not in the response body", capture.pointer),
-                    capture.pointer.clone(),
-                    "absent",
-                )),
-                None => {}
+                None => record.judge(
+                    *at,
+                    [CheckResult::fail(
+                        CheckId::Capture,
+                        Target::Capture(capture.name.clone()),
+                        Finding::CaptureMissing {
+                            pointer: capture.pointer.clone(),
+                        },
+                    )],
+                ),
             }
         }
-        if accepted {
-            apply(world, &prepared.intent, body.as_ref());
-            self.record(world, &prepared.intent, received.status);
-            if step.read_back {
-                if let Some(read_back) = self
-                    .read_back(world, renderer, &prepared, &received, &mut checks)
-                    .await
-                {
-                    exchanges.push(read_back);
-                }
-            }
-        }
-        pre_checks.extend(checks.into_iter().map(|c| {
-            let index = c.exchange + offset;
-            c.on_exchange(index)
-        }));
-        let checks = pre_checks;
-        let failed = checks.iter().any(|c| !c.passed());
-        let status = if failed {
-            StepStatus::Failed
-        } else {
-            StepStatus::Passed
-        };
-        Ok(finish(step, status, exchanges, checks, started.elapsed()))
     }
 
-    /// §4.3, `add-new-members`: provisions the users first (members are referenced by their
-    /// SCIM id), then renders the one PATCH that adds them all. Each POST's failure is a check
-    /// of the step; the users go into the cleanup ledger like any other.
-    async fn provision(
-        &self,
-        world: &mut World,
-        renderer: &Renderer,
-        batch: &Batch<'_>,
-        exchanges: &mut Vec<Exchange>,
-        checks: &mut Vec<crate::check::CheckResult>,
-    ) -> Provisioned {
-        let Some(group_id) = world.object(batch.group).and_then(|g| g.id.clone()) else {
-            return Provisioned::Finished(skipped(format!(
-                "{} has no id: the step that should have created or found it failed",
-                batch.group
-            )));
-        };
-        let mut names = Vec::new();
-        let mut ids = Vec::new();
-        let first = world.count_with_prefix(&format!("{}-new", batch.group)) + 1;
-        for n in first..first + batch.count {
-            let name = format!("{}-new{n}", batch.group);
-            let decl = crate::plan::ObjectDecl {
-                name: name.clone(),
-                kind: ResourceKind::User,
-                values: Default::default(),
-                existing: false,
-            };
-            if let Err(reason) = world.declare(&decl, self.tables) {
-                return Provisioned::Finished(skipped(reason));
-            }
-            let matching = world
-                .lookup(&format!("{name}.{}", self.tables.user.matching))
-                .unwrap_or_default();
-            self.lock()
-                .created(ResourceKind::User, None, &name, &matching);
-            let values = world
-                .object(&name)
-                .map(|o| o.create_values())
-                .unwrap_or_default();
-            let Some(exchange) = self.send(&renderer.create_user(&values)).await else {
-                return Provisioned::Stop(StepStatus::NotRun(NotRun::Interrupted));
-            };
-            let received = match &exchange.received {
-                Ok(received) => received.clone(),
-                Err(error) => {
-                    let status = StepStatus::NotRun(NotRun::Transport(error.clone()));
-                    exchanges.push(exchange);
-                    return Provisioned::Stop(status);
-                }
-            };
-            exchanges.push(exchange);
-            let index = exchanges.len() - 1;
-            let status = crate::check::status(&received, &[201]);
-            if !status.passed() {
-                // Only failures are kept: a hundred passing POSTs would bury the PATCH's result.
-                checks.push(status.on_exchange(index));
-                continue;
-            }
-            let body = received.json().ok();
-            apply(
-                world,
-                &Intent::Create {
-                    object: name.clone(),
-                    kind: ResourceKind::User,
-                },
-                body.as_ref(),
-            );
-            self.record(
-                world,
-                &Intent::Create {
-                    object: name.clone(),
-                    kind: ResourceKind::User,
-                },
-                received.status,
-            );
-            if let Some(id) = world.object(&name).and_then(|o| o.id.clone()) {
-                names.push(name);
-                ids.push(id);
-            }
-        }
-        if ids.is_empty() {
-            // Every POST failed: those failures are the step's result.
-            return Provisioned::Finished(StepStatus::Failed);
-        }
-        let request = if batch.one_op_each {
-            renderer.add_members_each(&group_id, &ids)
-        } else {
-            renderer.add_members(&group_id, &ids)
-        };
-        let intent = Intent::Members {
-            group: batch.group.to_owned(),
-            add: true,
-            members: names,
-        };
-        Provisioned::Ready(Box::new(super::prepare::Prepared { request, intent }))
-    }
-
+    /// Reads back what a write should have stored, the way Entra reads next, and takes over
+    /// what the server holds where it differs.
     async fn read_back(
         &self,
         world: &mut World,
         renderer: &Renderer,
-        prepared: &super::prepare::Prepared,
-        write: &crate::http::Received,
-        checks: &mut Vec<crate::check::CheckResult>,
-    ) -> Option<Exchange> {
-        let (object, kind) = prepared.intent.written()?;
-        let id = world.object(object)?.id.clone()?;
+        intent: &Intent,
+        write: WriteAnswer,
+        step: &StepPlan,
+        record: &mut Record,
+    ) -> Result<(), Ended> {
+        let Some((object, kind)) = intent.written() else {
+            return Ok(());
+        };
+        let Some(id) = world.object(object).and_then(|o| o.id.clone()) else {
+            return Ok(());
+        };
         // Users: the GET Entra itself does (§3.5); groups: the whole group, since Entra's
         // own read leaves members out and a membership write must still be verified.
         let request = match kind {
             ResourceKind::User => renderer.get(kind, &id),
             ResourceKind::Group => renderer.get_full(kind, &id),
         };
-        let exchange = self.send(&request).await?;
-        if let Ok(received) = &exchange.received {
-            let (results, body) = check_read_back(
-                world,
-                &prepared.intent,
-                write,
-                step_method(prepared),
-                received,
-            );
-            if let Some(body) = body {
-                adopt(world, &prepared.intent, &results, &body);
-            }
-            checks.extend(results);
-        } else if let Err(error) = &exchange.received {
-            checks.push(
-                crate::check::CheckResult::fail(
-                    crate::check::CheckId::Status,
-                    "read-back",
-                    format!("the read-back got no answer: {}", error.verdict()),
-                    "200",
-                    "no response",
-                )
-                .on_exchange(1),
-            );
+        let (at, received) = self.send_recorded(&request, record, false).await?;
+        let (results, body) = check_read_back(world, intent, write, &received);
+        if let Some(body) = body {
+            adopt(world, intent, &results, &body, &step.id);
         }
-        Some(exchange)
+        record.judge(at, results);
+        Ok(())
+    }
+
+    /// Registers a create before it is sent: if the run is interrupted mid-request, cleanup
+    /// still looks for the object by its name.
+    pub(super) fn register(&self, world: &World, object: &str, kind: ResourceKind) {
+        let matching = world
+            .lookup(&format!("{object}.{}", self.tables.of(kind).matching))
+            .unwrap_or_default();
+        self.lock().created(kind, None, object, &matching);
     }
 
     /// Notes what the ledger must know after an accepted request.
-    fn record(&self, world: &World, intent: &Intent, status: u16) {
+    pub(super) fn record_fate(&self, world: &World, intent: &Intent, status: u16) {
         let mut ledger = self.lock();
         match intent {
             Intent::Create { object, kind } => {
@@ -463,8 +386,31 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Sends and records the exchange (as the step's own request when `own`); an answer, or
+    /// how the step ends: interrupted, or no answer (which stops the run).
+    pub(super) async fn send_recorded(
+        &self,
+        request: &Request,
+        record: &mut Record,
+        own: bool,
+    ) -> Result<(ExchangeRef, Received), Ended> {
+        let Some(exchange) = self.send(request).await else {
+            return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+        };
+        let received = exchange.received.clone();
+        let at = if own {
+            record.push_request(exchange)
+        } else {
+            record.push(exchange)
+        };
+        match received {
+            Ok(received) => Ok((at, received)),
+            Err(error) => Err((StepStatus::NotRun(NotRun::Transport(error)), Some(Abort))),
+        }
+    }
+
     /// Sends, unless interrupted first (`None`).
-    async fn send(&self, request: &Request) -> Option<Exchange> {
+    pub(super) async fn send(&self, request: &Request) -> Option<Exchange> {
         let mut interrupt = self.interrupt.clone();
         if *interrupt.borrow() {
             return None;
@@ -475,166 +421,11 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Ledger> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Ledger> {
         // A panic while holding the lock cannot leave the ledger half-written: every update is
         // one assignment, so a poisoned lock is still safe to read.
         self.ledger
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Deletes what the run created and is not known to be gone, then checks it is gone.
-    async fn cleanup(&self, on_event: &mut dyn FnMut(RunEvent<'_>)) -> CleanupReport {
-        let pending = self.lock().pending();
-        let mut report = CleanupReport {
-            kept: self.keep,
-            ..CleanupReport::default()
-        };
-        if pending.is_empty() {
-            return report;
-        }
-        on_event(RunEvent::CleanupStarted {
-            resources: pending.len(),
-        });
-        let renderer = Renderer::new(Profile::Rfc);
-        for entry in pending {
-            let url = |id: &str| {
-                self.client
-                    .tenant()
-                    .join(&format!("/{}/{id}", entry.kind.collection()))
-            };
-            if self.keep {
-                report.leftovers.push(Leftover {
-                    kind: entry.kind,
-                    url: entry.id.as_deref().map(url).unwrap_or_default(),
-                    id: entry.id.clone(),
-                    name: entry.matching_value.clone(),
-                    reason: "kept (--keep)".into(),
-                });
-                continue;
-            }
-            let id = match entry.id.clone() {
-                Some(id) => Some(id),
-                None => {
-                    self.find(&renderer, entry.kind, &entry.matching_value, &mut report)
-                        .await
-                }
-            };
-            let Some(id) = id else { continue };
-            let outcome = self
-                .delete_and_verify(&renderer, entry.kind, &id, entry.fate, &mut report)
-                .await;
-            match outcome {
-                Ok(deleted) => report.deleted += usize::from(deleted),
-                Err(reason) => report.leftovers.push(Leftover {
-                    kind: entry.kind,
-                    url: url(&id),
-                    id: Some(id),
-                    name: entry.matching_value.clone(),
-                    reason,
-                }),
-            }
-        }
-        on_event(RunEvent::CleanupFinished { report: &report });
-        report
-    }
-
-    /// Finds an object whose create was interrupted, by its matching attribute.
-    async fn find(
-        &self,
-        renderer: &Renderer,
-        kind: ResourceKind,
-        value: &str,
-        report: &mut CleanupReport,
-    ) -> Option<String> {
-        if value.is_empty() {
-            return None;
-        }
-        let table = self.tables.of(kind);
-        let exchange = self
-            .client
-            .send(&renderer.lookup(kind, &table.matching, value))
-            .await;
-        let body = exchange.response().and_then(|r| r.json().ok());
-        report.exchanges.push(exchange);
-        let body = body?;
-        let found = crate::check::resources(&body).first()?;
-        let matches = table
-            .matching
-            .get(found)
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| v.eq_ignore_ascii_case(value));
-        matches
-            .then(|| found.get("id").and_then(|i| i.as_str()).map(str::to_owned))
-            .flatten()
-    }
-
-    /// `Ok(true)` when cleanup deleted it, `Ok(false)` when it was already gone.
-    async fn delete_and_verify(
-        &self,
-        renderer: &Renderer,
-        kind: ResourceKind,
-        id: &str,
-        fate: Fate,
-        report: &mut CleanupReport,
-    ) -> Result<bool, String> {
-        let mut deleted = false;
-        if fate == Fate::Live {
-            let exchange = self.client.send(&renderer.delete(kind, id)).await;
-            let status = exchange.response().map(|r| r.status);
-            report.exchanges.push(exchange);
-            match status {
-                Some(200..=299) => deleted = true,
-                Some(404) => return Ok(false),
-                Some(other) => return Err(format!("DELETE answered {other}")),
-                None => return Err("DELETE got no answer".into()),
-            }
-        }
-        // A 2xx DELETE is not proof: some servers only deactivate (checked by a GET).
-        let exchange = self.client.send(&renderer.get_full(kind, id)).await;
-        let status = exchange.response().map(|r| r.status);
-        report.exchanges.push(exchange);
-        match status {
-            Some(404) => Ok(deleted),
-            Some(200) => Err("DELETE answered 2xx but the resource is still readable".into()),
-            Some(other) => Err(format!("GET after DELETE answered {other}")),
-            None => Err("GET after DELETE got no answer".into()),
-        }
-    }
-}
-
-fn step_method(prepared: &super::prepare::Prepared) -> &'static str {
-    prepared.request.method.as_str()
-}
-
-fn skipped(reason: impl Into<String>) -> StepStatus {
-    StepStatus::NotRun(NotRun::Skipped(reason.into()))
-}
-
-fn not_run(step: &StepPlan, reason: NotRun) -> StepOutcome {
-    finish(
-        step,
-        StepStatus::NotRun(reason),
-        Vec::new(),
-        Vec::new(),
-        Duration::ZERO,
-    )
-}
-
-fn finish(
-    step: &StepPlan,
-    status: StepStatus,
-    exchanges: Vec<Exchange>,
-    checks: Vec<crate::check::CheckResult>,
-    elapsed: Duration,
-) -> StepOutcome {
-    StepOutcome {
-        id: step.id.clone(),
-        name: step.name.clone(),
-        location: step.location.clone(),
-        status,
-        exchanges,
-        checks,
-        elapsed,
     }
 }

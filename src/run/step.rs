@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
+use super::outcome::Blame;
 use super::prepare::{render_json, Intent};
 use super::world::World;
 use crate::attributes::{AttrPath, ResourceKind};
-use crate::check::{self, CheckId, CheckResult, Outcome};
+use crate::check::{self, CheckId, CheckResult, Named, WriteAnswer};
 use crate::http::Received;
 use crate::plan::{Expectation, StepPlan};
 
@@ -44,7 +45,7 @@ pub(crate) fn check_response(
     let body = match check::json_body(received) {
         Ok(body) => body,
         Err(failure) => {
-            checks.push(failure);
+            checks.push(*failure);
             return (checks, None);
         }
     };
@@ -59,7 +60,7 @@ pub(crate) fn check_response(
             (ok, read_back_follows, intent)
         {
             if let Some(state) = world.object(object) {
-                checks.extend(check::attributes(&body, &state.expected(), ""));
+                checks.extend(check::attributes(&body, &state.expected()));
             }
         }
         if kind == ResourceKind::Group && matches!(intent, Intent::Get { .. }) {
@@ -71,17 +72,10 @@ pub(crate) fn check_response(
             }
         }
     }
-    if let Some(subset) = &expect.body {
-        match render_json(world, subset) {
-            Ok(expected) => checks.push(check::body_subset(&body, &expected)),
-            Err(reason) => checks.push(CheckResult::fail(
-                CheckId::BodySubset,
-                "body",
-                reason,
-                "a rendered expectation",
-                "none",
-            )),
-        }
+    // The expectation's variables were rendered before the request was sent
+    // (`expectation_premise`), so this cannot fail here.
+    if let Some(Ok(expected)) = expect.body.as_ref().map(|b| render_json(world, b)) {
+        checks.push(check::body_subset(&body, &expected));
     }
     (checks, Some(body))
 }
@@ -129,7 +123,7 @@ fn list_checks(
             let ok = shape.passed();
             checks.push(shape);
             if ok {
-                checks.extend(check::attributes(resource, &state.expected(), ""));
+                checks.extend(check::attributes(resource, &state.expected()));
             }
         }
     }
@@ -140,29 +134,30 @@ fn case_exact(attr: &AttrPath) -> bool {
     matches!(attr.as_str(), "externalId" | "id")
 }
 
-/// Checks on the read-back of a write, prefixed with what the write answered.
+/// Checks on the read-back of a write; each names the write's answer ("PATCH returned 204
+/// but …").
 pub(crate) fn check_read_back(
     world: &World,
     intent: &Intent,
-    write: &Received,
-    write_method: &str,
+    write: WriteAnswer,
     received: &Received,
 ) -> (Vec<CheckResult>, Option<Value>) {
+    let after = Some(write);
+    let read_back = |result: CheckResult| result.reading_back(after);
     let mut checks = Vec::new();
     let status = check::status(received, &[200]);
     let ok = status.passed();
-    checks.push(relabel(status, "read-back status"));
+    checks.push(read_back(status));
     if !ok {
         return (checks, None);
     }
     let body = match check::json_body(received) {
         Ok(body) => body,
         Err(failure) => {
-            checks.push(relabel(failure, "read-back body"));
+            checks.push(read_back(*failure));
             return (checks, None);
         }
     };
-    let context = format!("{write_method} returned {} but ", write.status);
     let Some((object, kind)) = intent.written() else {
         return (checks, Some(body));
     };
@@ -171,29 +166,24 @@ pub(crate) fn check_read_back(
     };
     let shape = check::resource_shape(&body, kind);
     let ok = shape.passed();
-    checks.push(relabel(
-        shape,
-        &format!("read-back {} resource", kind.name()),
-    ));
+    checks.push(read_back(shape));
     if !ok {
         return (checks, Some(body));
     }
-    for result in check::attributes(&body, &state.expected(), &context) {
-        let subject = format!("read-back {}", result.subject);
-        checks.push(relabel(result, &subject));
-    }
+    checks.extend(
+        check::attributes(&body, &state.expected())
+            .into_iter()
+            .map(read_back),
+    );
     if let Intent::Manager { manager, .. } = intent {
-        let expected = manager
-            .as_ref()
-            .and_then(|m| world.object(m))
-            .and_then(|o| o.id.clone());
-        let result = check::manager(
-            &body,
-            expected.as_deref(),
-            &|id| world.name_of(id),
-            &context,
-        );
-        checks.push(relabel(result, "read-back manager"));
+        let expected = manager.as_ref().and_then(|m| {
+            let id = world.object(m)?.id.clone()?;
+            Some(Named {
+                id,
+                name: m.clone(),
+            })
+        });
+        checks.push(read_back(check::manager(&body, expected)));
     }
     if kind == ResourceKind::Group {
         let expected = state
@@ -201,16 +191,10 @@ pub(crate) fn check_read_back(
             .iter()
             .filter_map(|m| world.object(m).and_then(|o| o.id.clone()))
             .collect();
-        let members = check::members(&body, &expected, &|id| world.name_of(id), &context);
-        checks.push(relabel(members, "read-back members"));
+        let members = check::members(&body, &expected, &|id| world.name_of(id));
+        checks.push(read_back(members));
     }
     (checks, Some(body))
-}
-
-fn relabel(mut result: CheckResult, subject: &str) -> CheckResult {
-    result.subject = subject.to_owned();
-    result.exchange = 1;
-    result
 }
 
 /// Applies an accepted write to Entra's view.
@@ -231,6 +215,8 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
             if let Some(state) = world.object_mut(object) {
                 for (path, value) in changes {
                     state.change_source(path, value.clone());
+                    // A new write of it starts afresh; its read-back judges it again.
+                    state.diverged.remove(path.as_str());
                 }
             }
         }
@@ -289,51 +275,54 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
 }
 
 /// After a failed read-back, Entra's view takes what the server really holds, so one defect
-/// is reported once, at the step that showed it, and not again by every later step.
-pub(crate) fn adopt(world: &mut World, intent: &Intent, checks: &[CheckResult], body: &Value) {
+/// is reported once, at the step that showed it, and not again by every later step. What
+/// was taken over is remembered with the finding (`diverged`): a later step about the value
+/// Entra wrote has lost its premise and is not run.
+pub(crate) fn adopt(
+    world: &mut World,
+    intent: &Intent,
+    checks: &[CheckResult],
+    body: &Value,
+    step: &str,
+) {
     let Some((object, _)) = intent.written() else {
         return;
     };
-    let failed_paths: Vec<String> = checks
+    let failed = |id: CheckId| checks.iter().any(|c| c.id == id && !c.passed());
+    let failed_paths: Vec<AttrPath> = checks
         .iter()
-        .filter(|c| c.id == CheckId::Attribute && matches!(c.outcome, Outcome::Fail { .. }))
-        .filter_map(|c| c.subject.split('`').nth(1).map(str::to_owned))
+        .filter(|c| c.id == CheckId::Attribute && !c.passed())
+        .filter_map(|c| c.target.attribute().cloned())
         .collect();
-    let members_failed = checks
-        .iter()
-        .any(|c| c.id == CheckId::Members && !c.passed());
-    let manager_failed = checks
-        .iter()
-        .any(|c| c.id == CheckId::Manager && !c.passed());
+    let members_failed = failed(CheckId::Members);
+    let manager_failed = failed(CheckId::Manager);
+    let known = |world: &World, id: &str| {
+        let name = world.name_of(id);
+        world.object(&name).is_some().then_some(name)
+    };
     let manager = body
         .get(crate::scim::ENTERPRISE_USER_SCHEMA)
         .and_then(|ext| ext.get("manager"))
         .and_then(|m| m.get("value"))
         .and_then(Value::as_str)
-        .map(|id| world.name_of(id))
-        .filter(|name| world.object(name).is_some());
-    let member_names: Vec<String> = if members_failed {
-        body.get("members")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|m| m.get("value").and_then(Value::as_str))
-                    .map(|id| world.name_of(id))
-                    .filter(|name| world.object(name).is_some())
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+        .and_then(|id| known(world, id));
+    let member_names: Vec<String> = check::member_ids(body)
+        .iter()
+        .filter_map(|id| known(world, id))
+        .collect();
     let Some(state) = world.object_mut(object) else {
         return;
     };
+    let blame = Blame {
+        step: step.to_owned(),
+        check: CheckId::Attribute,
+    };
     for path in failed_paths {
-        if let Ok(path) = AttrPath::parse(&path) {
-            let actual = path.get(body).filter(|v| !v.is_null()).cloned();
-            state.set(&path, actual);
-        }
+        let actual = path.get(body).filter(|v| !v.is_null()).cloned();
+        state.set(&path, actual);
+        state
+            .diverged
+            .insert(path.as_str().to_owned(), blame.clone());
     }
     if members_failed {
         state.members = member_names.into_iter().collect();

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::outcome::{Blame, Fallback, Premise, PremiseKind};
 use crate::attributes::{AttrPath, AttrType, AttributeTables, ResourceKind};
 use crate::check::Expected;
 use crate::plan::{ObjectDecl, Template};
@@ -24,6 +25,13 @@ pub(crate) struct ObjectState {
     pub(crate) source: Vec<(AttrPath, AttrType, Value)>,
     /// The manager's object name (users, §3.6).
     pub(crate) manager: Option<String>,
+    /// The step whose failed create means the object was never made.
+    pub(crate) never_created: Option<Blame>,
+    /// Attributes whose write the server did not store (Entra's view took the server's
+    /// value), and the step that showed it: a step about the new value has lost its premise.
+    pub(crate) diverged: BTreeMap<String, Blame>,
+    /// Set when the object was made by a fallback create.
+    pub(crate) fallback: Option<Fallback>,
 }
 
 impl ObjectState {
@@ -33,6 +41,20 @@ impl ObjectState {
             .iter()
             .find(|(p, _, _)| p.as_str() == path)
             .map(|(_, _, v)| v)
+    }
+
+    /// What Entra's source holds at a path: the value it sends and looks up by.
+    pub(crate) fn source_value(&self, path: &str) -> Option<&Value> {
+        self.source
+            .iter()
+            .find(|(p, _, _)| p.as_str() == path)
+            .map(|(_, _, v)| v)
+    }
+
+    /// Forgets a path in both views (a fallback create that does not send it).
+    pub(crate) fn forget(&mut self, path: &AttrPath) {
+        self.values.retain(|(p, _, _)| p != path);
+        self.source.retain(|(p, _, _)| p != path);
     }
 
     /// Sets (or, with `None`, forgets) the value at a path of the table.
@@ -139,10 +161,10 @@ impl World {
         })
     }
 
-    pub(crate) fn render(&self, template: &Template) -> Result<String, String> {
+    pub(crate) fn render(&self, template: &Template) -> Result<String, Premise> {
         template
             .render(&|name| self.lookup(name))
-            .map_err(|e| format!("{e}: an earlier step that should have set it failed"))
+            .map_err(|e| Premise::new(PremiseKind::Variable { name: e.0 }))
     }
 
     pub(crate) fn set_var(&mut self, name: &str, value: String) {
@@ -178,7 +200,7 @@ impl World {
         &mut self,
         decl: &ObjectDecl,
         tables: &AttributeTables,
-    ) -> Result<(), String> {
+    ) -> Result<(), Premise> {
         let mut values = Vec::new();
         for attribute in &tables.of(decl.kind).attributes {
             if attribute.ty == AttrType::Reference {
@@ -206,6 +228,9 @@ impl World {
                 id: None,
                 members: BTreeSet::new(),
                 manager: None,
+                never_created: None,
+                diverged: BTreeMap::new(),
+                fallback: None,
             },
         );
         Ok(())
@@ -213,7 +238,18 @@ impl World {
 
     /// A value Entra would send for an attribute, named so it is recognisably ours.
     fn generate(&self, decl: &ObjectDecl, path: &AttrPath, ty: AttrType) -> Value {
-        let base = format!("{}-{}", self.prefix, decl.name);
+        self.generated(&decl.name, decl.kind, path, ty)
+    }
+
+    /// A generated value for attribute `path` of object `name`.
+    pub(crate) fn generated(
+        &self,
+        name: &str,
+        kind: ResourceKind,
+        path: &AttrPath,
+        ty: AttrType,
+    ) -> Value {
+        let base = format!("{}-{name}", self.prefix);
         match ty {
             AttrType::Boolean => return Value::Bool(true),
             AttrType::Integer => return Value::from(1),
@@ -222,12 +258,10 @@ impl World {
         }
         let text = match (path.attr(), path.sub()) {
             ("userName", _) | ("emails", _) => format!("{base}@example.com"),
-            ("name", Some("givenName")) => capitalise(&decl.name),
+            ("name", Some("givenName")) => capitalise(name),
             ("name", Some("familyName")) => "Scimcheck".to_owned(),
-            ("name", Some("formatted")) => format!("{} Scimcheck", capitalise(&decl.name)),
-            ("externalId", _) if decl.kind == ResourceKind::Group => {
-                uuid::Uuid::new_v4().to_string()
-            }
+            ("name", Some("formatted")) => format!("{} Scimcheck", capitalise(name)),
+            ("externalId", _) if kind == ResourceKind::Group => uuid::Uuid::new_v4().to_string(),
             ("displayName", _) | ("externalId", _) => base,
             ("phoneNumbers", _) => "+1 555 0100".to_owned(),
             (attr, sub) => format!("{base}-{}", sub.unwrap_or(attr)),

@@ -21,7 +21,7 @@ use scimcheck::plan::Plan;
 use scimcheck::profile::Profile;
 use scimcheck::redact::Secret;
 use scimcheck::refserver::{self, Fault, RunningServer};
-use scimcheck::run::{new_run_id, RunSummary, Runner, StepStatus};
+use scimcheck::run::{new_run_id, NotRun, RunSummary, Runner, StepStatus};
 
 pub const TOKEN: &str = "tok-3b1f0c9e-known-test-token";
 
@@ -85,13 +85,32 @@ pub fn failing(summary: &RunSummary) -> Vec<String> {
                     ids.into_iter().collect::<Vec<_>>().join(", ")
                 )),
                 StepStatus::NotRun(reason) => out.push(format!(
-                    "{} / {}: not run ({reason:?})",
-                    scenario.name, step.name
+                    "{} / {}: {}",
+                    scenario.name,
+                    step.name,
+                    not_run(reason)
                 )),
             }
         }
     }
     out
+}
+
+/// A step not run, compactly: `not run after SYNC-RENAME/ATTRIBUTE` (the finding that took
+/// its premise), `not run: NeverCreated`, `error`, `interrupted`.
+pub fn not_run(reason: &NotRun) -> String {
+    match reason {
+        NotRun::Premise(premise) => match &premise.blame {
+            Some(blame) => format!("not run after {}/{}", blame.step, blame.check),
+            None => {
+                let kind = format!("{:?}", premise.kind);
+                let name = kind.split([' ', '{', '(']).next().unwrap_or_default();
+                format!("not run: {name}")
+            }
+        },
+        NotRun::Transport(_) => "error".to_owned(),
+        NotRun::Interrupted => "interrupted".to_owned(),
+    }
 }
 
 /// Whether some failing step failed on `id`.
@@ -109,13 +128,14 @@ pub fn messages(summary: &RunSummary) -> String {
     let mut text = String::new();
     for step in summary.scenarios.iter().flat_map(|s| &s.steps) {
         for check in step.failures() {
-            if let scimcheck::check::Outcome::Fail { message, .. } = &check.outcome {
-                let _ = writeln!(
-                    text,
-                    "{}: {} {}: {message}",
-                    step.name, check.id, check.subject
-                );
-            }
+            let _ = writeln!(
+                text,
+                "{}: {} {}: {}",
+                step.name,
+                check.id,
+                check.subject(),
+                check.message()
+            );
         }
     }
     text

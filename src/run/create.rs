@@ -1,0 +1,271 @@
+//! Creates that go on: Entra's exact create, and when the server refuses it, the bounded
+//! fallback tries of `fallback.rs`; and the members a batch step creates before its PATCH.
+
+use serde_json::Value;
+
+use super::fallback::{self, MAX_TRIES};
+use super::outcome::{Blame, FallbackChange, NotRun, Premise, PremiseKind, StepStatus};
+use super::prepare::{self, Intent, Prepared};
+use super::record::Record;
+use super::runner::{Ended, Runner};
+use super::step::apply;
+use super::world::World;
+use crate::attributes::ResourceKind;
+use crate::check::server_error::ServerError;
+use crate::check::{self, CheckId, ExchangeRef, Finding};
+use crate::http::{Received, Request};
+use crate::plan::{ObjectDecl, StepPlan};
+use crate::profile::Renderer;
+
+/// An `add-new-members` step's parameters.
+pub(super) struct Batch<'p> {
+    pub(super) group: &'p str,
+    pub(super) count: usize,
+    pub(super) one_op_each: bool,
+}
+
+/// The accepted answer of a create: where it was recorded, and its body.
+pub(super) type Answer = (ExchangeRef, Received, Option<Value>);
+
+impl Runner<'_> {
+    /// After Entra's exact create of `object` was refused (`refused`, the status finding):
+    /// reduced creates derived from the server's answers, each recorded. The answer of the
+    /// one that succeeded marks the object as a fallback; when none does, the object was
+    /// never created, and that is the premise later steps lack.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's context, passed as it is"
+    )]
+    pub(super) async fn fall_back(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        object: &str,
+        step: &StepPlan,
+        prepared: &Prepared,
+        refused: Option<Finding>,
+        record: &mut Record,
+    ) -> Result<Option<Answer>, Ended> {
+        let adscim = prepared
+            .request
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains(crate::scim::ADSCIM_GROUP_SCHEMA));
+        let error = refused.and_then(|f| f.server_error().cloned());
+        let sent = prepared
+            .request
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok());
+        let tried = match error {
+            Some(error) => {
+                self.retry_create(world, renderer, object, adscim, error, sent, record)
+                    .await?
+            }
+            None => None,
+        };
+        let kind = world.object(object).map_or(ResourceKind::User, |o| o.kind);
+        let Some((answer, changes)) = tried else {
+            if let Some(state) = world.object_mut(object) {
+                state.never_created = Some(Blame {
+                    step: step.id.clone(),
+                    check: CheckId::Status,
+                });
+            }
+            return Ok(None);
+        };
+        let note = fallback::note(object, kind, &step.id, changes);
+        record.on_fallback(note.clone());
+        if let Some(state) = world.object_mut(object) {
+            state.fallback = Some(note);
+        }
+        Ok(Some(answer))
+    }
+
+    /// Up to [`MAX_TRIES`] reduced creates, each derived from the last refusal. The answer
+    /// that was accepted, with every change made, or `None` when the answers name nothing
+    /// more to change or the tries run out.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's context, passed as it is"
+    )]
+    async fn retry_create(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        object: &str,
+        adscim: bool,
+        mut error: ServerError,
+        mut sent: Option<Value>,
+        record: &mut Record,
+    ) -> Result<Option<(Answer, Vec<FallbackChange>)>, Ended> {
+        let mut changes: Vec<FallbackChange> = Vec::new();
+        for _ in 0..MAX_TRIES {
+            let Some(state) = world.object(object) else {
+                return Ok(None);
+            };
+            let with_adscim = adscim && !fallback::drops_adscim(&changes);
+            let new = fallback::derive(&error, sent.as_ref(), state, with_adscim);
+            if new.is_empty() {
+                return Ok(None);
+            }
+            fallback::apply(world, object, &new);
+            changes.extend(new);
+            let Some(request) = create_request(world, renderer, object, adscim, &changes) else {
+                return Ok(None);
+            };
+            let (at, received) = self.send_recorded(&request, record, false).await?;
+            if (200..300).contains(&received.status) {
+                let body = received.json().ok();
+                return Ok(Some(((at, received, body), changes)));
+            }
+            let Some(next) = ServerError::parse(&received) else {
+                return Ok(None);
+            };
+            error = next;
+            sent = request
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
+        }
+        Ok(None)
+    }
+
+    /// §4.3, `add-new-members`: provisions the users first (members are referenced by their
+    /// SCIM id), then renders the one PATCH that adds them all. The users are setup: a
+    /// refused create falls back as a scenario's create would (and the changes carry over to
+    /// the next members), and only a member that cannot be created at all is a failed check.
+    pub(super) async fn provision(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        batch: &Batch<'_>,
+        step: &StepPlan,
+        record: &mut Record,
+    ) -> Result<Prepared, Ended> {
+        let group_id = prepare::id(world, batch.group)
+            .map(str::to_owned)
+            .map_err(|p| (StepStatus::NotRun(NotRun::Premise(p)), None))?;
+        let mut names = Vec::new();
+        let mut ids = Vec::new();
+        let mut changes: Vec<FallbackChange> = Vec::new();
+        let first = world.count_with_prefix(&format!("{}-new", batch.group)) + 1;
+        for n in first..first + batch.count {
+            let name = format!("{}-new{n}", batch.group);
+            if let Some(id) = self
+                .create_member(world, renderer, &name, step, &mut changes, record)
+                .await?
+            {
+                names.push(name);
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            // Every member create failed: those failures are the step's result.
+            return Err((StepStatus::Failed, None));
+        }
+        let request = if batch.one_op_each {
+            renderer.add_members_each(&group_id, &ids)
+        } else {
+            renderer.add_members(&group_id, &ids)
+        };
+        let intent = Intent::Members {
+            group: batch.group.to_owned(),
+            add: true,
+            members: names,
+        };
+        Ok(Prepared { request, intent })
+    }
+
+    /// Creates one batch member, reduced by the `changes` earlier members needed; its id, or
+    /// `None` when the server refused every try (a failed check of the step).
+    async fn create_member(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        name: &str,
+        step: &StepPlan,
+        changes: &mut Vec<FallbackChange>,
+        record: &mut Record,
+    ) -> Result<Option<String>, Ended> {
+        let decl = ObjectDecl {
+            name: name.to_owned(),
+            kind: ResourceKind::User,
+            values: Default::default(),
+            existing: false,
+        };
+        let premise = |p: Premise| (StepStatus::NotRun(NotRun::Premise(p)), None);
+        world.declare(&decl, self.tables).map_err(premise)?;
+        fallback::apply(world, name, changes);
+        self.register(world, name, ResourceKind::User);
+        let no_id = || {
+            premise(Premise::new(PremiseKind::NoId {
+                object: name.to_owned(),
+            }))
+        };
+        let request = create_request(world, renderer, name, false, &[]).ok_or_else(no_id)?;
+        let (at, received) = self.send_recorded(&request, record, false).await?;
+        let mut answer = (200..300)
+            .contains(&received.status)
+            .then(|| received.clone());
+        if answer.is_none() {
+            let refused = check::status(&received, &[201]);
+            let error = refused.finding().and_then(Finding::server_error).cloned();
+            let sent = request
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
+            if let Some(error) = error {
+                let tried = self
+                    .retry_create(world, renderer, name, false, error, sent, record)
+                    .await?;
+                if let Some(((_, accepted, _), more)) = tried {
+                    changes.extend(more);
+                    answer = Some(accepted);
+                }
+            }
+            if answer.is_none() {
+                record.judge(at, [refused]);
+                return Ok(None);
+            }
+        }
+        let body = answer.as_ref().and_then(|r| r.json().ok());
+        let intent = Intent::Create {
+            object: name.to_owned(),
+            kind: ResourceKind::User,
+        };
+        apply(world, &intent, body.as_ref());
+        self.record_fate(world, &intent, 201);
+        if !changes.is_empty() {
+            let note = fallback::note(name, ResourceKind::User, &step.id, changes.clone());
+            record.on_fallback(fallback::note(
+                "the new members",
+                ResourceKind::User,
+                &step.id,
+                changes.clone(),
+            ));
+            if let Some(state) = world.object_mut(name) {
+                state.fallback = Some(note);
+            }
+        }
+        Ok(world.object(name).and_then(|o| o.id.clone()))
+    }
+}
+
+/// The create for `object` as Entra's view now holds it.
+fn create_request(
+    world: &World,
+    renderer: &Renderer,
+    object: &str,
+    adscim: bool,
+    changes: &[FallbackChange],
+) -> Option<Request> {
+    let state = world.object(object)?;
+    let values = state.create_values();
+    Some(match state.kind {
+        ResourceKind::User => renderer.create_user(&values),
+        ResourceKind::Group => {
+            renderer.create_group(&values, adscim && !fallback::drops_adscim(changes))
+        }
+    })
+}

@@ -1,0 +1,108 @@
+//! A step's record as the runner makes it: the exchanges in the order sent, the checks on
+//! each, and which exchange is the step's own request. References to exchanges are handed out
+//! as they are recorded, so no check's exchange is ever computed from an offset.
+
+use std::time::{Duration, Instant};
+
+use super::outcome::{Fallback, StepOutcome, StepStatus};
+use super::prepare::Intent;
+use super::world::World;
+use crate::check::{CheckResult, ExchangeRef};
+use crate::http::Exchange;
+use crate::plan::StepPlan;
+
+/// What a step has sent and found so far.
+pub(crate) struct Record {
+    started: Instant,
+    exchanges: Vec<Exchange>,
+    checks: Vec<CheckResult>,
+    request: Option<ExchangeRef>,
+    fallbacks: Vec<Fallback>,
+}
+
+impl Record {
+    pub(crate) fn new() -> Record {
+        Record {
+            started: Instant::now(),
+            exchanges: Vec::new(),
+            checks: Vec::new(),
+            request: None,
+            fallbacks: Vec::new(),
+        }
+    }
+
+    /// Records an exchange; the reference is what checks on it carry.
+    pub(crate) fn push(&mut self, exchange: Exchange) -> ExchangeRef {
+        self.exchanges.push(exchange);
+        ExchangeRef::new(self.exchanges.len() - 1)
+    }
+
+    /// Records the step's own request (everything recorded before it is setup).
+    pub(crate) fn push_request(&mut self, exchange: Exchange) -> ExchangeRef {
+        let at = self.push(exchange);
+        self.request = Some(at);
+        at
+    }
+
+    /// Adds checks that read exchange `at`.
+    pub(crate) fn judge(&mut self, at: ExchangeRef, checks: impl IntoIterator<Item = CheckResult>) {
+        self.checks.extend(checks.into_iter().map(|c| c.on(at)));
+    }
+
+    /// Notes that the step was judged on a fallback object.
+    pub(crate) fn on_fallback(&mut self, fallback: Fallback) {
+        if !self.fallbacks.contains(&fallback) {
+            self.fallbacks.push(fallback);
+        }
+    }
+
+    /// Notes every fallback object the step's request is about.
+    pub(crate) fn note_fallbacks(&mut self, world: &World, intent: &Intent) {
+        for name in intent.objects() {
+            if let Some(fallback) = world.object(name).and_then(|o| o.fallback.clone()) {
+                self.on_fallback(fallback);
+            }
+        }
+    }
+
+    /// The method of a recorded exchange.
+    pub(crate) fn method(&self, at: ExchangeRef) -> &'static str {
+        self.exchanges.get(at.index()).map_or("", |e| e.sent.method)
+    }
+
+    pub(crate) fn failed(&self) -> bool {
+        self.checks.iter().any(|c| !c.passed())
+    }
+
+    /// The step's outcome: failed when a check failed, else passed.
+    pub(crate) fn judged(self, step: &StepPlan) -> StepOutcome {
+        let status = if self.failed() {
+            StepStatus::Failed
+        } else {
+            StepStatus::Passed
+        };
+        self.finish(step, status)
+    }
+
+    /// The step's outcome with this status.
+    pub(crate) fn finish(self, step: &StepPlan, status: StepStatus) -> StepOutcome {
+        StepOutcome {
+            id: step.id.clone(),
+            name: step.name.clone(),
+            location: step.location.clone(),
+            status,
+            exchanges: self.exchanges,
+            request: self.request,
+            checks: self.checks,
+            fallbacks: self.fallbacks,
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+/// A step that did not run: no exchange, no check.
+pub(crate) fn not_run(step: &StepPlan, status: StepStatus) -> StepOutcome {
+    let mut outcome = Record::new().finish(step, status);
+    outcome.elapsed = Duration::ZERO;
+    outcome
+}
