@@ -15,7 +15,7 @@ use scimcheck::http::{Client, ClientOptions, TenantUrl};
 use scimcheck::profile::Profile;
 use scimcheck::redact::Secret;
 use scimcheck::refserver::Fault;
-use scimcheck::run::{new_run_id, RunSummary, Runner};
+use scimcheck::run::{new_run_id, NotRun, PremiseKind, RunSummary, Runner, StepStatus};
 
 /// Runs the built-in suite against `url` with `token`.
 async fn run_against(url: &str, token: &str) -> RunSummary {
@@ -29,6 +29,10 @@ async fn run_against(url: &str, token: &str) -> RunSummary {
     runner
         .run(&plan, &[Profile::EntraDefault], &mut |_| {})
         .await
+}
+
+fn ids(hints: &[Hint]) -> Vec<&'static str> {
+    hints.iter().map(|h| h.id).collect()
 }
 
 /// The first hint, after asserting it is `id` and mentions every one of `words`.
@@ -99,6 +103,44 @@ async fn a_wrong_token_is_the_token_and_blocks_everything_else() {
     assert!(hint.blocking);
     // Every failed request was a 401: nothing else is blamed.
     assert_eq!(diagnose(&summary).len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_token_stops_the_run_after_test_connection_unless_keep_going() {
+    let server = server(&[]).await;
+    let tables = AttributeTables::atmos();
+    let plan = builtin_plan(&tables);
+    let tenant = TenantUrl::parse(&server.base_url()).expect("valid URL");
+    let client = Client::new(
+        tenant,
+        Secret::new("not-the-token"),
+        ClientOptions::default(),
+    )
+    .expect("client builds");
+    let (_stop, interrupt) = tokio::sync::watch::channel(false);
+    let mut runner = Runner::new(&client, &tables, new_run_id(), interrupt);
+    runner.stop_rule = Some(Box::new(scimcheck::hints::blocking_cause));
+    let stopped = runner
+        .run(&plan, &[Profile::EntraDefault], &mut |_| {})
+        .await;
+    let keep_going = run_against(&server.base_url(), "not-the-token").await;
+    server.shutdown().await;
+    // Only Test Connection's requests were sent; every later step is "not run", blocked by
+    // the one cause, and the one hint still names it.
+    let first = &stopped.scenarios[0];
+    assert_eq!(first.name, "test-connection");
+    assert_eq!(stopped.requests(), first.requests());
+    for step in stopped.scenarios.iter().skip(1).flat_map(|s| &s.steps) {
+        assert!(
+            matches!(&step.status, StepStatus::NotRun(NotRun::Premise(p))
+                if matches!(p.kind.as_ref(), PremiseKind::Blocked { hint } if hint == "hint:token")),
+            "{}: {:?}",
+            step.id,
+            step.status
+        );
+    }
+    assert_eq!(ids(&diagnose(&stopped)), ["hint:token"]);
+    assert!(keep_going.requests() > 5 * stopped.requests());
 }
 
 #[tokio::test]

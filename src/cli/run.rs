@@ -47,6 +47,10 @@ pub(crate) struct PlanArgs {
     /// Leave what the run created on the server (no cleanup).
     #[arg(long)]
     keep: bool,
+    /// Run every scenario even when Test Connection shows a cause that blocks everything
+    /// (the token refused, an HTML page, a wrong path); without it the run stops there.
+    #[arg(long)]
+    keep_going: bool,
     /// Exit 1 on any failed check, also those that only degrade or deviate from the RFC
     /// (without it, only failures that break Entra do).
     #[arg(long)]
@@ -178,6 +182,9 @@ pub(crate) async fn execute(
     // Read-only: no step writes, so nothing is created; with `keep`, cleanup could not send
     // a DELETE even if the ledger held something.
     runner.keep = plan_args.keep || read_only.read_only;
+    if !plan_args.keep_going {
+        runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
+    }
     let styles = Styles::for_stream(output.color, std::io::stdout().is_terminal());
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());

@@ -75,6 +75,21 @@ fn fill(words: &str, name: Option<&str>) -> String {
     }
 }
 
+/// The id of the first cause that blocks everything in the scenarios run so far (the token
+/// refused, an HTML page, a wrong path, no answer), if there is one: `run` stops there, since
+/// nothing after it could be judged (issue 7, "stop when nothing else can be judged").
+pub fn blocking_cause(scenarios: &[crate::run::ScenarioOutcome]) -> Option<String> {
+    let partial = RunSummary {
+        run_id: String::new(),
+        scenarios: scenarios.to_vec(),
+        cleanup: crate::run::CleanupReport::default(),
+        interrupted: false,
+        elapsed: std::time::Duration::ZERO,
+    };
+    let first = diagnose(&partial).into_iter().next()?;
+    first.blocking.then(|| first.id.to_owned())
+}
+
 fn new_hint(rule: &Rule, evidence: String, failure: &Failure<'_>) -> Hint {
     let name = (rule.names)(failure);
     Hint {

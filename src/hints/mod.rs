@@ -13,4 +13,4 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use diagnose::{diagnose, Hint};
+pub use diagnose::{blocking_cause, diagnose, Hint};
