@@ -331,3 +331,20 @@ async fn the_flag_in_the_tenant_url_selects_the_flag_profile_and_is_not_forwarde
     );
     server.shutdown().await;
 }
+
+#[test]
+fn serve_list_faults_prints_one_line_per_fault_with_its_description() {
+    let out = scimcheck()
+        .args(["serve", "--list-faults"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.lines().count(), Fault::ALL.len(), "{stdout}");
+    for (line, fault) in stdout.lines().zip(Fault::ALL) {
+        assert!(
+            line.starts_with(fault.name()) && line.ends_with(fault.describe()),
+            "{line}"
+        );
+    }
+}

@@ -38,6 +38,9 @@ pub(crate) struct AttrPath {
 pub(crate) struct CaseRules {
     /// `case-sensitive-username-filter`: `userName` compared case-sensitively.
     pub(crate) user_name_exact: bool,
+    /// `case-sensitive-group-filter`: `displayName` compared case-sensitively (set for
+    /// group queries only).
+    pub(crate) display_name_exact: bool,
 }
 
 /// Parses a whole `filter` query value.
@@ -148,6 +151,7 @@ fn case_exact(parent: Option<&str>, path: &AttrPath, rules: CaseRules) -> bool {
     match owner {
         None if path.filter.is_none() && (is(leaf, "id") || is(leaf, "externalId")) => true,
         None if is(leaf, "userName") => rules.user_name_exact,
+        None if is(leaf, "displayName") => rules.display_name_exact,
         None => is(leaf, "members") || is(leaf, "manager"),
         Some(owner) => {
             is(leaf, "$ref")

@@ -71,6 +71,7 @@ fn case_sensitive_username_rule_flips_username_only() {
     let f = parse_filter(r#"userName eq "alice@contoso.com""#).unwrap();
     let rules = CaseRules {
         user_name_exact: true,
+        ..CaseRules::default()
     };
     assert!(!f.matches(&resource(), rules));
     assert!(parse_filter(r#"displayName eq "alice a""#)

@@ -380,3 +380,6 @@ async fn malformed_and_oversized_bodies_are_rejected() {
 
 #[path = "tests_faults.rs"]
 mod faults;
+
+#[path = "tests_faults_shapes.rs"]
+mod faults_shapes;
