@@ -3,10 +3,10 @@
 //!
 //! Adding a fault: a variant here, an entry in [`Fault::ALL`] (and the count in the test
 //! below), a name and a description in the two `match`es (the description is the line
-//! `serve --list-faults` prints), the behaviour where the defect lives (`routes.rs` for
-//! transport, `handlers.rs`, `refusals.rs` for creates and renames,
+//! `serve --list-faults` prints), the behaviour where the defect lives (`routes.rs` and
+//! `throttle.rs` for transport, `handlers.rs`, `refusals.rs` for creates and renames,
 //! `patch/refuse.rs` for PATCH shapes, `patch.rs`, `values.rs`), and a router-level test named
-//! after the fault in `tests_faults.rs` or `tests_faults_shapes.rs` that
+//! after the fault in `tests_faults.rs`, `tests_faults_shapes.rs` or `tests_throttle.rs` that
 //! pins the status, headers and body and shows that a request the fault does not target still
 //! succeeds. A fault that refuses in a framework's words builds its body with
 //! `error::Framework`.
@@ -89,6 +89,14 @@ pub enum Fault {
     RequireEmails,
     /// A PATCH changing `active` together with other attributes is refused.
     RejectActiveWithOtherChanges,
+    /// Every third request answers 429 with `Retry-After: 1`.
+    ThrottleRetryAfterSeconds,
+    /// Every third request answers 429 with `Retry-After` as an HTTP date.
+    ThrottleRetryAfterDate,
+    /// Every third request answers 429 without `Retry-After`.
+    ThrottleWithoutRetryAfter,
+    /// Every request answers 429 with `Retry-After: 1`.
+    ThrottleForever,
 }
 
 impl Fault {
@@ -129,6 +137,10 @@ impl Fault {
         Fault::RejectMixedPatch,
         Fault::RequireEmails,
         Fault::RejectActiveWithOtherChanges,
+        Fault::ThrottleRetryAfterSeconds,
+        Fault::ThrottleRetryAfterDate,
+        Fault::ThrottleWithoutRetryAfter,
+        Fault::ThrottleForever,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -169,6 +181,10 @@ impl Fault {
             Fault::RejectMixedPatch => "reject-mixed-patch",
             Fault::RequireEmails => "require-emails",
             Fault::RejectActiveWithOtherChanges => "reject-active-with-other-changes",
+            Fault::ThrottleRetryAfterSeconds => "throttle-retry-after-seconds",
+            Fault::ThrottleRetryAfterDate => "throttle-retry-after-date",
+            Fault::ThrottleWithoutRetryAfter => "throttle-without-retry-after",
+            Fault::ThrottleForever => "throttle-forever",
         }
     }
 
@@ -244,6 +260,10 @@ impl Fault {
             Fault::RejectMixedPatch => "refuses a PATCH that mixes replace and add operations, as Entra sends them",
             Fault::RequireEmails => "requires emails on create, though cloud-only users have none (Django REST framework error)",
             Fault::RejectActiveWithOtherChanges => "refuses a PATCH that changes active together with other attributes (the disable in a multi-op PATCH)",
+            Fault::ThrottleRetryAfterSeconds => "answers every third request 429 with Retry-After: 1 (delta-seconds)",
+            Fault::ThrottleRetryAfterDate => "answers every third request 429 with Retry-After as an HTTP date one second ahead",
+            Fault::ThrottleWithoutRetryAfter => "answers every third request 429 without Retry-After, which the gallery checklist asks for",
+            Fault::ThrottleForever => "answers every request 429 with Retry-After: 1, forever",
         }
     }
 }
@@ -336,13 +356,13 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 35);
+        assert_eq!(Fault::ALL.len(), 39);
     }
 
     #[test]
     fn unknown_fault_error_lists_valid_names() {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
-        assert!(err.ends_with("require-emails, reject-active-with-other-changes"));
+        assert!(err.ends_with("throttle-without-retry-after, throttle-forever"));
     }
 }

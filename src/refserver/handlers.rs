@@ -172,7 +172,7 @@ pub(crate) fn create(
     refusals::create(kind, &attrs, &state.faults)?;
     values::normalise(kind, &mut attrs, &state.faults)?;
     require_unique_attr(kind, &attrs)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     if store.taken(kind, &attrs, None) {
         return Err(ScimError::conflict(format!(
             "a {} with this {} already exists",
@@ -216,7 +216,7 @@ pub(crate) fn patch(
     base: &str,
 ) -> Result<Response, ScimError> {
     let ops = patch::parse_request(&json_body(body)?, &state.faults)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let resource = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     patch::refuse(kind, &ops, &state.faults)?;
     let mut attrs = resource.attrs.clone();
@@ -246,7 +246,7 @@ pub(crate) fn patch(
 
 /// DELETE: 204; a deleted user leaves every group (client-behaviour §3.8, §4.5).
 pub(crate) fn delete(state: &AppState, kind: Kind, id: &str) -> Result<Response, ScimError> {
-    let mut store = state.store();
+    let mut store = state.store_mut();
     if state.faults.has(Fault::DeleteOnlyDeactivates) {
         let resource = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
         if kind == Kind::User {

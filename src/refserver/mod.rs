@@ -8,7 +8,7 @@
 //! paths), `patch` (PATCH operations), `values` (what is stored), `project`
 //! (`attributes`/`excludedAttributes`), `attrs` (case-insensitive names), `error` (RFC 7644
 //! §3.12 errors and framework error shapes), `refusals` (creates and renames a fault
-//! refuses), `faults`.
+//! refuses), `throttle` (429 faults), `faults`.
 
 mod attrs;
 mod error;
@@ -21,6 +21,7 @@ mod refusals;
 mod routes;
 mod server;
 mod store;
+mod throttle;
 mod values;
 
 #[cfg(test)]

@@ -41,10 +41,11 @@ impl Reply {
 
 impl Server {
     async fn start(faults: &[Fault]) -> Server {
-        let config = Config {
-            token: Secret::new(TOKEN),
-            faults: faults.iter().copied().collect::<BTreeSet<_>>(),
-        };
+        let faults = faults.iter().copied().collect::<BTreeSet<_>>();
+        Server::start_with(Config::new(Secret::new(TOKEN), faults)).await
+    }
+
+    async fn start_with(config: Config) -> Server {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let running = spawn(addr, config).await.unwrap();
         let client = reqwest::Client::builder()
@@ -383,3 +384,6 @@ mod faults;
 
 #[path = "tests_faults_shapes.rs"]
 mod faults_shapes;
+
+#[path = "tests_throttle.rs"]
+mod throttle;

@@ -329,6 +329,7 @@ fn every_fault_has_a_test_here() {
     let source = [
         include_str!("tests_faults.rs"),
         include_str!("tests_faults_shapes.rs"),
+        include_str!("tests_throttle.rs"),
     ]
     .concat();
     for fault in Fault::ALL {
