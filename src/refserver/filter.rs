@@ -68,6 +68,17 @@ impl Filter {
             .all(|c| c.matches(resource, None, rules))
     }
 
+    /// Whether a clause reads what only the rendered resource holds (`id`, `meta`,
+    /// `schemas`), so that the stored attributes alone cannot answer the filter.
+    pub(crate) fn reads_server_attributes(&self) -> bool {
+        self.clauses.iter().any(|c| {
+            c.path.urn.is_none()
+                && ["id", "meta", "schemas"]
+                    .iter()
+                    .any(|a| c.path.attr.eq_ignore_ascii_case(a))
+        })
+    }
+
     /// Whether an element of multi-valued attribute `parent` matches a value filter.
     pub(crate) fn matches_element(&self, element: &Value, parent: &str, rules: CaseRules) -> bool {
         match element {

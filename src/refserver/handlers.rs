@@ -96,13 +96,21 @@ pub(crate) fn list(
     let lagging =
         kind == Kind::Group && query.filter.is_some() && state.faults.has(Fault::StaleGroupFilter);
     let now = Instant::now();
+    // Entra's lookups (userName, externalId, displayName) read stored attributes only:
+    // matching those before rendering keeps a lookup among many resources cheap, and the
+    // shared store lock short.
+    let (early, late) = match &query.filter {
+        Some(f) if f.reads_server_attributes() => (None, Some(f)),
+        filter => (filter.as_ref(), None),
+    };
     let matched: Vec<_> = state
         .store()
         .list(kind)
         .iter()
         .filter(|r| !lagging || r.indexed_at(now))
+        .filter(|r| early.is_none_or(|f| f.matches(&r.attrs, rules)))
         .map(|r| r.render(kind, base))
-        .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r, rules)))
+        .filter(|r| late.is_none_or(|f| f.matches(r, rules)))
         .collect();
     if matched.is_empty() && query.filter.is_some() && state.faults.has(Fault::EmptyFilter404) {
         return Err(ScimError::not_found("no resource matches the filter"));

@@ -171,10 +171,18 @@ impl Store {
         let Some(Value::String(wanted)) = attrs::get(attrs, name) else {
             return false;
         };
-        let wanted = wanted.to_lowercase();
+        let lower = wanted.to_lowercase();
+        // A create scans every resource of its kind: ASCII names compare without allocating.
+        let same = |v: &str| {
+            if v.is_ascii() && wanted.is_ascii() {
+                v.eq_ignore_ascii_case(wanted)
+            } else {
+                v.to_lowercase() == lower
+            }
+        };
         self.of(kind).iter().any(|r| {
             Some(r.id.as_str()) != except
-                && matches!(attrs::get(&r.attrs, name), Some(Value::String(v)) if v.to_lowercase() == wanted)
+                && matches!(attrs::get(&r.attrs, name), Some(Value::String(v)) if same(v))
         })
     }
 
