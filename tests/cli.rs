@@ -331,3 +331,55 @@ async fn the_flag_in_the_tenant_url_selects_the_flag_profile_and_is_not_forwarde
     );
     server.shutdown().await;
 }
+
+#[test]
+fn serve_list_faults_prints_one_line_per_fault_with_its_description() {
+    let out = scimcheck()
+        .args(["serve", "--list-faults"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.lines().count(), Fault::ALL.len(), "{stdout}");
+    for (line, fault) in stdout.lines().zip(Fault::ALL) {
+        assert!(
+            line.starts_with(fault.name()) && line.ends_with(fault.describe()),
+            "{line}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_delay_ms_delays_every_response() {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = scimcheck();
+    cmd.args(["serve", "--port", "0", "--delay-ms", "300"])
+        .env("SCIMCHECK_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("spawns");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let (url, delay_line) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let first = lines.next().unwrap_or_default();
+        let url = first.rsplit(' ').next().unwrap_or_default().to_owned();
+        (url, lines.next().unwrap_or_default())
+    })
+    .await
+    .expect("joins");
+    assert_eq!(delay_line, "every response delayed by 300 ms");
+    let started = Instant::now();
+    let status = reqwest::Client::new()
+        .get(format!("{url}/Users"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    let elapsed = started.elapsed();
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert_eq!(status.ok(), Some(200), "{url}");
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+}

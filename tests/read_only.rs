@@ -32,10 +32,7 @@ impl Recording {
     async fn start() -> Recording {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
-        let config = refserver::Config {
-            token: Secret::new(TOKEN),
-            faults: BTreeSet::new(),
-        };
+        let config = refserver::Config::new(Secret::new(TOKEN), BTreeSet::new());
         let app = refserver::router(config).layer(axum::middleware::from_fn(
             move |request: Request, next: Next| {
                 let log = Arc::clone(&log);

@@ -28,10 +28,7 @@ pub(crate) struct DemoArgs {
 pub(crate) async fn demo(args: DemoArgs) -> i32 {
     let token = Secret::new(format!("demo-{}", uuid::Uuid::new_v4().simple()));
     let faults: BTreeSet<Fault> = args.faults.into_iter().collect();
-    let config = refserver::Config {
-        token: token.clone(),
-        faults,
-    };
+    let config = refserver::Config::new(token.clone(), faults);
     let server = match refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await {
         Ok(server) => server,
         Err(e) => {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use clap::Args;
 
@@ -26,6 +27,10 @@ pub(crate) struct ServeArgs {
     /// List the faults and exit.
     #[arg(long)]
     list_faults: bool,
+    /// Delay every response by this many milliseconds, as a network or a slow app would
+    /// (for load tests).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> i32 {
@@ -44,8 +49,8 @@ pub(crate) async fn serve(args: ServeArgs) -> i32 {
     };
     let faults: BTreeSet<Fault> = args.faults.into_iter().collect();
     let config = refserver::Config {
-        token,
-        faults: faults.clone(),
+        response_delay: Duration::from_millis(args.delay_ms),
+        ..refserver::Config::new(token, faults.clone())
     };
     let server = match refserver::spawn(SocketAddr::new(args.host, args.port), config).await {
         Ok(server) => server,
@@ -64,6 +69,9 @@ pub(crate) async fn serve(args: ServeArgs) -> i32 {
     if !faults.is_empty() {
         let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();
         println!("faults: {}", names.join(", "));
+    }
+    if args.delay_ms > 0 {
+        println!("every response delayed by {} ms", args.delay_ms);
     }
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;

@@ -1,9 +1,15 @@
 //! Fault switches: each one makes the reference server reproduce one real-world SCIM server
 //! defect, so a test can prove that the matching client check fails.
 //!
-//! Adding a fault: a variant here, an entry in [`Fault::ALL`], a name and a description in the
-//! two `match`es, the behaviour where the defect lives (`routes.rs`, `handlers.rs`,
-//! `patch.rs`, `values.rs`), and a router-level test in `tests.rs` showing the change.
+//! Adding a fault: a variant here, an entry in [`Fault::ALL`] (and the count in the test
+//! below), a name and a description in the two `match`es (the description is the line
+//! `serve --list-faults` prints), the behaviour where the defect lives (`routes.rs` and
+//! `throttle.rs` for transport, `handlers.rs`, `refusals.rs` for creates and renames,
+//! `patch/refuse.rs` for PATCH shapes, `patch.rs`, `values.rs`), and a router-level test named
+//! after the fault in `tests_faults.rs`, `tests_faults_shapes.rs` or `tests_throttle.rs` that
+//! pins the status, headers and body and shows that a request the fault does not target still
+//! succeeds. A fault that refuses in a framework's words builds its body with
+//! `error::Framework`.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -57,6 +63,40 @@ pub enum Fault {
     Hang,
     /// ListResponse uses `resources` instead of `Resources`.
     LowercaseResources,
+    /// A create carrying the enterprise extension is refused in pydantic's words.
+    RejectEnterpriseExtension,
+    /// A create without `name.formatted` is refused.
+    RequireUnmappedAttribute,
+    /// A PATCH that changes `userName` is refused (scimType mutability).
+    ImmutableUsername,
+    /// A PATCH that changes a group's `displayName` is refused in Spring Boot's error shape.
+    ImmutableGroupDisplayname,
+    /// A PATCH setting the manager to a bare string is refused in ASP.NET's validation-problem shape.
+    RejectBareStringManager,
+    /// Any PATCH path with a value filter is refused (scimType invalidPath).
+    RejectFilteredPath,
+    /// Group `displayName eq` filters compare case-sensitively.
+    CaseSensitiveGroupFilter,
+    /// Group filters miss groups created in the last 30 seconds.
+    StaleGroupFilter,
+    /// A PATCH removing more than one member answers 501.
+    RejectMultiMemberRemoval,
+    /// User PATCH `add` ops with a path are refused.
+    RejectAddWithPath,
+    /// A PATCH mixing `replace` and `add` ops is refused.
+    RejectMixedPatch,
+    /// A user create without `emails` is refused in Django REST framework's words.
+    RequireEmails,
+    /// A PATCH changing `active` together with other attributes is refused.
+    RejectActiveWithOtherChanges,
+    /// Every third request answers 429 with `Retry-After: 1`.
+    ThrottleRetryAfterSeconds,
+    /// Every third request answers 429 with `Retry-After` as an HTTP date.
+    ThrottleRetryAfterDate,
+    /// Every third request answers 429 without `Retry-After`.
+    ThrottleWithoutRetryAfter,
+    /// Every request answers 429 with `Retry-After: 1`.
+    ThrottleForever,
 }
 
 impl Fault {
@@ -84,6 +124,23 @@ impl Fault {
         Fault::HugeBody,
         Fault::Hang,
         Fault::LowercaseResources,
+        Fault::RejectEnterpriseExtension,
+        Fault::RequireUnmappedAttribute,
+        Fault::ImmutableUsername,
+        Fault::ImmutableGroupDisplayname,
+        Fault::RejectBareStringManager,
+        Fault::RejectFilteredPath,
+        Fault::CaseSensitiveGroupFilter,
+        Fault::StaleGroupFilter,
+        Fault::RejectMultiMemberRemoval,
+        Fault::RejectAddWithPath,
+        Fault::RejectMixedPatch,
+        Fault::RequireEmails,
+        Fault::RejectActiveWithOtherChanges,
+        Fault::ThrottleRetryAfterSeconds,
+        Fault::ThrottleRetryAfterDate,
+        Fault::ThrottleWithoutRetryAfter,
+        Fault::ThrottleForever,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -111,6 +168,23 @@ impl Fault {
             Fault::HugeBody => "huge-body",
             Fault::Hang => "hang",
             Fault::LowercaseResources => "lowercase-resources",
+            Fault::RejectEnterpriseExtension => "reject-enterprise-extension",
+            Fault::RequireUnmappedAttribute => "require-unmapped-attribute",
+            Fault::ImmutableUsername => "immutable-username",
+            Fault::ImmutableGroupDisplayname => "immutable-group-displayname",
+            Fault::RejectBareStringManager => "reject-bare-string-manager",
+            Fault::RejectFilteredPath => "reject-filtered-path",
+            Fault::CaseSensitiveGroupFilter => "case-sensitive-group-filter",
+            Fault::StaleGroupFilter => "stale-group-filter",
+            Fault::RejectMultiMemberRemoval => "reject-multi-member-removal",
+            Fault::RejectAddWithPath => "reject-add-with-path",
+            Fault::RejectMixedPatch => "reject-mixed-patch",
+            Fault::RequireEmails => "require-emails",
+            Fault::RejectActiveWithOtherChanges => "reject-active-with-other-changes",
+            Fault::ThrottleRetryAfterSeconds => "throttle-retry-after-seconds",
+            Fault::ThrottleRetryAfterDate => "throttle-retry-after-date",
+            Fault::ThrottleWithoutRetryAfter => "throttle-without-retry-after",
+            Fault::ThrottleForever => "throttle-forever",
         }
     }
 
@@ -173,6 +247,23 @@ impl Fault {
             Fault::LowercaseResources => {
                 "names the ListResponse array \"resources\" instead of \"Resources\""
             }
+            Fault::RejectEnterpriseExtension => "refuses a create that carries the enterprise extension (pydantic: Extra inputs are not permitted)",
+            Fault::RequireUnmappedAttribute => "requires name.formatted on create, which the Atmos attribute table does not map",
+            Fault::ImmutableUsername => "refuses any PATCH that changes userName, although Entra renames users when their UPN changes",
+            Fault::ImmutableGroupDisplayname => "refuses any PATCH that changes a group's displayName (Spring Boot error body)",
+            Fault::RejectBareStringManager => "refuses the manager as a bare string id, Entra's default form (ASP.NET validation problem, Q8)",
+            Fault::RejectFilteredPath => "refuses every PATCH path with a value filter, e.g. emails[type eq \"work\"].value (Q9)",
+            Fault::CaseSensitiveGroupFilter => "compares a group's displayName case-sensitively in filters (Q14)",
+            Fault::StaleGroupFilter => "finds no group created in the last 30 s by any filter (a search index that lags the store)",
+            Fault::RejectMultiMemberRemoval => "answers 501 to a PATCH that removes more than one member, in either of Entra's forms (Q5)",
+            Fault::RejectAddWithPath => "refuses user PATCH add ops with a path; only pathless add objects are accepted (Q3)",
+            Fault::RejectMixedPatch => "refuses a PATCH that mixes replace and add operations, as Entra sends them",
+            Fault::RequireEmails => "requires emails on create, though cloud-only users have none (Django REST framework error)",
+            Fault::RejectActiveWithOtherChanges => "refuses a PATCH that changes active together with other attributes (the disable in a multi-op PATCH)",
+            Fault::ThrottleRetryAfterSeconds => "answers every third request 429 with Retry-After: 1 (delta-seconds)",
+            Fault::ThrottleRetryAfterDate => "answers every third request 429 with Retry-After as an HTTP date one second ahead",
+            Fault::ThrottleWithoutRetryAfter => "answers every third request 429 without Retry-After, which the gallery checklist asks for",
+            Fault::ThrottleForever => "answers every request 429 with Retry-After: 1, forever",
         }
     }
 }
@@ -265,13 +356,13 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 22);
+        assert_eq!(Fault::ALL.len(), 39);
     }
 
     #[test]
     fn unknown_fault_error_lists_valid_names() {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
-        assert!(err.ends_with("hang, lowercase-resources"));
+        assert!(err.ends_with("throttle-without-retry-after, throttle-forever"));
     }
 }

@@ -38,6 +38,9 @@ pub(crate) struct AttrPath {
 pub(crate) struct CaseRules {
     /// `case-sensitive-username-filter`: `userName` compared case-sensitively.
     pub(crate) user_name_exact: bool,
+    /// `case-sensitive-group-filter`: `displayName` compared case-sensitively (set for
+    /// group queries only).
+    pub(crate) display_name_exact: bool,
 }
 
 /// Parses a whole `filter` query value.
@@ -63,6 +66,17 @@ impl Filter {
         self.clauses
             .iter()
             .all(|c| c.matches(resource, None, rules))
+    }
+
+    /// Whether a clause reads what only the rendered resource holds (`id`, `meta`,
+    /// `schemas`), so that the stored attributes alone cannot answer the filter.
+    pub(crate) fn reads_server_attributes(&self) -> bool {
+        self.clauses.iter().any(|c| {
+            c.path.urn.is_none()
+                && ["id", "meta", "schemas"]
+                    .iter()
+                    .any(|a| c.path.attr.eq_ignore_ascii_case(a))
+        })
     }
 
     /// Whether an element of multi-valued attribute `parent` matches a value filter.
@@ -148,6 +162,7 @@ fn case_exact(parent: Option<&str>, path: &AttrPath, rules: CaseRules) -> bool {
     match owner {
         None if path.filter.is_none() && (is(leaf, "id") || is(leaf, "externalId")) => true,
         None if is(leaf, "userName") => rules.user_name_exact,
+        None if is(leaf, "displayName") => rules.display_name_exact,
         None => is(leaf, "members") || is(leaf, "manager"),
         Some(owner) => {
             is(leaf, "$ref")

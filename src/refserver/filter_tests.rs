@@ -71,6 +71,7 @@ fn case_sensitive_username_rule_flips_username_only() {
     let f = parse_filter(r#"userName eq "alice@contoso.com""#).unwrap();
     let rules = CaseRules {
         user_name_exact: true,
+        ..CaseRules::default()
     };
     assert!(!f.matches(&resource(), rules));
     assert!(parse_filter(r#"displayName eq "alice a""#)
@@ -172,4 +173,17 @@ fn element_template_turns_filter_into_new_element() {
     let p = parse_path(r#"roles[primary eq "True"].value"#).unwrap();
     let template = p.filter.and_then(|f| f.element_template());
     assert_eq!(template.map(Value::Object), Some(json!({"primary": true})));
+}
+
+#[test]
+fn only_id_meta_and_schemas_filters_need_the_rendered_resource() {
+    let reads = |text: &str| parse_filter(text).unwrap().reads_server_attributes();
+    assert!(reads(r#"id eq "3f9c""#));
+    assert!(reads(r#"displayName eq "Sales" and id eq "3f9c""#));
+    assert!(reads(r#"meta.lastModified eq "2026-01-01T00:00:00Z""#));
+    assert!(!reads(r#"userName eq "a@b.c""#));
+    assert!(!reads(
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "42""#
+    ));
+    assert!(!reads(r#"emails[type eq "work"].value eq "a@b.c""#));
 }

@@ -1,6 +1,8 @@
 //! The SCIM operations on `/Users` and `/Groups` (RFC 7644 §3.3–§3.6), with the responses
 //! Entra expects (client-behaviour §6.1).
 
+use std::time::Instant;
+
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,7 @@ use super::faults::Fault;
 use super::filter::{parse_filter, CaseRules, Filter};
 use super::patch;
 use super::project::{parse_list, Projection};
+use super::refusals;
 use super::server::AppState;
 use super::store::Kind;
 use super::values;
@@ -85,13 +88,29 @@ pub(crate) fn list(
     let query = parse_query(state, query)?;
     let rules = CaseRules {
         user_name_exact: state.faults.has(Fault::CaseSensitiveUsernameFilter),
+        display_name_exact: kind == Kind::Group
+            && state.faults.has(Fault::CaseSensitiveGroupFilter),
+    };
+    // `stale-group-filter`: filters are answered from an index that lags the store; a plain
+    // list and GET by id read the store.
+    let lagging =
+        kind == Kind::Group && query.filter.is_some() && state.faults.has(Fault::StaleGroupFilter);
+    let now = Instant::now();
+    // Entra's lookups (userName, externalId, displayName) read stored attributes only:
+    // matching those before rendering keeps a lookup among many resources cheap, and the
+    // shared store lock short.
+    let (early, late) = match &query.filter {
+        Some(f) if f.reads_server_attributes() => (None, Some(f)),
+        filter => (filter.as_ref(), None),
     };
     let matched: Vec<_> = state
         .store()
         .list(kind)
         .iter()
+        .filter(|r| !lagging || r.indexed_at(now))
+        .filter(|r| early.is_none_or(|f| f.matches(&r.attrs, rules)))
         .map(|r| r.render(kind, base))
-        .filter(|r| query.filter.as_ref().is_none_or(|f| f.matches(r, rules)))
+        .filter(|r| late.is_none_or(|f| f.matches(r, rules)))
         .collect();
     if matched.is_empty() && query.filter.is_some() && state.faults.has(Fault::EmptyFilter404) {
         return Err(ScimError::not_found("no resource matches the filter"));
@@ -158,9 +177,10 @@ pub(crate) fn create(
             ));
         }
     }
+    refusals::create(kind, &attrs, &state.faults)?;
     values::normalise(kind, &mut attrs, &state.faults)?;
     require_unique_attr(kind, &attrs)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     if store.taken(kind, &attrs, None) {
         return Err(ScimError::conflict(format!(
             "a {} with this {} already exists",
@@ -204,11 +224,13 @@ pub(crate) fn patch(
     base: &str,
 ) -> Result<Response, ScimError> {
     let ops = patch::parse_request(&json_body(body)?, &state.faults)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let resource = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+    patch::refuse(kind, &ops, &state.faults)?;
     let mut attrs = resource.attrs.clone();
     patch::apply(&mut attrs, &ops, &state.faults)?;
     values::normalise(kind, &mut attrs, &state.faults)?;
+    refusals::immutable(kind, id, &resource.attrs, &attrs, &state.faults)?;
     require_unique_attr(kind, &attrs)?;
     if store.taken(kind, &attrs, Some(id)) {
         return Err(ScimError::conflict(format!(
@@ -232,7 +254,7 @@ pub(crate) fn patch(
 
 /// DELETE: 204; a deleted user leaves every group (client-behaviour §3.8, §4.5).
 pub(crate) fn delete(state: &AppState, kind: Kind, id: &str) -> Result<Response, ScimError> {
-    let mut store = state.store();
+    let mut store = state.store_mut();
     if state.faults.has(Fault::DeleteOnlyDeactivates) {
         let resource = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
         if kind == Kind::User {

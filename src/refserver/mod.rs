@@ -7,7 +7,8 @@
 //! `handlers` (the SCIM operations), `store` (resources), `filter` (filters and attribute
 //! paths), `patch` (PATCH operations), `values` (what is stored), `project`
 //! (`attributes`/`excludedAttributes`), `attrs` (case-insensitive names), `error` (RFC 7644
-//! §3.12 errors), `faults`.
+//! §3.12 errors and framework error shapes), `refusals` (creates and renames a fault
+//! refuses), `throttle` (429 faults), `faults`.
 
 mod attrs;
 mod error;
@@ -16,9 +17,11 @@ mod filter;
 mod handlers;
 mod patch;
 mod project;
+mod refusals;
 mod routes;
 mod server;
 mod store;
+mod throttle;
 mod values;
 
 #[cfg(test)]

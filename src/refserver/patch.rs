@@ -11,7 +11,10 @@ use super::faults::{Fault, Faults};
 use super::filter::{parse_path, AttrPath, CaseRules, Filter};
 use crate::scim;
 
+mod refuse;
 mod remove;
+
+pub(crate) use refuse::refuse;
 
 /// RFC 7644 §3.5.2 `op`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub(crate) enum OpKind {
 pub(crate) struct PatchOp {
     pub(crate) kind: OpKind,
     pub(crate) path: Option<AttrPath>,
+    /// The `path` as sent, for error details that name it.
+    pub(crate) raw_path: Option<String>,
     pub(crate) value: Option<Value>,
 }
 
@@ -74,17 +79,19 @@ fn parse_op(op: &Value, faults: &Faults) -> Result<PatchOp, ScimError> {
         "remove" => OpKind::Remove,
         _ => return Err(syntax(format!("unknown op `{name}`"))),
     };
-    let path = match attrs::get(op, "path") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(p)) if p.trim().is_empty() => None,
+    let (path, raw_path) = match attrs::get(op, "path") {
+        None | Some(Value::Null) => (None, None),
+        Some(Value::String(p)) if p.trim().is_empty() => (None, None),
         Some(Value::String(p)) => {
-            Some(parse_path(p).map_err(|e| invalid_path(format!("path `{p}`: {e}")))?)
+            let path = parse_path(p).map_err(|e| invalid_path(format!("path `{p}`: {e}")))?;
+            (Some(path), Some(p.clone()))
         }
         Some(other) => return Err(syntax(format!("path must be a string, got {other}"))),
     };
     Ok(PatchOp {
         kind,
         path,
+        raw_path,
         value: attrs::get(op, "value").cloned(),
     })
 }

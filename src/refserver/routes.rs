@@ -54,6 +54,9 @@ pub(crate) async fn dispatch(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut response = respond(&state, &method, &uri, &headers, body).await;
+    if !state.response_delay.is_zero() {
+        delay(&state, state.response_delay).await;
+    }
     if state.faults.has(Fault::ContentTypeJson) {
         let is_scim = response
             .headers()
@@ -81,6 +84,10 @@ async fn respond(
     }
     if state.faults.has(Fault::HtmlLoginPage) {
         return login_page();
+    }
+    // A gateway throttles before the app checks the token.
+    if let Some(too_many) = state.throttle.check(&state.faults) {
+        return too_many;
     }
     if let Err(err) = authorize(state, headers) {
         return err.into_response();
@@ -159,9 +166,14 @@ fn base_url(headers: &HeaderMap) -> String {
 
 /// `hang`: wait 300 s (or until the server shuts down) so the client's timeout fires.
 async fn hang(state: &AppState) {
+    delay(state, Duration::from_secs(300)).await;
+}
+
+/// Waits `how_long`, or until the server shuts down. No store lock is held here.
+async fn delay(state: &AppState, how_long: Duration) {
     let mut stop = state.shutdown.subscribe();
     tokio::select! {
-        () = tokio::time::sleep(Duration::from_secs(300)) => {}
+        () = tokio::time::sleep(how_long) => {}
         _ = stop.wait_for(|stop| *stop) => {}
     }
 }

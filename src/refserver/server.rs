@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::faults::{Fault, Faults};
 use super::routes;
 use super::store::Store;
+use super::throttle::Throttle;
 use crate::redact::Secret;
 
 /// The base path every route lives under.
@@ -24,13 +25,28 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// How long [`RunningServer::shutdown`] waits for open connections before giving up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// What a reference server needs: the bearer token it accepts and the faults to reproduce.
+/// What a reference server needs: the bearer token it accepts, the faults to reproduce and
+/// how slow it is.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The token every request must present as `Authorization: Bearer <token>`.
     pub token: Secret,
     /// The defects to reproduce; empty for a clean server.
     pub faults: BTreeSet<Fault>,
+    /// Added to every response, as a network or a slow app would (`serve --delay-ms`); for
+    /// load tests. Zero for none.
+    pub response_delay: Duration,
+}
+
+impl Config {
+    /// A server that accepts `token`, reproduces `faults` and answers without delay.
+    pub fn new(token: Secret, faults: BTreeSet<Fault>) -> Self {
+        Config {
+            token,
+            faults,
+            response_delay: Duration::ZERO,
+        }
+    }
 }
 
 /// Shared by every request of one server.
@@ -38,15 +54,24 @@ pub struct Config {
 pub(crate) struct AppState {
     pub(crate) token: Secret,
     pub(crate) faults: Faults,
-    store: Mutex<Store>,
+    pub(crate) response_delay: Duration,
+    pub(crate) throttle: Throttle,
+    /// Readers (GET, list) share it; a write holds it only for the synchronous work of one
+    /// handler, never across an await.
+    store: RwLock<Store>,
     /// Flips to `true` on shutdown so a `hang` request stops waiting.
     pub(crate) shutdown: watch::Sender<bool>,
 }
 
 impl AppState {
-    /// The store; a panic in another request does not make it unusable.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The store for reading; a panic in another request does not make it unusable.
+    pub(crate) fn store(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The store for a change.
+    pub(crate) fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -55,7 +80,9 @@ fn state(config: Config) -> Arc<AppState> {
     Arc::new(AppState {
         token: config.token,
         faults: Faults::new(config.faults),
-        store: Mutex::new(Store::default()),
+        response_delay: config.response_delay,
+        throttle: Throttle::default(),
+        store: RwLock::new(Store::default()),
         shutdown,
     })
 }

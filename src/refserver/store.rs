@@ -1,6 +1,6 @@
 //! The in-memory resources: attributes as sent (minus `meta`), plus id and meta data.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
@@ -47,11 +47,21 @@ pub(crate) struct Resource {
     /// Everything but `id`, `schemas` and `meta`, in the order it was sent.
     pub(crate) attrs: Map<String, Value>,
     created: String,
+    /// When it was stored, on the monotonic clock (for `stale-group-filter`).
+    created_at: Instant,
     last_modified: String,
     version: u64,
 }
 
+/// `stale-group-filter`: how far the search index behind filters lags the store.
+pub(crate) const INDEX_LAG: Duration = Duration::from_secs(30);
+
 impl Resource {
+    /// Whether a lagging search index already holds this resource at `now`.
+    pub(crate) fn indexed_at(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.created_at) >= INDEX_LAG
+    }
+
     /// Stores changed attributes and bumps `meta.version` and `meta.lastModified`.
     pub(crate) fn update(&mut self, attrs: Map<String, Value>) {
         if attrs != self.attrs {
@@ -137,6 +147,7 @@ impl Store {
             id: uuid::Uuid::new_v4().to_string(),
             attrs,
             created: now.clone(),
+            created_at: Instant::now(),
             last_modified: now,
             version: 1,
         });
@@ -160,10 +171,18 @@ impl Store {
         let Some(Value::String(wanted)) = attrs::get(attrs, name) else {
             return false;
         };
-        let wanted = wanted.to_lowercase();
+        let lower = wanted.to_lowercase();
+        // A create scans every resource of its kind: ASCII names compare without allocating.
+        let same = |v: &str| {
+            if v.is_ascii() && wanted.is_ascii() {
+                v.eq_ignore_ascii_case(wanted)
+            } else {
+                v.to_lowercase() == lower
+            }
+        };
         self.of(kind).iter().any(|r| {
             Some(r.id.as_str()) != except
-                && matches!(attrs::get(&r.attrs, name), Some(Value::String(v)) if v.to_lowercase() == wanted)
+                && matches!(attrs::get(&r.attrs, name), Some(Value::String(v)) if same(v))
         })
     }
 
@@ -262,6 +281,19 @@ mod tests {
             json!([scim::USER_SCHEMA, scim::ENTERPRISE_USER_SCHEMA])
         );
         assert_eq!(res["meta"]["version"], "W/\"2\"");
+    }
+
+    #[test]
+    fn lagging_index_holds_a_resource_only_after_the_lag() {
+        let mut store = Store::default();
+        let attrs = json!({"displayName": "Sales"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let group = store.insert(Kind::Group, attrs);
+        assert!(!group.indexed_at(group.created_at));
+        assert!(!group.indexed_at(group.created_at + INDEX_LAG - Duration::from_millis(1)));
+        assert!(group.indexed_at(group.created_at + INDEX_LAG));
     }
 
     #[test]

@@ -41,10 +41,11 @@ impl Reply {
 
 impl Server {
     async fn start(faults: &[Fault]) -> Server {
-        let config = Config {
-            token: Secret::new(TOKEN),
-            faults: faults.iter().copied().collect::<BTreeSet<_>>(),
-        };
+        let faults = faults.iter().copied().collect::<BTreeSet<_>>();
+        Server::start_with(Config::new(Secret::new(TOKEN), faults)).await
+    }
+
+    async fn start_with(config: Config) -> Server {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let running = spawn(addr, config).await.unwrap();
         let client = reqwest::Client::builder()
@@ -235,6 +236,29 @@ async fn form_encoded_filter_finds_user_and_empty_result_is_200() {
 }
 
 #[tokio::test]
+async fn filters_on_id_and_on_stored_attributes_both_find_the_user() {
+    // `id` lives only in the rendered resource; `userName` is matched before rendering.
+    let s = Server::start(&[]).await;
+    s.create_user("bob@contoso.com").await;
+    let id = s.create_user("alice@contoso.com").await;
+    let by_id = format!("/Users?filter=id+eq+%22{id}%22");
+    let by_both =
+        format!("/Users?filter=id+eq+%22{id}%22+and+userName+eq+%22Alice%40contoso.com%22");
+    for path in [by_id, by_both, user_filter("alice@contoso.com")] {
+        let list = s.get(&path).await.json();
+        assert_eq!(
+            (
+                list["totalResults"].clone(),
+                list["Resources"][0]["id"].clone()
+            ),
+            (json!(1), json!(id)),
+            "{path}"
+        );
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn doubled_slash_after_base_still_routes() {
     let s = Server::start(&[]).await;
     let reply = s.get("//Users").await;
@@ -380,3 +404,9 @@ async fn malformed_and_oversized_bodies_are_rejected() {
 
 #[path = "tests_faults.rs"]
 mod faults;
+
+#[path = "tests_faults_shapes.rs"]
+mod faults_shapes;
+
+#[path = "tests_throttle.rs"]
+mod throttle;

@@ -325,8 +325,13 @@ async fn lowercase_resources_renames_list_key() {
 
 #[test]
 fn every_fault_has_a_test_here() {
-    // Keep this file in step with Fault::ALL (faults.rs checklist).
-    let source = include_str!("tests_faults.rs");
+    // Keep these files in step with Fault::ALL (faults.rs checklist).
+    let source = [
+        include_str!("tests_faults.rs"),
+        include_str!("tests_faults_shapes.rs"),
+        include_str!("tests_throttle.rs"),
+    ]
+    .concat();
     for fault in Fault::ALL {
         let test_prefix = format!("async fn {}", fault.name().replace('-', "_"));
         assert!(source.contains(&test_prefix), "no test for fault {fault}");

@@ -27,10 +27,10 @@ pub const TOKEN: &str = "tok-3b1f0c9e-known-test-token";
 
 /// Starts the reference server with these faults.
 pub async fn server(faults: &[Fault]) -> RunningServer {
-    let config = refserver::Config {
-        token: Secret::new(TOKEN),
-        faults: faults.iter().copied().collect::<BTreeSet<_>>(),
-    };
+    let config = refserver::Config::new(
+        Secret::new(TOKEN),
+        faults.iter().copied().collect::<BTreeSet<_>>(),
+    );
     refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
         .await
         .expect("the reference server starts on a free port")
