@@ -4,7 +4,7 @@
 //! Entra but re-PATCHes every cycle or deviates from the RFC (see [`crate::check::Severity`])
 //! passes, with warnings, unless the run is `--strict`.
 
-use crate::run::RunSummary;
+use crate::run::{NotRun, PremiseKind, RunSummary, StepStatus};
 use crate::verdict::SeverityCounts;
 
 /// Every check passed (or only checks that do not break Entra failed, without `--strict`) and
@@ -13,7 +13,8 @@ pub const OK: i32 = 0;
 /// A check failed: the server answered, and the answer breaks Entra (with `--strict`: any
 /// failed check); or a step could not run because an earlier one failed.
 pub const CHECK_FAILED: i32 = 1;
-/// A bad command line or scenario file; nothing was sent.
+/// A bad command line or scenario file; nothing was sent. Also a read-only run whose named
+/// user or group is not on the server: the name is wrong, not the server.
 pub const USAGE: i32 = 2;
 /// The server could not be reached or talked to (DNS, refused, TLS, timeout, huge body).
 pub const TRANSPORT: i32 = 3;
@@ -35,6 +36,8 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
         INTERRUPTED
     } else if summary.transport_error().is_some() {
         TRANSPORT
+    } else if named_object_missing(summary) {
+        USAGE
     } else if failed > 0 || counts.not_run > 0 {
         CHECK_FAILED
     } else if !summary.cleanup.leftovers.is_empty() {
@@ -42,6 +45,14 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
     } else {
         OK
     }
+}
+
+/// Whether a step found that an object named on the command line is not on the server.
+fn named_object_missing(summary: &RunSummary) -> bool {
+    summary.scenarios.iter().flat_map(|s| &s.steps).any(|s| {
+        matches!(&s.status, StepStatus::NotRun(NotRun::Premise(p))
+            if matches!(p.kind.as_ref(), PremiseKind::NotOnServer { .. }))
+    })
 }
 
 #[cfg(test)]

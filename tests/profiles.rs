@@ -46,12 +46,14 @@ async fn pascal_case_ops_fail_the_default_profile_and_pass_the_flag() {
         "SYNC-NAME-OBJECT: STATUS",
         "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
+        "SYNC-RENAMED-LOOKUP: not run",
         "MANAGER-SET: STATUS",
         "MANAGER-CHANGE: STATUS",
         "MANAGER-REMOVE: STATUS",
         "GROUP-ADD-MEMBERS: STATUS",
         "GROUP-REMOVE-MEMBER: STATUS",
         "GROUP-RENAME: STATUS",
+        "GROUP-RENAMED-LOOKUP: not run",
         "BATCH-ADD-1: STATUS",
         "BATCH-ADD-2: STATUS",
         "BATCH-ADD-10: STATUS",
@@ -115,7 +117,9 @@ async fn no_path_value_objects_fail_the_flags_replace_object_in_addition_to_the_
         "USER-UPDATE: STATUS",
         "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
+        "SYNC-RENAMED-LOOKUP: not run",
         "GROUP-RENAME: STATUS",
+        "GROUP-RENAMED-LOOKUP: not run",
     ];
     assert_profile(Fault::RejectNoPathValueObjects, EntraFlag, &flag).await;
     assert_profile(

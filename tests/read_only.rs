@@ -177,7 +177,7 @@ async fn read_only_with_an_existing_user_and_group_passes_and_sends_only_gets() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn read_only_with_a_user_that_does_not_exist_fails_the_lookup() {
+async fn read_only_with_a_user_that_does_not_exist_blames_the_name_not_the_server() {
     let server = Recording::start().await;
     let out = output(scimcheck(&[
         "run",
@@ -187,16 +187,20 @@ async fn read_only_with_a_user_that_does_not_exist_fails_the_lookup() {
         "nobody@example.com",
     ]))
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // A wrong name on the command line: exit 2, as for other bad input.
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_only_gets(&server.take());
     let report = text(&out);
     assert!(
         report.contains(
-            "READ-ONLY-USER-LOOKUP/LIST-COUNT: expected exactly one match, the server found none"
+            "not run: no user with userName `nobody@example.com` on the server; check the name"
         ),
         "{report}"
     );
-    assert!(report.contains("read-only-user: FAIL"), "{report}");
+    // Not a server defect: no failed check, no hint about duplicates.
+    assert!(!report.contains("LIST-COUNT"), "{report}");
+    assert!(!report.contains("created twice"), "{report}");
+    assert!(report.contains("0 failed"), "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -142,6 +142,30 @@ impl ServerError {
         })
     }
 
+    /// The server's words cut to about `limit` characters around what tells the cause (a
+    /// long framework message names it after its noise), with `…` where text was left out.
+    pub fn quote(&self, limit: usize) -> Option<String> {
+        let detail = self.detail.as_deref()?;
+        if detail.chars().count() <= limit {
+            return Some(detail.to_owned());
+        }
+        let lower = detail.to_ascii_lowercase();
+        let telling = TELLING_WORDS.iter().find_map(|w| lower.find(w));
+        let start = telling.map_or(0, |at| at.saturating_sub(limit / 3));
+        let start = (0..=start)
+            .rev()
+            .find(|i| detail.is_char_boundary(*i))
+            .unwrap_or(0);
+        let window: String = detail[start..].chars().take(limit).collect();
+        let before = if start > 0 { "…" } else { "" };
+        let after = if detail[start..].chars().count() > limit {
+            "…"
+        } else {
+            ""
+        };
+        Some(format!("{before}{window}{after}"))
+    }
+
     /// The causes the server's words name, given the request body it answered.
     pub fn causes(&self, sent: Option<&Value>) -> Vec<Cause> {
         let words = self.words();
@@ -245,6 +269,20 @@ impl ServerError {
         None
     }
 }
+
+/// What tells a cause in a long message, most telling first.
+const TELLING_WORDS: &[&str] = &[
+    "extra inputs",
+    "not permitted",
+    "immutable",
+    "is required",
+    "required",
+    "unsupported",
+    "invalid path",
+    "not allowed",
+    "could not be converted",
+    "unknown",
+];
 
 const REFUSAL_WORDS: &[&str] = &[
     "extra inputs",

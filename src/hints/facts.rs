@@ -155,9 +155,7 @@ impl<'a> Failure<'a> {
             Some(error) => error.clone(),
             None => ServerError::parse(self.received()?)?,
         };
-        error
-            .detail
-            .map(|d| d.chars().take(160).collect::<String>())
+        error.quote(160)
     }
 
     /// Whether the server's error words or `scimType` mention any of `words` (lower-case).

@@ -19,6 +19,7 @@ use crate::check::server_error::Cause;
 use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
 use crate::connect::is_scim_error;
 use crate::http::TransportErrorKind;
+use crate::run::FallbackChange;
 use crate::scim;
 
 /// One cause: how to recognise its failures, and what to tell the admin.
@@ -52,11 +53,23 @@ fn refused_extension(f: &Failure<'_>) -> Option<String> {
     })
 }
 
+/// The attribute the server requires: as the fallback create resolved it (`formatted` →
+/// `name.formatted`), else in the server's words.
 fn required_attribute(f: &Failure<'_>) -> Option<String> {
-    named(f, |c| match c {
+    let name = named(f, |c| match c {
         Cause::RequiredAttribute { name } => Some(name),
         _ => None,
-    })
+    })?;
+    let resolved = f
+        .step
+        .fallbacks
+        .iter()
+        .flat_map(|fallback| &fallback.changes)
+        .find_map(|change| match change {
+            FallbackChange::AddedRequired(path) => Some(path.as_str().to_owned()),
+            _ => None,
+        });
+    Some(resolved.unwrap_or(name))
 }
 
 fn immutable(f: &Failure<'_>) -> Option<String> {

@@ -76,6 +76,7 @@ impl Runner<'_> {
         };
         let note = fallback::note(object, kind, &step.id, changes);
         record.on_fallback(note.clone());
+        world.learn(&note);
         if let Some(state) = world.object_mut(object) {
             state.fallback = Some(note);
         }
@@ -148,7 +149,11 @@ impl Runner<'_> {
             .map_err(|p| (StepStatus::NotRun(NotRun::Premise(p)), None))?;
         let mut names = Vec::new();
         let mut ids = Vec::new();
-        let mut changes: Vec<FallbackChange> = Vec::new();
+        let learned = world.learned(ResourceKind::User).cloned();
+        let mut changes: Vec<FallbackChange> = learned
+            .as_ref()
+            .map(|l| l.changes.clone())
+            .unwrap_or_default();
         let first = world.count_with_prefix(&format!("{}-new", batch.group)) + 1;
         for n in first..first + batch.count {
             let name = format!("{}-new{n}", batch.group);
@@ -159,6 +164,14 @@ impl Runner<'_> {
                 names.push(name);
                 ids.push(id);
             }
+        }
+        if !changes.is_empty() && learned.is_none() {
+            world.learn(&fallback::note(
+                "the new members",
+                ResourceKind::User,
+                &step.id,
+                changes,
+            ));
         }
         if ids.is_empty() {
             // Every member create failed: those failures are the step's result.

@@ -88,7 +88,7 @@ impl std::fmt::Display for Premise {
             PremiseKind::NeverCreated { object, kind } => write!(
                 f,
                 "not run: the {} {object} was never created{because}",
-                kind.name()
+                kind.name().to_ascii_lowercase()
             ),
             PremiseKind::NotStored { object, attr } => write!(
                 f,
@@ -105,7 +105,7 @@ impl std::fmt::Display for Premise {
             PremiseKind::NotOnServer { kind, attr, value } => write!(
                 f,
                 "not run: no {} with {attr} `{value}` on the server; check the name",
-                kind.name()
+                kind.name().to_ascii_lowercase()
             ),
             PremiseKind::Unreachable => write!(f, "not run: the server could not be reached"),
             PremiseKind::Blocked { hint } => write!(
@@ -157,7 +157,7 @@ impl std::fmt::Display for Fallback {
         write!(
             f,
             "judged on a fallback {} ({}) {}: Entra's own create was refused at {}",
-            self.kind.name(),
+            self.kind.name().to_ascii_lowercase(),
             self.object,
             changes.join(", "),
             self.step

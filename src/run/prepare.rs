@@ -169,7 +169,12 @@ fn entra(
         | A::CreateGroup { group: name }
         | A::CreateGroupAdscim { group: name } => {
             let object = object(world, name)?;
-            let adscim = matches!(action, A::CreateGroupAdscim { .. });
+            // A fallback group that leaves the ADSCIM schema out is created without it.
+            let dropped = object
+                .fallback
+                .as_ref()
+                .is_some_and(|f| super::fallback::drops_adscim(&f.changes));
+            let adscim = matches!(action, A::CreateGroupAdscim { .. }) && !dropped;
             let request = match object.kind {
                 ResourceKind::User => renderer.create_user(&object.create_values()),
                 ResourceKind::Group => renderer.create_group(&object.create_values(), adscim),
@@ -357,6 +362,9 @@ pub(crate) fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, Premise> {
     let object = object(world, name)?;
     if let Some(id) = object.id.as_deref() {
         return Ok(id);
+    }
+    if let Some(absent) = &object.absent {
+        return Err(absent.clone());
     }
     Err(match &object.never_created {
         Some(blame) => never_created(object, blame),

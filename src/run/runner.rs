@@ -1,6 +1,6 @@
 //! The runner: scenarios × profiles, then cleanup.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use tokio::sync::watch;
@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use super::cleanup::{Fate, Ledger};
 use super::event::RunEvent;
 use super::outcome::{
-    NotRun, Premise, PremiseKind, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
+    Fallback, NotRun, Premise, PremiseKind, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
 use super::prepare::{prepare, render_json, Intent, Prepared};
 use super::record::{not_run, Record};
@@ -39,6 +39,8 @@ pub struct Runner<'a> {
     pub(super) tables: &'a AttributeTables,
     run_id: String,
     ledger: Mutex<Ledger>,
+    /// Fallbacks learned per profile, handed from one scenario to the next.
+    learned: Mutex<Vec<(Profile, Fallback)>>,
     interrupt: Interrupt,
     /// Leave created resources in place (`--keep`).
     pub keep: bool,
@@ -65,6 +67,7 @@ impl<'a> Runner<'a> {
             tables,
             run_id,
             ledger: Mutex::new(Ledger::default()),
+            learned: Mutex::new(Vec::new()),
             interrupt,
             keep: false,
             stop_rule: None,
@@ -136,6 +139,7 @@ impl<'a> Runner<'a> {
         });
         let renderer = Renderer::new(profile);
         let mut world = World::new(&self.run_id, tag);
+        world.learned = self.learned_for(profile);
         let setup = self.set_up(&mut world, scenario);
         let mut steps = Vec::new();
         let mut stopped = stopped.cloned();
@@ -164,6 +168,7 @@ impl<'a> Runner<'a> {
             });
             steps.push(outcome);
         }
+        self.keep_learned(profile, &world);
         ScenarioOutcome {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -171,6 +176,27 @@ impl<'a> Runner<'a> {
             profile,
             steps,
             elapsed: started.elapsed(),
+        }
+    }
+
+    fn learned_for(&self, profile: Profile) -> Vec<Fallback> {
+        let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+        learned
+            .iter()
+            .filter(|(p, _)| *p == profile)
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+
+    fn keep_learned(&self, profile: Profile, world: &World) {
+        let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+        for fallback in &world.learned {
+            let known = learned
+                .iter()
+                .any(|(p, f)| *p == profile && f.kind == fallback.kind);
+            if !known {
+                learned.push((profile, fallback.clone()));
+            }
         }
     }
 
@@ -208,9 +234,18 @@ impl<'a> Runner<'a> {
             Err((status, abort)) => return (record.finish(step, status), abort),
         };
         let (checks, body) = check_response(world, step, &prepared.intent, &received);
+        if let Some(absent) = not_on_server(world, &prepared.intent, &checks, body.as_ref()) {
+            return (
+                record.finish(step, StepStatus::NotRun(NotRun::Premise(absent))),
+                None,
+            );
+        }
         let accepted = step.expect.status.is_none() || checks.first().is_some_and(|c| c.passed());
         let refused = checks.first().and_then(CheckResult::finding).cloned();
         record.judge(at, checks);
+        if !accepted {
+            refused_write(world, &prepared.intent, &step.id);
+        }
         let mut answer = accepted.then(|| (at, received.clone(), body));
         if let (false, Intent::Create { object, .. }) = (accepted, &prepared.intent) {
             let tried = self
@@ -273,6 +308,9 @@ impl<'a> Runner<'a> {
             return self.provision(world, renderer, &batch, step, record).await;
         }
         let premise = |p: Premise| (StepStatus::NotRun(NotRun::Premise(p)), None);
+        if let Action::Entra(action) = &step.action {
+            reduce_learned(world, action);
+        }
         let prepared = prepare(world, renderer, self.tables, &step.action).map_err(premise)?;
         // The expectation's variables must be there too, before anything is sent.
         if let Some(body) = &step.expect.body {
@@ -428,4 +466,82 @@ impl<'a> Runner<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// A create of an object whose kind needed a fallback earlier in the run is sent reduced at
+/// once: the refusal was reported where it first showed.
+fn reduce_learned(world: &mut World, action: &EntraAction) {
+    let (EntraAction::CreateUser { user: name }
+    | EntraAction::CreateGroup { group: name }
+    | EntraAction::CreateGroupAdscim { group: name }) = action
+    else {
+        return;
+    };
+    let Some(kind) = world.object(name).map(|o| o.kind) else {
+        return;
+    };
+    let Some(learned) = world.learned(kind).cloned() else {
+        return;
+    };
+    super::fallback::apply(world, name, &learned.changes);
+    let note = super::fallback::note(name, kind, &learned.step, learned.changes);
+    if let Some(state) = world.object_mut(name) {
+        state.fallback = Some(note);
+    }
+}
+
+/// A refused update leaves the server with the old values: a later step about the new ones
+/// (a lookup by the new name) has lost its premise.
+fn refused_write(world: &mut World, intent: &Intent, step: &str) {
+    let Intent::Update {
+        object, changes, ..
+    } = intent
+    else {
+        return;
+    };
+    if let Some(state) = world.object_mut(object) {
+        for (path, _) in changes {
+            let blame = super::outcome::Blame {
+                step: step.to_owned(),
+                check: CheckId::Status,
+            };
+            state.diverged.insert(path.as_str().to_owned(), blame);
+        }
+    }
+}
+
+/// A lookup of an object named as existing (`--read-only --user NAME`) that the server
+/// answered with a well-formed empty list: the name is wrong, not the server. The object's
+/// later steps lack it too.
+fn not_on_server(
+    world: &mut World,
+    intent: &Intent,
+    checks: &[CheckResult],
+    body: Option<&serde_json::Value>,
+) -> Option<Premise> {
+    let Intent::Lookup {
+        object: Some(name),
+        attr,
+        value,
+    } = intent
+    else {
+        return None;
+    };
+    let state = world.object(name).filter(|o| o.existing)?;
+    let listed = checks
+        .iter()
+        .any(|c| c.id == CheckId::ListShape && c.passed());
+    let empty = body.is_some_and(|b| crate::check::resources(b).is_empty());
+    if !(listed && empty) {
+        return None;
+    }
+    let premise = Premise::new(PremiseKind::NotOnServer {
+        kind: state.kind,
+        attr: attr.clone(),
+        value: value.clone(),
+    });
+    if let Some(state) = world.object_mut(name) {
+        state.absent = Some(premise.clone());
+    }
+    Some(premise)
 }

@@ -32,6 +32,10 @@ pub(crate) struct ObjectState {
     pub(crate) diverged: BTreeMap<String, Blame>,
     /// Set when the object was made by a fallback create.
     pub(crate) fallback: Option<Fallback>,
+    /// An object that already exists on the server (read-only mode), not created by the run.
+    pub(crate) existing: bool,
+    /// Why an existing object cannot be addressed: its lookup found nothing.
+    pub(crate) absent: Option<Premise>,
 }
 
 impl ObjectState {
@@ -123,6 +127,10 @@ pub(crate) struct World {
     pub(crate) prefix: String,
     vars: BTreeMap<String, String>,
     objects: BTreeMap<String, ObjectState>,
+    /// The fallback each kind of object needed so far in the run (under this profile): a
+    /// later create is sent reduced at once, so a refusal is reported once, where it first
+    /// showed, and every later verdict says it was judged on a fallback.
+    pub(crate) learned: Vec<Fallback>,
 }
 
 impl World {
@@ -137,6 +145,7 @@ impl World {
             },
             vars: BTreeMap::new(),
             objects: BTreeMap::new(),
+            learned: Vec::new(),
         }
     }
 
@@ -231,9 +240,23 @@ impl World {
                 never_created: None,
                 diverged: BTreeMap::new(),
                 fallback: None,
+                existing: decl.existing,
+                absent: None,
             },
         );
         Ok(())
+    }
+
+    /// What a create of this kind must leave out or add, learned earlier in the run.
+    pub(crate) fn learned(&self, kind: ResourceKind) -> Option<&Fallback> {
+        self.learned.iter().find(|f| f.kind == kind)
+    }
+
+    /// Remembers a fallback that made an object of its kind.
+    pub(crate) fn learn(&mut self, fallback: &Fallback) {
+        if self.learned(fallback.kind).is_none() {
+            self.learned.push(fallback.clone());
+        }
     }
 
     /// A value Entra would send for an attribute, named so it is recognisably ours.
