@@ -73,6 +73,9 @@ pub(crate) struct ReportArgs {
     /// Write every request and response of the run as a HAR 1.2 file.
     #[arg(long, value_name = "PATH", help_heading = "Reports")]
     transcript: Option<PathBuf>,
+    /// Write a self-contained HTML page of the run, to attach to a ticket or print to PDF.
+    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    html: Option<PathBuf>,
     /// What stdout carries: the terminal report, or the JSON report instead.
     #[arg(long, value_enum, default_value = "terminal", help_heading = "Reports")]
     format: Format,
@@ -104,6 +107,7 @@ impl ReportArgs {
             junit: self.junit.clone(),
             json: self.json.clone(),
             transcript: self.transcript.clone(),
+            html: self.html.clone(),
         };
         let mut failed = false;
         for e in files.write(summary, ctx, code) {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::context::ReportContext;
-use super::{har, json, junit};
+use super::{har, html, json, junit};
 use crate::run::RunSummary;
 
 /// The report files to write; `None` leaves that one out.
@@ -17,6 +17,8 @@ pub struct ReportFiles {
     pub json: Option<PathBuf>,
     /// `--transcript PATH` (HAR 1.2).
     pub transcript: Option<PathBuf>,
+    /// `--html PATH`.
+    pub html: Option<PathBuf>,
 }
 
 /// Which report a [`ReportError`] is about.
@@ -28,6 +30,8 @@ pub enum ReportKind {
     Json,
     /// The HAR transcript.
     Transcript,
+    /// The HTML report.
+    Html,
 }
 
 impl fmt::Display for ReportKind {
@@ -36,6 +40,7 @@ impl fmt::Display for ReportKind {
             ReportKind::Junit => "JUnit report",
             ReportKind::Json => "JSON report",
             ReportKind::Transcript => "transcript",
+            ReportKind::Html => "HTML report",
         })
     }
 }
@@ -73,6 +78,10 @@ impl ReportFiles {
         if let Some(path) = &self.transcript {
             let text = har::render(summary, ctx).map_err(|e| e.to_string());
             errors.extend(save(ReportKind::Transcript, path, text));
+        }
+        if let Some(path) = &self.html {
+            let text = Ok(html::render(summary, ctx, exit_code));
+            errors.extend(save(ReportKind::Html, path, text));
         }
         errors
     }

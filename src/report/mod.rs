@@ -5,6 +5,7 @@ pub mod context;
 pub mod files;
 mod fix_first;
 pub mod har;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod progress;
