@@ -7,6 +7,7 @@ use crate::check;
 use crate::exit;
 use crate::http::{Exchange, Received, Request, TenantUrl};
 use crate::plan::Method;
+use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::scim;
 
 /// The verdict on one Test Connection.
@@ -47,123 +48,125 @@ pub fn follow_up_request() -> Request {
 
 /// Diagnoses the answer to Entra's probe `GET /Users?filter=userName eq "<random GUID>"`;
 /// `follow_up` is the answer to [`follow_up_request`], sent when the probe got 404.
+///
+/// The verdict comes from the same checks and the same hint rules as a run's Test
+/// Connection step ([`crate::hints::diagnose`]), so `connect` and `run` never disagree.
 pub fn diagnose(
     exchange: &Exchange,
     follow_up: Option<&Exchange>,
-    tenant: &TenantUrl,
+    _tenant: &TenantUrl,
 ) -> Diagnosis {
-    let received = match &exchange.received {
-        Ok(received) => received,
-        Err(error) => {
-            return Diagnosis {
-                passed: false,
-                verdict: error.verdict(),
-                hint: Some(error.hint().to_owned()),
-                exit_code: exit::TRANSPORT,
-            }
-        }
-    };
-    if let Some(location) = received
-        .header("location")
-        .filter(|_| (300..400).contains(&received.status))
-    {
-        return Diagnosis::fail(
-            format!("the Tenant URL redirects ({}) to {location}", received.status),
-            "enter the URL it redirects to as the Tenant URL; the token was not sent to the other address",
-        );
-    }
-    if received.is_html() {
-        return Diagnosis::fail(
-            format!("not a SCIM endpoint: the answer ({}) is an HTML page, maybe a login page or a proxy", received.status),
-            format!("the Tenant URL must be the SCIM base (e.g. https://host/scim/v2), reachable without a browser login; tried {}", exchange.sent.url),
-        );
-    }
-    match received.status {
-        200 => diagnose_list(received),
-        401 | 403 => Diagnosis::fail(
-            format!("the server refused the token ({} {}); Entra shows CredentialValidationFailure", received.status, reason(received.status)),
-            "check the Secret Token: paste it without `Bearer ` or spaces, and check it has not expired or been revoked (client-behaviour §9 #2)",
+    let summary = probe_run(exchange, follow_up);
+    let step = &summary.scenarios[0].steps[0];
+    let hints = crate::hints::diagnose(&summary);
+    let breaking = step
+        .failures()
+        .find(|c| c.severity == check::Severity::BreaksEntra);
+    match (&exchange.received, breaking, hints.first()) {
+        (Err(error), _, hint) => Diagnosis {
+            passed: false,
+            verdict: error.verdict(),
+            hint: Some(hint.map_or_else(|| error.hint().to_owned(), |h| h.fix.clone())),
+            exit_code: exit::TRANSPORT,
+        },
+        (Ok(_), Some(failure), Some(hint)) => Diagnosis::fail(
+            format!("{}: {}", hint.cause, hint.evidence_or(failure.message())),
+            hint.fix.clone(),
         ),
-        404 if collection_exists(follow_up).unwrap_or_else(|| is_scim_error(received)) => Diagnosis::fail(
-            "the endpoint answered 404 to a search that finds nothing; Entra needs 200 with an empty ListResponse",
-            "return {\"totalResults\":0,\"Resources\":[]} with status 200 when a filter matches nothing (client-behaviour §2.2)",
-        ),
-        404 => {
-            let path = tenant.path();
-            let hint = if path.to_ascii_lowercase().ends_with("/users") {
-                format!("the Tenant URL ends in /Users, but Entra appends /Users itself: drop it (tried {})", exchange.sent.url)
-            } else {
-                format!("Entra appends /Users to the Tenant URL; tried {}. Check the base path (often /scim/v2 or /scim)", exchange.sent.url)
-            };
-            Diagnosis::fail(format!("404 Not Found for {path}/Users: the Tenant URL's path is probably wrong"), hint)
-        }
-        406 => Diagnosis::fail(
-            "the server answered 406 Not Acceptable: it wants an Accept header, and Entra sends none",
-            "accept requests without an Accept header (client-behaviour §1.4)",
-        ),
-        400 => Diagnosis::fail(
-            format!("the server rejected the filter with 400{}", detail(received)),
-            "support `filter=userName eq \"…\"` on /Users, form-encoded as Entra sends it (client-behaviour §1.5, §2.1)",
-        ),
-        status @ 500..=599 => Diagnosis::fail(
-            format!("the server failed with {status}{}", detail(received)),
-            "look at the SCIM service's own logs for this request",
-        ),
-        status => Diagnosis::fail(
-            format!("unexpected status {status} {}{}", reason(status), detail(received)),
+        (Ok(_), Some(failure), None) => Diagnosis::fail(
+            failure.message(),
             "Entra's Test Connection needs 200 with an empty ListResponse (client-behaviour §2.2)",
         ),
+        (Ok(received), None, _) => Diagnosis {
+            passed: true,
+            verdict: "200 with an empty ListResponse: Entra's Test Connection would succeed"
+                .to_owned(),
+            hint: hints.first().map(|_| {
+                format!(
+                    "note: the Content-Type is `{}`, not `{}`; Entra tolerates it here, but other requests are checked",
+                    received.header("content-type").unwrap_or("(none)"),
+                    scim::MEDIA_TYPE
+                )
+            }),
+            exit_code: exit::OK,
+        },
     }
 }
 
-fn diagnose_list(received: &Received) -> Diagnosis {
-    let body = match check::json_body(received) {
-        Ok(body) => body,
-        Err(result) => {
-            let message = result.message();
-            return Diagnosis::fail(
-                format!("200, but {message}"),
-                "the Tenant URL must point at the SCIM API, which answers JSON (client-behaviour §2.2)",
-            );
+/// The probe as a one-step run: its checks in a run's order (status, then body, list and
+/// count, then media type), and the follow-up read as a second exchange the hints can read.
+fn probe_run(exchange: &Exchange, follow_up: Option<&Exchange>) -> RunSummary {
+    let mut exchanges = vec![exchange.clone()];
+    exchanges.extend(follow_up.cloned());
+    let (status, checks) = match &exchange.received {
+        Err(error) => (
+            StepStatus::NotRun(NotRun::Transport(error.clone())),
+            Vec::new(),
+        ),
+        Ok(received) => {
+            let checks = probe_checks(received);
+            let failed = checks.iter().any(|c| !c.passed());
+            let status = if failed {
+                StepStatus::Failed
+            } else {
+                StepStatus::Passed
+            };
+            (status, checks)
         }
     };
-    for result in [check::list_shape(&body), check::list_count(&body, 0)] {
-        if let Some(message) = result.finding().map(|f| f.message(None)) {
-            let hint = if result.id == check::CheckId::ListCount {
-                "the filter for a random GUID must find nothing; a server that ignores `filter` makes Entra match the wrong users (client-behaviour §9 #9)"
-            } else {
-                "answer with {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":0,\"Resources\":[]} (client-behaviour §2.2)"
-            };
-            return Diagnosis::fail(
-                format!("200, but the ListResponse is wrong: {message}"),
-                hint,
-            );
-        }
-    }
-    let content_type = check::content_type(received);
-    Diagnosis {
-        passed: true,
-        verdict: "200 with an empty ListResponse: Entra's Test Connection would succeed".to_owned(),
-        hint: (!content_type.passed()).then(|| {
-            format!(
-                "note: the Content-Type is `{}`, not `{}`; Entra tolerates it here, but other requests are checked",
-                received.header("content-type").unwrap_or("(none)"),
-                scim::MEDIA_TYPE
-            )
-        }),
-        exit_code: exit::OK,
+    let step = StepOutcome {
+        id: "TEST-CONNECTION".into(),
+        name: "test-connection".into(),
+        location: crate::diag::Location {
+            file: std::sync::Arc::from("builtin:test-connection.yaml"),
+            line: 1,
+            column: 1,
+        },
+        status,
+        exchanges,
+        request: Some(check::ExchangeRef::new(0)),
+        checks,
+        fallbacks: Vec::new(),
+        elapsed: exchange.elapsed,
+    };
+    RunSummary {
+        run_id: String::new(),
+        scenarios: vec![ScenarioOutcome {
+            name: "test-connection".into(),
+            description: String::new(),
+            source: String::new(),
+            profile: crate::profile::Profile::EntraDefault,
+            steps: vec![step],
+            elapsed: exchange.elapsed,
+        }],
+        cleanup: CleanupReport::default(),
+        interrupted: false,
+        elapsed: exchange.elapsed,
     }
 }
 
-/// Whether the plain `/Users` list answered with a ListResponse (`None`: not asked).
-fn collection_exists(follow_up: Option<&Exchange>) -> Option<bool> {
-    let received = follow_up?.response();
-    Some(received.is_some_and(|r| {
-        r.status == 200
-            && r.json()
-                .ok()
-                .is_some_and(|body| check::list_shape(&body).passed())
-    }))
+/// §2.2: 200 with a JSON ListResponse that finds nothing, as `application/scim+json`.
+fn probe_checks(received: &Received) -> Vec<check::CheckResult> {
+    let status = check::status(received, &[200]);
+    if !status.passed() {
+        return vec![status];
+    }
+    let mut checks = vec![status];
+    let body = match check::json_body(received) {
+        Ok(body) => body,
+        Err(not_json) => {
+            checks.push(*not_json);
+            return checks;
+        }
+    };
+    let shape = check::list_shape(&body);
+    let listed = shape.passed();
+    checks.push(shape);
+    if listed {
+        checks.push(check::list_count(&body, 0));
+    }
+    checks.push(check::content_type(received));
+    checks
 }
 
 /// Whether the body is a SCIM error (a SCIM service's 404, not a web server's).
@@ -173,25 +176,6 @@ pub(crate) fn is_scim_error(received: &Received) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(scim::ERROR_SCHEMA)))
     })
-}
-
-fn detail(received: &Received) -> String {
-    received
-        .json()
-        .ok()
-        .and_then(|b: Value| {
-            b.get("detail")
-                .and_then(Value::as_str)
-                .map(|d| format!(": {}", d.chars().take(160).collect::<String>()))
-        })
-        .unwrap_or_default()
-}
-
-fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -210,7 +194,8 @@ mod tests {
             sent: Sent {
                 method: "GET",
                 url: "https://atmos.example/scim/v2/Users?filter=userName+eq+%22g%22".into(),
-                headers: Vec::new(),
+                // As the client records it: the scheme, the token masked.
+                headers: vec![("Authorization".into(), "Bearer ***".into())],
                 body: None,
             },
             received: Ok(Received {
@@ -252,38 +237,45 @@ mod tests {
             &tenant(),
         );
         assert!(!d.passed);
-        assert!(d.verdict.contains("refused the token"), "{}", d.verdict);
+        assert!(d.verdict.contains("refuses the token"), "{}", d.verdict);
         assert!(d.hint.is_some_and(|h| h.contains("Secret Token")));
     }
 
     #[test]
     fn not_found_with_no_users_collection_names_the_path_tried() {
-        let follow_up = answer(404, "text/plain", "not found");
+        let mut follow_up = answer(404, "text/plain", "not found");
+        follow_up.sent.url = "https://atmos.example/scim/v2/Users?startIndex=1&count=1".into();
         let d = diagnose(
             &answer(404, "application/scim+json", SCIM_404),
             Some(&follow_up),
             &tenant(),
         );
         assert!(
-            d.verdict.contains("path is probably wrong"),
+            d.verdict.contains("the Tenant URL's path is wrong"),
             "{}",
             d.verdict
         );
-        assert!(d
-            .hint
-            .is_some_and(|h| h.contains("https://atmos.example/scim/v2/Users?filter")));
+        // The URL tried is the evidence; the fix says where the base path goes.
+        assert!(
+            d.verdict.contains("/scim/v2/Users?filter="),
+            "{}",
+            d.verdict
+        );
+        assert!(d.hint.is_some_and(|h| h.contains("Entra appends /Users")));
     }
 
     #[test]
     fn not_found_while_the_collection_lists_is_a_404_for_an_empty_search() {
-        let follow_up = answer(200, "application/scim+json", EMPTY);
+        let mut follow_up = answer(200, "application/scim+json", EMPTY);
+        follow_up.sent.url = "https://atmos.example/scim/v2/Users?startIndex=1&count=1".into();
         let d = diagnose(
             &answer(404, "application/scim+json", SCIM_404),
             Some(&follow_up),
             &tenant(),
         );
         assert!(
-            d.verdict.contains("404 to a search that finds nothing"),
+            d.verdict
+                .contains("a filter that matches nothing is answered 404 instead of an empty list"),
             "{}",
             d.verdict
         );
@@ -304,7 +296,14 @@ mod tests {
         let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{"id":"1"}]}"#;
         let d = diagnose(&answer(200, "application/scim+json", body), None, &tenant());
         assert!(!d.passed);
-        assert!(d.hint.is_some_and(|h| h.contains("ignores `filter`")));
+        assert!(
+            d.verdict.contains("ignores (or mis-evaluates) `filter`"),
+            "{}",
+            d.verdict
+        );
+        assert!(d
+            .hint
+            .is_some_and(|h| h.contains("return only the resources that match")));
     }
 
     #[test]

@@ -30,6 +30,17 @@ pub struct Hint {
     pub failures: usize,
 }
 
+impl Hint {
+    /// The evidence, or `otherwise` when the rule found none to quote.
+    pub fn evidence_or(&self, otherwise: String) -> String {
+        if self.evidence.is_empty() {
+            otherwise
+        } else {
+            self.evidence.clone()
+        }
+    }
+}
+
 /// The hints for a run, most important first; empty when nothing failed.
 pub fn diagnose(summary: &RunSummary) -> Vec<Hint> {
     let failures = Failure::all(summary);

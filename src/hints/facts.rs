@@ -213,6 +213,8 @@ pub(crate) struct Facts {
     pub(crate) collection_answered: bool,
     /// A POST to `/Users` or `/Groups` got 404 or 405: the collection itself is not there.
     pub(crate) collection_post_refused: bool,
+    /// A plain GET of `/Users` or `/Groups` (no filter: `connect`'s follow-up) got 404.
+    pub(crate) collection_get_refused: bool,
     /// A request with the token got a 2xx JSON answer: the token is accepted.
     pub(crate) token_accepted: bool,
     /// A PATCH with a PascalCase `op` (`"Replace"`) got a 2xx answer.
@@ -252,6 +254,10 @@ impl Facts {
             facts.collection_answered |= ok && collection;
             facts.collection_post_refused |=
                 method == "POST" && collection && matches!(received.status, 404 | 405);
+            facts.collection_get_refused |= method == "GET"
+                && collection
+                && !is_filter_query(&exchange.sent.url)
+                && received.status == 404;
             facts.token_accepted |= ok && carries_token(exchange);
             if !ok {
                 continue;

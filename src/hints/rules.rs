@@ -18,7 +18,7 @@ use super::facts::{
 use crate::check::server_error::Cause;
 use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
 use crate::connect::is_scim_error;
-use crate::http::TransportErrorKind;
+use crate::http::{advice, TransportErrorKind};
 use crate::run::FallbackChange;
 use crate::scim;
 
@@ -116,7 +116,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "the host name in the Tenant URL does not resolve",
         symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
-        fix: "check the host name in the Tenant URL; Entra resolves it from the public internet (a private host needs the provisioning agent, §1.2)",
+        fix: advice::DNS,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Dns)),
     },
@@ -125,7 +125,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "nothing listens on the Tenant URL's host and port",
         symptom: "Test Connection fails and no request reaches the app; cycles log connection errors and retry every 40 minutes (client-behaviour §2.3, §6.2)",
-        fix: "start the SCIM service, or correct the port in the Tenant URL (https:// means 443)",
+        fix: advice::REFUSED,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Refused)),
     },
@@ -134,7 +134,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "the TLS handshake fails",
         symptom: "Test Connection fails before any request reaches the app (client-behaviour §1.2, §2.3)",
-        fix: "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); if the service speaks plain HTTP, put TLS in front of it (for a test: http:// in the URL, or --ca-cert PATH for a private CA)",
+        fix: advice::TLS,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Tls { .. })),
     },
@@ -143,7 +143,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "the server does not answer in time",
         symptom: "`Timeout` in the provisioning logs; Entra retries in 40 minutes, and a job that keeps failing is quarantined (client-behaviour §6.2)",
-        fix: "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); raise --timeout only if the server is merely slow",
+        fix: advice::TIMEOUT,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Timeout { .. })),
     },
@@ -152,7 +152,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "the server answers with a body far larger than any SCIM resource or filtered list",
         symptom: "Entra's requests time out or fail to parse (client-behaviour §6.2)",
-        fix: "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file",
+        fix: advice::BODY_TOO_LARGE,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::BodyTooLarge { .. })),
     },
@@ -161,7 +161,7 @@ pub(crate) const RULES: &[Rule] = &[
         blocking: true,
         cause: "the connection breaks, or the answer is not HTTP",
         symptom: "`WebExceptionProtocolError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
-        fix: "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections",
+        fix: advice::PROTOCOL,
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Protocol { .. })),
     },
@@ -219,6 +219,7 @@ pub(crate) const RULES: &[Rule] = &[
             let doubled = path.contains("/users/users") || path.contains("/users/groups");
             let missing = !facts.collection_answered
                 && (facts.collection_post_refused
+                    || facts.collection_get_refused
                     || (received.status == 404 && !is_scim_error(received)));
             if !is_collection(&exchange.sent.url) || !(doubled || missing) {
                 return None;

@@ -52,15 +52,16 @@ impl TransportError {
         }
     }
 
-    /// One line saying what to do.
+    /// One line saying what to do: the same words as the run's hint for this cause
+    /// (`hint:dns`, …), so `connect`, a step's error line and "what to fix first" agree.
     pub fn hint(&self) -> &'static str {
         match &self.kind {
-            TransportErrorKind::Dns => "check the host name in the Tenant URL; Entra resolves it from the public internet",
-            TransportErrorKind::Refused => "check the port in the Tenant URL and that the SCIM service is running",
-            TransportErrorKind::Tls { .. } => "Entra needs a certificate from a public CA matching the host, TLS 1.2 (client-behaviour §1.2); for a test server use --ca-cert PATH or --insecure",
-            TransportErrorKind::Timeout { .. } => "the endpoint hangs; Entra gives up and retries in 40 minutes (client-behaviour §6.2); raise --timeout only if the server is just slow",
-            TransportErrorKind::BodyTooLarge { .. } => "a SCIM response this large is not a resource or a filtered list; check what the endpoint returns",
-            TransportErrorKind::Protocol { .. } => "check that the Tenant URL points at an HTTP(S) SCIM service and not at another protocol or a proxy that drops connections",
+            TransportErrorKind::Dns => advice::DNS,
+            TransportErrorKind::Refused => advice::REFUSED,
+            TransportErrorKind::Tls { .. } => advice::TLS,
+            TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
+            TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
+            TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
         }
     }
 
@@ -153,4 +154,16 @@ fn humanize(d: Duration) -> String {
     } else {
         format!("{} ms", d.as_millis())
     }
+}
+
+/// What to do about each transport failure, in one place: [`TransportError::hint`] and the
+/// transport hints (`crate::hints`) both say these words.
+pub mod advice {
+    pub const DNS: &str = "check the host name in the Tenant URL; Entra resolves it from the public internet (a private host needs the provisioning agent, client-behaviour §1.2)";
+    pub const REFUSED: &str =
+        "start the SCIM service, or correct the port in the Tenant URL (https:// means 443)";
+    pub const TLS: &str = "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); for a test server: http:// in the URL, --ca-cert PATH for a private CA, or --insecure";
+    pub const TIMEOUT: &str = "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); Entra gives up and retries in 40 minutes (client-behaviour §6.2); raise --timeout only if the server is merely slow";
+    pub const BODY_TOO_LARGE: &str = "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file";
+    pub const PROTOCOL: &str = "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections";
 }

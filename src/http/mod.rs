@@ -8,7 +8,7 @@ mod tenant;
 
 pub use client::{Client, ClientError, ClientOptions, Request};
 pub use curl::{curl, TOKEN_VARIABLE};
-pub use error::{TransportError, TransportErrorKind};
+pub use error::{advice, TransportError, TransportErrorKind};
 pub(crate) use exchange::structural_redact;
 pub use exchange::{Exchange, Received, Sent};
 pub use tenant::{TenantUrl, TenantUrlError};
