@@ -114,3 +114,6 @@ impl FromStr for Profile {
             .ok_or_else(|| UnknownProfile(s.to_owned()))
     }
 }
+
+#[cfg(test)]
+mod wire_tests;
