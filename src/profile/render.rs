@@ -415,8 +415,20 @@ fn split_by_schema(values: &[(AttrPath, Value)]) -> (Map<String, Value>, Extensi
     (core, extensions)
 }
 
+/// §3.3, Entra's `POST /Users` capture (GH-CAPTURE): where its order is not alphabetical.
+/// `name` lists these sub-attributes first (Microsoft's own example agrees).
+const NAME_KEYS: [&str; 3] = ["formatted", "familyName", "givenName"];
+/// The elements of these attributes come in this order of `type`; others keep table order.
+const ELEMENT_ORDER: [(&str, &[&str]); 2] = [
+    ("emails", &["work", "other"]),
+    ("phoneNumbers", &["fax", "mobile", "work"]),
+];
+/// These attributes' elements are sent with `primary: false`, even the work one.
+const NEVER_PRIMARY: [&str; 1] = ["addresses"];
+
 /// §3.3 (capture): schemas, externalId, userName, active, then the rest by name with `meta`,
-/// extensions last; multi-valued elements carry `primary` (work is primary).
+/// extensions last. Inside, keys go by name (`name` as [`NAME_KEYS`]), and multi-valued
+/// elements list `primary`, `type` first.
 fn user_body(
     schemas: Vec<Value>,
     mut core: Map<String, Value>,
@@ -433,39 +445,66 @@ fn user_body(
     let mut rest: Vec<(String, Value)> = core.into_iter().collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
     for (key, value) in rest {
-        body.insert(key, with_primary_flags(value));
+        let value = match value {
+            Value::Array(elements) => Value::Array(ordered_elements(&key, elements)),
+            Value::Object(fields) if key == "name" => Value::Object(by_name(fields, &NAME_KEYS)),
+            Value::Object(fields) => Value::Object(by_name(fields, &[])),
+            other => other,
+        };
+        body.insert(key, value);
     }
     for (schema, ext) in extensions {
-        body.insert(schema, Value::Object(ext));
+        body.insert(schema, Value::Object(by_name(ext, &[])));
     }
     body
 }
 
-/// §3.3: elements of a multi-valued attribute carry `primary`, true for the work element,
-/// and list `primary`, `type` first as Entra does.
-fn with_primary_flags(value: Value) -> Value {
-    let Value::Array(elements) = value else {
-        return value;
-    };
-    Value::Array(
-        elements
-            .into_iter()
-            .map(|element| match element {
-                Value::Object(mut fields) if fields.contains_key("type") => {
-                    let work = fields.get("type").and_then(Value::as_str) == Some("work");
-                    let mut ordered = Map::new();
-                    ordered.insert("primary".into(), Value::Bool(work));
-                    if let Some(ty) = fields.remove("type") {
-                        ordered.insert("type".into(), ty);
-                    }
-                    fields.remove("primary");
-                    ordered.extend(fields);
-                    Value::Object(ordered)
+/// The keys of `fields`: `first` in that order, then the others by name.
+fn by_name(mut fields: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+    let mut ordered = Map::new();
+    for key in first {
+        if let Some(value) = fields.remove(*key) {
+            ordered.insert((*key).to_owned(), value);
+        }
+    }
+    let mut rest: Vec<(String, Value)> = fields.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    ordered.extend(rest);
+    ordered
+}
+
+/// §3.3: the elements of the multi-valued attribute `attr` in the captured order, each with
+/// `primary` (true for the work element, unless [`NEVER_PRIMARY`]) and `type` first.
+fn ordered_elements(attr: &str, mut elements: Vec<Value>) -> Vec<Value> {
+    if let Some((_, types)) = ELEMENT_ORDER.iter().find(|(a, _)| *a == attr) {
+        let rank = |element: &Value| {
+            let ty = element.get("type").and_then(Value::as_str);
+            types
+                .iter()
+                .position(|t| Some(*t) == ty)
+                .unwrap_or(types.len())
+        };
+        // A stable sort: types the capture does not show keep their table order, last.
+        elements.sort_by_key(rank);
+    }
+    let may_be_primary = !NEVER_PRIMARY.contains(&attr);
+    elements
+        .into_iter()
+        .map(|element| match element {
+            Value::Object(mut fields) if fields.contains_key("type") => {
+                let work = fields.get("type").and_then(Value::as_str) == Some("work");
+                fields.remove("primary");
+                let mut ordered = Map::new();
+                ordered.insert("primary".into(), Value::Bool(may_be_primary && work));
+                if let Some(ty) = fields.remove("type") {
+                    ordered.insert("type".into(), ty);
                 }
-                other => other,
-            })
-            .collect(),
-    )
+                ordered.extend(by_name(fields, &[]));
+                Value::Object(ordered)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -738,5 +777,110 @@ mod manager_tests {
             "{:?}",
             r.body
         );
+    }
+}
+
+#[cfg(test)]
+mod capture_tests {
+    use super::*;
+
+    /// client-behaviour §3.3, the POST /Users capture with full default mappings (GH-CAPTURE).
+    const CAPTURE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+ "externalId":"cobi","userName":"cobi@….onmicrosoft.com","active":true,
+ "addresses":[{"primary":false,"type":"work","country":"…","formatted":"…","locality":"…",
+               "postalCode":"…","region":"…","streetAddress":"…"}],
+ "displayName":"Cobi Brass",
+ "emails":[{"primary":true,"type":"work","value":"cobi@…"},
+           {"primary":false,"type":"other","value":"…"}],
+ "meta":{"resourceType":"User"},
+ "name":{"formatted":"Cobi Brass","familyName":"Brass","givenName":"Cobi"},
+ "phoneNumbers":[{"primary":false,"type":"fax","value":"…"},
+                 {"primary":false,"type":"mobile","value":"…"},
+                 {"primary":true,"type":"work","value":"…"}],
+ "title":"…",
+ "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+   {"department":"…","employeeNumber":"…"}}"#;
+
+    /// The value with every string emptied: what is left is keys, their order, element order
+    /// (by `type`) and the booleans.
+    fn skeleton(value: &Value) -> Value {
+        match value {
+            Value::String(s) if ["work", "other", "fax", "mobile"].contains(&s.as_str()) => {
+                value.clone()
+            }
+            Value::String(_) => Value::from(""),
+            Value::Array(items) => Value::Array(items.iter().map(skeleton).collect()),
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), skeleton(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// The attributes of the capture, in Entra's default table order (§3.2), not the wire's.
+    fn table_values() -> Vec<(AttrPath, Value)> {
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let mut paths = vec![
+            "userName".to_owned(),
+            "active".to_owned(),
+            "displayName".to_owned(),
+            "title".to_owned(),
+            r#"emails[type eq "work"].value"#.to_owned(),
+            "name.givenName".to_owned(),
+            "name.familyName".to_owned(),
+            "name.formatted".to_owned(),
+        ];
+        for sub in [
+            "formatted",
+            "streetAddress",
+            "locality",
+            "region",
+            "postalCode",
+            "country",
+        ] {
+            paths.push(format!(r#"addresses[type eq "work"].{sub}"#));
+        }
+        for ty in ["work", "mobile", "fax"] {
+            paths.push(format!(r#"phoneNumbers[type eq "{ty}"].value"#));
+        }
+        paths.push("externalId".to_owned());
+        paths.push(format!("{ext}:employeeNumber"));
+        paths.push(format!("{ext}:department"));
+        // The capture's tenant also maps a second e-mail, after the defaults.
+        paths.push(r#"emails[type eq "other"].value"#.to_owned());
+        paths
+            .iter()
+            .map(|p| {
+                let path = AttrPath::parse(p).expect("valid path");
+                let value = if p == "active" {
+                    json!(true)
+                } else {
+                    json!("x")
+                };
+                (path, value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn post_user_body_has_the_key_order_and_primary_flags_of_entras_capture() {
+        let capture: Value = serde_json::from_str(CAPTURE).expect("the capture is JSON");
+        for profile in Profile::ALL {
+            let request = Renderer::new(profile).create_user(&table_values());
+            let body: Value = request
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .expect("a JSON body");
+            assert_eq!(
+                skeleton(&body).to_string(),
+                skeleton(&capture).to_string(),
+                "{profile}"
+            );
+        }
     }
 }
