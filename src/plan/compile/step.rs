@@ -92,28 +92,7 @@ impl FileCx<'_> {
             r.value
         });
         let name = s.name.as_ref().map_or(default_name, |n| n.value.clone());
-        let id = match &s.id {
-            Some(id) => {
-                let valid = !id.value.is_empty()
-                    && id
-                        .value
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-                if !valid {
-                    let note = format!(
-                        "use upper-case letters, digits and `-`, e.g. `{}`",
-                        crate::plan::slug_id(&id.value)
-                    );
-                    self.report(
-                        self.at(id),
-                        format!("`{}` is not a step id", id.value),
-                        Some(note),
-                    );
-                }
-                id.value.clone()
-            }
-            None => crate::plan::slug_id(&name),
-        };
+        let id = self.step_id(s.id.as_ref(), &name);
         compiled
             .into_iter()
             .map(|c| StepPlan {
@@ -135,6 +114,27 @@ impl FileCx<'_> {
                 captures: captures.clone(),
             })
             .collect()
+    }
+
+    /// The step's `id:`, checked, or one made from its name.
+    fn step_id(&mut self, id: Option<&Text>, name: &str) -> String {
+        let Some(id) = id else {
+            return crate::plan::slug_id(name);
+        };
+        let valid = !id.value.is_empty()
+            && id
+                .value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            let note = format!(
+                "use upper-case letters, digits and `-`, e.g. `{}`",
+                crate::plan::slug_id(&id.value)
+            );
+            let message = format!("`{}` is not a step id", id.value);
+            self.report(self.at(id), message, Some(note));
+        }
+        id.value.clone()
     }
 
     /// An Entra action: its default step name and the step(s) it compiles to.
@@ -178,10 +178,7 @@ impl FileCx<'_> {
             Act::TestConnection => A::TestConnection,
             Act::LookupUser { user: u, by } => A::LookupUser {
                 user: user(self, u),
-                by: by.as_ref().map(|by| {
-                    self.attribute(User, by, Usage::Filter);
-                    by.value.clone()
-                }),
+                by: by.as_ref().map(|by| self.filter_attribute(by)),
             },
             Act::LookupUserByEachFilter { .. } => return None,
             Act::GetUser { user: u } => A::GetUser {
@@ -248,11 +245,15 @@ impl FileCx<'_> {
             } => A::AddNewMembers {
                 group: group(self, g),
                 count: self.count(count),
-                one_op_each: one_op_each
-                    .as_ref()
-                    .is_some_and(|o| o.value == MemberOps::Each),
+                one_op_each: matches!(one_op_each, Some(o) if o.value == MemberOps::Each),
             },
         })
+    }
+
+    /// `by:` of `lookup-user`: a filterable attribute of the user table.
+    fn filter_attribute(&mut self, by: &Text) -> String {
+        self.attribute(ResourceKind::User, by, Usage::Filter);
+        by.value.clone()
     }
 
     /// `count:` of `add-new-members`: 1 to 1000 users.
