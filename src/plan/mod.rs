@@ -4,6 +4,7 @@
 //! (unknown keys, unknown variables, unknown objects, bad paths) is caught there, so the runner
 //! only meets problems that come from the server.
 
+pub mod action;
 pub mod compile;
 pub mod read_only;
 pub mod select;
@@ -11,8 +12,12 @@ pub mod template;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
+use serde::Deserialize;
+
 use crate::attributes::ResourceKind;
 use crate::diag::Location;
+pub use action::{Form, Resolved};
 pub use select::{select, Selection};
 pub use template::Template;
 
@@ -83,63 +88,9 @@ pub enum Action {
     Raw(RawRequest),
 }
 
-/// What Entra does, independent of how a profile renders it (client-behaviour §2–§4).
-/// Objects are named by their [`ObjectDecl::name`].
-#[derive(Clone, Debug, PartialEq)]
-pub enum EntraAction {
-    /// §2.1: `GET /Users?filter=userName eq "<random GUID>"`.
-    TestConnection,
-    /// §3.3/§3.4: `GET /Users?filter=<attr> eq "<value>"`; `by` defaults to the matching attribute.
-    LookupUser { user: String, by: Option<String> },
-    /// §3.5: `GET /Users/{id}`.
-    GetUser { user: String },
-    /// §3.3: `POST /Users` with the body built from the attribute table.
-    CreateUser { user: String },
-    /// §3.5: `PATCH /Users/{id}` with the changed attributes (path → new value).
-    UpdateUser {
-        user: String,
-        set: Vec<(String, Template)>,
-        form: PatchForm,
-    },
-    /// §3.7: `PATCH /Users/{id}` setting `active` (disable / re-enable).
-    SetActive { user: String, active: bool },
-    /// §3.8: `DELETE /Users/{id}`.
-    DeleteUser { user: String },
-    /// §4.1: `GET /Groups?excludedAttributes=members&filter=displayName eq "<value>"`.
-    LookupGroup { group: String },
-    /// §4.2: `GET /Groups/{id}?excludedAttributes=members`.
-    GetGroup { group: String },
-    /// §4.1: `POST /Groups`.
-    CreateGroup { group: String },
-    /// §4.3: `PATCH /Groups/{id}` adding these users as members, in one op.
-    AddMembers { group: String, members: Vec<String> },
-    /// §4.3: `PATCH /Groups/{id}` removing these users from the members.
-    RemoveMembers { group: String, members: Vec<String> },
-    /// §4.4: `PATCH /Groups/{id}` changing attributes (e.g. a rename of `displayName`).
-    UpdateGroup {
-        group: String,
-        set: Vec<(String, Template)>,
-    },
-    /// §4.5: `DELETE /Groups/{id}`.
-    DeleteGroup { group: String },
-    /// §3.6: `PATCH /Users/{id}` setting the enterprise `manager` to another user's id, or
-    /// removing it (`manager: None`).
-    SetManager {
-        user: String,
-        manager: Option<String>,
-    },
-    /// §3.4, §3.5: the next cycle: `GET /Users/{id}`, compared with what Entra holds.
-    SyncUser { user: String },
-    /// §4.1 (Q12): `POST /Groups` with the ADSCIM group schema.
-    CreateGroupAdscim { group: String },
-    /// §4.3: `POST /Users` for `count` new users, then one `PATCH /Groups/{id}` adding them:
-    /// one op with a value array, or (`one_op_each`) one op per member.
-    AddNewMembers {
-        group: String,
-        count: usize,
-        one_op_each: bool,
-    },
-}
+/// What Entra does, with names checked and values parsed: see [`action`], and its checklist
+/// for adding an Entra action.
+pub type EntraAction = action::EntraAction<Resolved>;
 
 /// A step id made from its name: upper case, runs of other characters as one `-`.
 pub fn slug_id(name: &str) -> String {
@@ -154,25 +105,33 @@ pub fn slug_id(name: &str) -> String {
     id.trim_end_matches('-').to_owned()
 }
 
-/// How a user PATCH carries its changes (client-behaviour §3.5, Q10).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The PATCH forms `update-user` can send (client-behaviour §3.5, Q10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum PatchForm {
-    /// One op per attribute, each with its path (what the profile does by default).
+    /// One op per attribute, each with its path.
     #[default]
     PerAttribute,
-    /// `name.*` changes as one `Replace` with `path: name` and an object value.
+    /// `name.*` changes as one `Replace` of `name` with an object value.
     NameObject,
-    /// One `Add` with no path and an object value holding every change.
+    /// One `Add` without a path whose value object holds every change.
     NoPathAdd,
 }
 
-/// HTTP methods Entra uses (§1.1), plus PUT for raw requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Those Entra uses (client-behaviour §1.1), plus PUT; the doc line is the schema's text.
+/// Methods a raw request may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
+    /// `GET`.
     Get,
+    /// `POST`.
     Post,
+    /// `PUT`.
     Put,
+    /// `PATCH`.
     Patch,
+    /// `DELETE`.
     Delete,
 }
 

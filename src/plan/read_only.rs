@@ -184,10 +184,8 @@ steps:
         assert!(reads.iter().all(|a| !a.writes()));
         let writes = [
             A::CreateUser { user: user() },
-            A::SetActive {
-                user: user(),
-                active: false,
-            },
+            A::DisableUser { user: user() },
+            A::RemoveManager { user: user() },
             A::DeleteUser { user: user() },
             A::CreateGroup { group: group() },
             A::AddMembers {

@@ -2,8 +2,10 @@
 //!
 //! A scenario says *what* Entra does ("disable alice"); the profile decides *how* it is sent:
 //! op casing, string or JSON booleans, member reference objects, the removal form, query
-//! encoding (client-behaviour §5.2, §10). Rendering is pure: inputs in, [`crate::http::Request`] out.
+//! encoding (client-behaviour §5.2, §10). Each profile is one row of data in [`quirks`]; rendering
+//! reads that row and is pure: inputs in, [`crate::http::Request`] out.
 
+mod quirks;
 mod render;
 
 pub use render::{Change, Renderer};
@@ -54,33 +56,6 @@ impl Profile {
             Profile::Rfc => "rfc",
         }
     }
-
-    /// PATCH `op` as this profile spells it (Q1).
-    pub(crate) fn op(self, op: PatchOp) -> &'static str {
-        match (self, op) {
-            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Add) => "Add",
-            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Replace) => "Replace",
-            (Profile::EntraDefault | Profile::EntraLegacy, PatchOp::Remove) => "Remove",
-            (_, PatchOp::Add) => "add",
-            (_, PatchOp::Replace) => "replace",
-            (_, PatchOp::Remove) => "remove",
-        }
-    }
-
-    /// Whether booleans in PATCH values are sent as the strings `"True"`/`"False"` (Q2).
-    pub(crate) fn string_booleans(self) -> bool {
-        matches!(self, Profile::EntraDefault | Profile::EntraLegacy)
-    }
-
-    /// Whether member reference objects carry `"$ref": null` (Q7).
-    pub(crate) fn null_refs(self) -> bool {
-        matches!(self, Profile::EntraDefault | Profile::EntraLegacy)
-    }
-
-    /// Whether the Entra-specific headers are sent (`ADSCIMVersion`, Q11).
-    pub fn entra_headers(self) -> bool {
-        !matches!(self, Profile::Rfc)
-    }
 }
 
 /// RFC 7644 §3.5.2 PATCH operations.
@@ -114,3 +89,6 @@ impl FromStr for Profile {
             .ok_or_else(|| UnknownProfile(s.to_owned()))
     }
 }
+
+#[cfg(test)]
+mod wire_tests;

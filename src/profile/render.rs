@@ -1,8 +1,10 @@
-//! Rendering Entra actions as requests, per profile.
+//! Rendering Entra actions as requests. Every difference between profiles is read from the
+//! profile's [`Quirks`] row; nothing here asks which profile it renders for.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
+use super::quirks::{AbsentElement, ChangeForm, FilterValues, ManagerForm, MemberRemoval, Quirks};
 use super::{PatchOp, Profile};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
@@ -42,6 +44,10 @@ impl Renderer {
         }
     }
 
+    fn quirks(&self) -> &'static Quirks {
+        self.profile.quirks()
+    }
+
     /// §2.1: Entra's Test Connection, a lookup of a random GUID by the matching attribute.
     pub fn test_connection(&self, matching: &AttrPath, guid: &str) -> Request {
         self.lookup(ResourceKind::User, matching, guid)
@@ -50,10 +56,9 @@ impl Renderer {
     /// §1.5, §3.3, §4.1: a filter query on one attribute, form-encoded as Entra sends it
     /// (`+` for spaces, `%22` for quotes); group lookups put `excludedAttributes` first.
     pub fn lookup(&self, kind: ResourceKind, attr: &AttrPath, value: &str) -> Request {
-        let filter = match self.profile {
-            // Q15: the customappsso job sent unquoted values.
-            Profile::EntraLegacy => format!("{attr} eq {value}"),
-            _ => format!(
+        let filter = match self.quirks().filter_values {
+            FilterValues::Unquoted => format!("{attr} eq {value}"),
+            FilterValues::Quoted => format!(
                 "{attr} eq \"{}\"",
                 value.replace('\\', "\\\\").replace('"', "\\\"")
             ),
@@ -83,58 +88,16 @@ impl Renderer {
 
     /// §3.3: `POST /Users` with the mapped attributes. `values` are (path, value) in table order.
     pub fn create_user(&self, values: &[(AttrPath, Value)]) -> Request {
-        let mut core = Map::new();
-        let mut extensions: Vec<(String, Map<String, Value>)> = Vec::new();
-        for (path, value) in values {
-            match path.schema() {
-                Some(schema) => {
-                    let mut holder = Map::new();
-                    let index = match extensions.iter().position(|(s, _)| s == schema) {
-                        Some(index) => index,
-                        None => {
-                            extensions.push((schema.to_owned(), Map::new()));
-                            extensions.len() - 1
-                        }
-                    };
-                    // Set inside a scratch object so the path's own schema lookup lands here.
-                    holder.insert(
-                        schema.to_owned(),
-                        Value::Object(std::mem::take(&mut extensions[index].1)),
-                    );
-                    path.set(&mut holder, value.clone());
-                    if let Some(Value::Object(ext)) = holder.remove(schema) {
-                        extensions[index].1 = ext;
-                    }
-                }
-                None => path.set(&mut core, value.clone()),
-            }
-        }
+        let (core, extensions) = split_by_schema(values);
         let mut schemas = vec![Value::from(scim::USER_SCHEMA)];
         schemas.extend(extensions.iter().map(|(s, _)| Value::from(s.as_str())));
-        // §3.3 (capture): schemas, externalId, userName, active, then the rest by name with
-        // `meta`, extensions last; multi-valued elements carry `primary` (work is primary).
-        let mut body = Map::new();
-        body.insert("schemas".into(), Value::Array(schemas));
-        for first in ["externalId", "userName", "active"] {
-            if let Some(value) = core.remove(first) {
-                body.insert(first.into(), value);
-            }
-        }
-        core.insert("meta".into(), json!({"resourceType": "User"}));
-        let mut rest: Vec<(String, Value)> = core.into_iter().collect();
-        rest.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, value) in rest {
-            body.insert(key, with_primary_flags(value));
-        }
-        for (schema, ext) in extensions {
-            body.insert(schema, Value::Object(ext));
-        }
+        let body = user_body(schemas, core, extensions);
         self.request(Method::Post, "/Users".into(), Some(Value::Object(body)))
     }
 
     /// §4.1: `POST /Groups`, created with an empty member list. With `adscim`, the schemas
-    /// carry the ADSCIM group schema of Entra's documented example (Q12); the RFC profile, like
-    /// Microsoft's validator, never sends it.
+    /// carry the ADSCIM group schema of Entra's documented example (Q12) where the profile
+    /// sends it.
     pub fn create_group(&self, values: &[(AttrPath, Value)], adscim: bool) -> Request {
         let mut core = Map::new();
         for (path, value) in values {
@@ -142,7 +105,7 @@ impl Renderer {
         }
         let mut body = Map::new();
         let mut schemas = vec![Value::from(scim::GROUP_SCHEMA)];
-        if adscim && self.profile != Profile::Rfc {
+        if adscim && self.quirks().adscim_group_schema {
             schemas.push(Value::from(scim::ADSCIM_GROUP_SCHEMA));
         }
         body.insert("schemas".into(), Value::Array(schemas));
@@ -157,49 +120,58 @@ impl Renderer {
         self.request(Method::Post, "/Groups".into(), Some(Value::Object(body)))
     }
 
-    /// §3.5, §4.4: a PATCH of changed attributes. Default: one op per attribute, with path.
-    /// Flag (Q4): one no-path `replace` object with flattened keys, filtered paths separate.
+    /// §3.5, §4.4: a PATCH of changed attributes, grouped as the profile groups them (Q4).
     pub fn patch(&self, kind: ResourceKind, id: &str, changes: &[Change]) -> Request {
+        self.patch_request(kind, id, self.change_ops(changes))
+    }
+
+    /// The operations for `changes`: one per attribute with its path, or (Q4, flag) one no-path
+    /// `replace` object with flattened keys before the filtered paths.
+    fn change_ops(&self, changes: &[Change]) -> Vec<Value> {
+        let quirks = self.quirks();
         let mut operations = Vec::new();
         let mut flattened = Map::new();
         for change in changes {
             let value = self.value(&change.value);
             let op = self.op_for(change);
-            let no_path = self.profile == Profile::EntraFlag
+            let filter = change.path.filter();
+            if quirks.changes == ChangeForm::NoPathReplace
                 && op == PatchOp::Replace
-                && change.path.filter().is_none();
-            if no_path {
-                flattened.insert(change.path.as_str().to_owned(), value);
-            } else if let (Profile::Rfc, false, Some((key, wanted))) =
-                (self.profile, change.present, change.path.filter())
+                && filter.is_none()
             {
-                // RFC 7644 §3.5.2.1: a new element of a multi-valued attribute is added to the
-                // attribute itself; a filter on an element that does not exist has no target.
-                let mut element = Map::new();
-                element.insert(key.to_owned(), Value::from(wanted));
-                if let Some(sub) = change.path.sub() {
-                    element.insert(sub.to_owned(), value);
-                }
-                let attr = match change.path.schema() {
-                    Some(schema) => format!("{schema}:{}", change.path.attr()),
-                    None => change.path.attr().to_owned(),
-                };
-                operations.push(json!({"op": "add", "path": attr, "value": [element]}));
+                flattened.insert(change.path.as_str().to_owned(), value);
+            } else if let (AbsentElement::AddElement, false, Some(filter)) =
+                (quirks.absent_element, change.present, filter)
+            {
+                operations.push(self.add_element(&change.path, filter, value));
             } else {
                 operations.push(json!({
-                    "op": self.profile.op(op),
+                    "op": quirks.op(op),
                     "path": change.path.as_str(),
                     "value": value,
                 }));
             }
         }
         if !flattened.is_empty() {
-            operations.insert(
-                0,
-                json!({"op": self.profile.op(PatchOp::Replace), "value": flattened}),
-            );
+            let replace = json!({"op": quirks.op(PatchOp::Replace), "value": flattened});
+            operations.insert(0, replace);
         }
-        self.patch_request(kind, id, operations)
+        operations
+    }
+
+    /// RFC 7644 §3.5.2.1: a new element of a multi-valued attribute is added to the attribute
+    /// itself; a filter on an element that does not exist has no target.
+    fn add_element(&self, path: &AttrPath, (key, wanted): (&str, &str), value: Value) -> Value {
+        let mut element = Map::new();
+        element.insert(key.to_owned(), Value::from(wanted));
+        if let Some(sub) = path.sub() {
+            element.insert(sub.to_owned(), value);
+        }
+        let attr = match path.schema() {
+            Some(schema) => format!("{schema}:{}", path.attr()),
+            None => path.attr().to_owned(),
+        };
+        json!({"op": self.quirks().op(PatchOp::Add), "path": attr, "value": [element]})
     }
 
     /// A user PATCH in one of the forms seen in Entra's traffic (Q10): `name.*` changes as one
@@ -211,62 +183,56 @@ impl Renderer {
         changes: &[Change],
         form: PatchForm,
     ) -> Request {
-        match form {
-            PatchForm::PerAttribute => self.patch(kind, id, changes),
-            PatchForm::NameObject => {
-                let (name, rest): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(|c| {
-                    c.path.attr() == "name"
-                        && c.path.schema().is_none()
-                        && c.path.filter().is_none()
-                        && c.path.sub().is_some()
-                });
-                let mut object = Map::new();
-                for change in &name {
-                    if let Some(sub) = change.path.sub() {
-                        object.insert(sub.to_owned(), self.value(&change.value));
-                    }
-                }
-                let mut operations = vec![
-                    json!({"op": self.profile.op(PatchOp::Replace), "path": "name", "value": object}),
-                ];
-                let rest: Vec<Change> = rest.into_iter().cloned().collect();
-                if let Some(Value::Object(body)) = self
-                    .patch(kind, id, &rest)
-                    .body
-                    .and_then(|b| serde_json::from_str(&b).ok())
-                {
-                    if let Some(Value::Array(more)) = body.get("Operations") {
-                        operations.extend(more.iter().cloned());
-                    }
-                }
-                self.patch_request(kind, id, operations)
-            }
+        let operations = match form {
+            PatchForm::PerAttribute => self.change_ops(changes),
+            PatchForm::NameObject => self.name_object_ops(changes),
             PatchForm::NoPathAdd => {
                 let mut object = Map::new();
                 for change in changes {
                     change.path.set(&mut object, self.value(&change.value));
                 }
-                let operations =
-                    vec![json!({"op": self.profile.op(PatchOp::Add), "value": object})];
-                self.patch_request(kind, id, operations)
+                vec![json!({"op": self.quirks().op(PatchOp::Add), "value": object})]
+            }
+        };
+        self.patch_request(kind, id, operations)
+    }
+
+    /// Q10: one `Replace` of `name` with an object of the `name.*` changes, then the other
+    /// changes as the profile sends them.
+    fn name_object_ops(&self, changes: &[Change]) -> Vec<Value> {
+        let (name, rest): (Vec<Change>, Vec<Change>) = changes.iter().cloned().partition(|c| {
+            c.path.attr() == "name"
+                && c.path.schema().is_none()
+                && c.path.filter().is_none()
+                && c.path.sub().is_some()
+        });
+        let mut object = Map::new();
+        for change in &name {
+            if let Some(sub) = change.path.sub() {
+                object.insert(sub.to_owned(), self.value(&change.value));
             }
         }
+        let replace = self.quirks().op(PatchOp::Replace);
+        let mut operations = vec![json!({"op": replace, "path": "name", "value": object})];
+        operations.extend(self.change_ops(&rest));
+        operations
     }
 
     /// The op for a change: `Add` where the target holds nothing, else `Replace`; Entra sends
     /// `Replace` on filtered paths even when the element does not exist yet (Q9).
     fn op_for(&self, change: &Change) -> PatchOp {
-        let entra = self.profile != Profile::Rfc;
-        if change.present || (entra && change.path.filter().is_some()) {
+        let replace_filtered = self.quirks().absent_element == AbsentElement::ReplaceFiltered;
+        if change.present || (replace_filtered && change.path.filter().is_some()) {
             PatchOp::Replace
         } else {
             PatchOp::Add
         }
     }
 
-    /// §3.6: the manager is set by its own PATCH, after both users exist, as a bare string id
-    /// (`Add` the first time, `Replace` after); `None` removes it.
+    /// §3.6: the manager is set by its own PATCH, after both users exist (`Add` the first time,
+    /// `Replace` after), in the profile's form (Q8); `None` removes it.
     pub fn set_manager(&self, user_id: &str, manager_id: Option<&str>, present: bool) -> Request {
+        let quirks = self.quirks();
         let path = format!("{}:manager", scim::ENTERPRISE_USER_SCHEMA);
         let operation = match manager_id {
             Some(id) => {
@@ -275,24 +241,21 @@ impl Renderer {
                 } else {
                     PatchOp::Add
                 };
-                // Entra sends the bare id (Q8); RFC 7643 §4.3 makes `manager` complex, so the
-                // strict profile sends `{"value": id}`.
-                let value = if self.profile == Profile::Rfc {
-                    json!({ "value": id })
-                } else {
-                    json!(id)
+                let value = match quirks.manager {
+                    ManagerForm::BareString => json!(id),
+                    ManagerForm::Complex => json!({ "value": id }),
                 };
-                json!({"op": self.profile.op(op), "path": path, "value": value})
+                json!({"op": quirks.op(op), "path": path, "value": value})
             }
-            None => json!({"op": self.profile.op(PatchOp::Remove), "path": path}),
+            None => json!({"op": quirks.op(PatchOp::Remove), "path": path}),
         };
         self.patch_request(ResourceKind::User, user_id, vec![operation])
     }
 
-    /// §3.7: disable or re-enable; `"False"`/`"True"` by default (Q2).
+    /// §3.7: disable or re-enable, with the profile's booleans (Q2).
     pub fn set_active(&self, id: &str, active: bool) -> Request {
         let operations = vec![json!({
-            "op": self.profile.op(PatchOp::Replace),
+            "op": self.quirks().op(PatchOp::Replace),
             "path": "active",
             "value": self.value(&Value::Bool(active)),
         })];
@@ -301,11 +264,7 @@ impl Renderer {
 
     /// §4.3: members added in one op with a value array.
     pub fn add_members(&self, group_id: &str, member_ids: &[String]) -> Request {
-        let operations = vec![json!({
-            "op": self.profile.op(PatchOp::Add),
-            "path": "members",
-            "value": self.member_refs(member_ids),
-        })];
+        let operations = vec![self.members_op(PatchOp::Add, member_ids)];
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
 
@@ -313,36 +272,24 @@ impl Renderer {
     pub fn add_members_each(&self, group_id: &str, member_ids: &[String]) -> Request {
         let operations = member_ids
             .iter()
-            .map(|id| {
-                json!({
-                    "op": self.profile.op(PatchOp::Add),
-                    "path": "members",
-                    "value": self.member_refs(std::slice::from_ref(id)),
-                })
-            })
+            .map(|id| self.members_op(PatchOp::Add, std::slice::from_ref(id)))
             .collect();
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
 
-    /// §4.3 (Q5): default removes with a value array; the flag and RFC use one
-    /// `members[value eq "…"]` op per member, without a value.
+    /// §4.3: members removed in the profile's form (Q5).
     pub fn remove_members(&self, group_id: &str, member_ids: &[String]) -> Request {
-        let operations = if self.profile.null_refs() {
-            vec![json!({
-                "op": self.profile.op(PatchOp::Remove),
-                "path": "members",
-                "value": self.member_refs(member_ids),
-            })]
-        } else {
-            member_ids
+        let operations = match self.quirks().member_removal {
+            MemberRemoval::ValueArray => vec![self.members_op(PatchOp::Remove, member_ids)],
+            MemberRemoval::FilterPerMember => member_ids
                 .iter()
                 .map(|id| {
                     json!({
-                        "op": self.profile.op(PatchOp::Remove),
+                        "op": self.quirks().op(PatchOp::Remove),
                         "path": format!("members[value eq \"{id}\"]"),
                     })
                 })
-                .collect()
+                .collect(),
         };
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
@@ -366,11 +313,22 @@ impl Renderer {
         request
     }
 
+    /// One op on `members` whose value array holds the member objects.
+    fn members_op(&self, op: PatchOp, ids: &[String]) -> Value {
+        json!({
+            "op": self.quirks().op(op),
+            "path": "members",
+            "value": self.member_refs(ids),
+        })
+    }
+
+    /// Member reference objects, with `"$ref": null` where the profile sends it (Q7).
     fn member_refs(&self, ids: &[String]) -> Value {
+        let null_refs = self.quirks().null_refs;
         Value::Array(
             ids.iter()
                 .map(|id| {
-                    if self.profile.null_refs() {
+                    if null_refs {
                         json!({"$ref": null, "value": id})
                     } else {
                         json!({"value": id})
@@ -380,10 +338,10 @@ impl Renderer {
         )
     }
 
-    /// A PATCH value as the profile sends it: booleans as `"True"`/`"False"` by default (Q2).
+    /// A PATCH value as the profile sends it: booleans as `"True"`/`"False"` where it does (Q2).
     fn value(&self, value: &Value) -> Value {
         match value {
-            Value::Bool(b) if self.profile.string_booleans() => {
+            Value::Bool(b) if self.quirks().string_booleans => {
                 Value::from(if *b { "True" } else { "False" })
             }
             other => other.clone(),
@@ -405,7 +363,7 @@ impl Renderer {
 
     fn request(&self, method: Method, target: String, body: Option<Value>) -> Request {
         let mut headers = Vec::new();
-        if self.profile.entra_headers() {
+        if self.quirks().adscim_header {
             if let Some(version) = &self.adscim_version {
                 headers.push(("ADSCIMVersion".to_owned(), version.clone()));
             }
@@ -424,31 +382,129 @@ impl Renderer {
     }
 }
 
-/// §3.3: elements of a multi-valued attribute carry `primary`, true for the work element,
-/// and list `primary`, `type` first as Entra does.
-fn with_primary_flags(value: Value) -> Value {
-    let Value::Array(elements) = value else {
-        return value;
-    };
-    Value::Array(
-        elements
-            .into_iter()
-            .map(|element| match element {
-                Value::Object(mut fields) if fields.contains_key("type") => {
-                    let work = fields.get("type").and_then(Value::as_str) == Some("work");
-                    let mut ordered = Map::new();
-                    ordered.insert("primary".into(), Value::Bool(work));
-                    if let Some(ty) = fields.remove("type") {
-                        ordered.insert("type".into(), ty);
-                    }
-                    fields.remove("primary");
-                    ordered.extend(fields);
-                    Value::Object(ordered)
+/// Each schema extension's URN with its attributes, in the order the extensions first appear.
+type Extensions = Vec<(String, Map<String, Value>)>;
+
+/// The core attributes as one object, and each extension's attributes as its own object.
+fn split_by_schema(values: &[(AttrPath, Value)]) -> (Map<String, Value>, Extensions) {
+    let mut core = Map::new();
+    let mut extensions: Extensions = Vec::new();
+    for (path, value) in values {
+        let Some(schema) = path.schema() else {
+            path.set(&mut core, value.clone());
+            continue;
+        };
+        let index = match extensions.iter().position(|(s, _)| s == schema) {
+            Some(index) => index,
+            None => {
+                extensions.push((schema.to_owned(), Map::new()));
+                extensions.len() - 1
+            }
+        };
+        // Set inside a scratch object so the path's own schema lookup lands here.
+        let mut holder = Map::new();
+        holder.insert(
+            schema.to_owned(),
+            Value::Object(std::mem::take(&mut extensions[index].1)),
+        );
+        path.set(&mut holder, value.clone());
+        if let Some(Value::Object(ext)) = holder.remove(schema) {
+            extensions[index].1 = ext;
+        }
+    }
+    (core, extensions)
+}
+
+/// §3.3, Entra's `POST /Users` capture (GH-CAPTURE): where its order is not alphabetical.
+/// `name` lists these sub-attributes first (Microsoft's own example agrees).
+const NAME_KEYS: [&str; 3] = ["formatted", "familyName", "givenName"];
+/// The elements of these attributes come in this order of `type`; others keep table order.
+const ELEMENT_ORDER: [(&str, &[&str]); 2] = [
+    ("emails", &["work", "other"]),
+    ("phoneNumbers", &["fax", "mobile", "work"]),
+];
+/// These attributes' elements are sent with `primary: false`, even the work one.
+const NEVER_PRIMARY: [&str; 1] = ["addresses"];
+
+/// §3.3 (capture): schemas, externalId, userName, active, then the rest by name with `meta`,
+/// extensions last. Inside, keys go by name (`name` as [`NAME_KEYS`]), and multi-valued
+/// elements list `primary`, `type` first.
+fn user_body(
+    schemas: Vec<Value>,
+    mut core: Map<String, Value>,
+    extensions: Extensions,
+) -> Map<String, Value> {
+    let mut body = Map::new();
+    body.insert("schemas".into(), Value::Array(schemas));
+    for first in ["externalId", "userName", "active"] {
+        if let Some(value) = core.remove(first) {
+            body.insert(first.into(), value);
+        }
+    }
+    core.insert("meta".into(), json!({"resourceType": "User"}));
+    let mut rest: Vec<(String, Value)> = core.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, value) in rest {
+        let value = match value {
+            Value::Array(elements) => Value::Array(ordered_elements(&key, elements)),
+            Value::Object(fields) if key == "name" => Value::Object(by_name(fields, &NAME_KEYS)),
+            Value::Object(fields) => Value::Object(by_name(fields, &[])),
+            other => other,
+        };
+        body.insert(key, value);
+    }
+    for (schema, ext) in extensions {
+        body.insert(schema, Value::Object(by_name(ext, &[])));
+    }
+    body
+}
+
+/// The keys of `fields`: `first` in that order, then the others by name.
+fn by_name(mut fields: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+    let mut ordered = Map::new();
+    for key in first {
+        if let Some(value) = fields.remove(*key) {
+            ordered.insert((*key).to_owned(), value);
+        }
+    }
+    let mut rest: Vec<(String, Value)> = fields.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    ordered.extend(rest);
+    ordered
+}
+
+/// §3.3: the elements of the multi-valued attribute `attr` in the captured order, each with
+/// `primary` (true for the work element, unless [`NEVER_PRIMARY`]) and `type` first.
+fn ordered_elements(attr: &str, mut elements: Vec<Value>) -> Vec<Value> {
+    if let Some((_, types)) = ELEMENT_ORDER.iter().find(|(a, _)| *a == attr) {
+        let rank = |element: &Value| {
+            let ty = element.get("type").and_then(Value::as_str);
+            types
+                .iter()
+                .position(|t| Some(*t) == ty)
+                .unwrap_or(types.len())
+        };
+        // A stable sort: types the capture does not show keep their table order, last.
+        elements.sort_by_key(rank);
+    }
+    let may_be_primary = !NEVER_PRIMARY.contains(&attr);
+    elements
+        .into_iter()
+        .map(|element| match element {
+            Value::Object(mut fields) if fields.contains_key("type") => {
+                let work = fields.get("type").and_then(Value::as_str) == Some("work");
+                fields.remove("primary");
+                let mut ordered = Map::new();
+                ordered.insert("primary".into(), Value::Bool(may_be_primary && work));
+                if let Some(ty) = fields.remove("type") {
+                    ordered.insert("type".into(), ty);
                 }
-                other => other,
-            })
-            .collect(),
-    )
+                ordered.extend(by_name(fields, &[]));
+                Value::Object(ordered)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -721,5 +777,110 @@ mod manager_tests {
             "{:?}",
             r.body
         );
+    }
+}
+
+#[cfg(test)]
+mod capture_tests {
+    use super::*;
+
+    /// client-behaviour §3.3, the POST /Users capture with full default mappings (GH-CAPTURE).
+    const CAPTURE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+ "externalId":"cobi","userName":"cobi@….onmicrosoft.com","active":true,
+ "addresses":[{"primary":false,"type":"work","country":"…","formatted":"…","locality":"…",
+               "postalCode":"…","region":"…","streetAddress":"…"}],
+ "displayName":"Cobi Brass",
+ "emails":[{"primary":true,"type":"work","value":"cobi@…"},
+           {"primary":false,"type":"other","value":"…"}],
+ "meta":{"resourceType":"User"},
+ "name":{"formatted":"Cobi Brass","familyName":"Brass","givenName":"Cobi"},
+ "phoneNumbers":[{"primary":false,"type":"fax","value":"…"},
+                 {"primary":false,"type":"mobile","value":"…"},
+                 {"primary":true,"type":"work","value":"…"}],
+ "title":"…",
+ "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+   {"department":"…","employeeNumber":"…"}}"#;
+
+    /// The value with every string emptied: what is left is keys, their order, element order
+    /// (by `type`) and the booleans.
+    fn skeleton(value: &Value) -> Value {
+        match value {
+            Value::String(s) if ["work", "other", "fax", "mobile"].contains(&s.as_str()) => {
+                value.clone()
+            }
+            Value::String(_) => Value::from(""),
+            Value::Array(items) => Value::Array(items.iter().map(skeleton).collect()),
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), skeleton(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// The attributes of the capture, in Entra's default table order (§3.2), not the wire's.
+    fn table_values() -> Vec<(AttrPath, Value)> {
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let mut paths = vec![
+            "userName".to_owned(),
+            "active".to_owned(),
+            "displayName".to_owned(),
+            "title".to_owned(),
+            r#"emails[type eq "work"].value"#.to_owned(),
+            "name.givenName".to_owned(),
+            "name.familyName".to_owned(),
+            "name.formatted".to_owned(),
+        ];
+        for sub in [
+            "formatted",
+            "streetAddress",
+            "locality",
+            "region",
+            "postalCode",
+            "country",
+        ] {
+            paths.push(format!(r#"addresses[type eq "work"].{sub}"#));
+        }
+        for ty in ["work", "mobile", "fax"] {
+            paths.push(format!(r#"phoneNumbers[type eq "{ty}"].value"#));
+        }
+        paths.push("externalId".to_owned());
+        paths.push(format!("{ext}:employeeNumber"));
+        paths.push(format!("{ext}:department"));
+        // The capture's tenant also maps a second e-mail, after the defaults.
+        paths.push(r#"emails[type eq "other"].value"#.to_owned());
+        paths
+            .iter()
+            .map(|p| {
+                let path = AttrPath::parse(p).expect("valid path");
+                let value = if p == "active" {
+                    json!(true)
+                } else {
+                    json!("x")
+                };
+                (path, value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn post_user_body_has_the_key_order_and_primary_flags_of_entras_capture() {
+        let capture: Value = serde_json::from_str(CAPTURE).expect("the capture is JSON");
+        for profile in Profile::ALL {
+            let request = Renderer::new(profile).create_user(&table_values());
+            let body: Value = request
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .expect("a JSON body");
+            assert_eq!(
+                skeleton(&body).to_string(),
+                skeleton(&capture).to_string(),
+                "{profile}"
+            );
+        }
     }
 }

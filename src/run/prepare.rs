@@ -216,10 +216,11 @@ fn entra(
                 },
             )
         }
-        A::SetActive { user: name, active } => {
+        A::DisableUser { user: name } | A::EnableUser { user: name } => {
+            let active = matches!(action, A::EnableUser { .. });
             let path = AttrPath::parse("active").map_err(|_| no_id(name))?;
-            let request = renderer.set_active(id(world, name)?, *active);
-            let changes = vec![(path, Value::Bool(*active))];
+            let request = renderer.set_active(id(world, name)?, active);
+            let changes = vec![(path, Value::Bool(active))];
             (
                 request,
                 Intent::Update {
@@ -229,10 +230,11 @@ fn entra(
                 },
             )
         }
-        A::SetManager {
-            user: name,
-            manager,
-        } => {
+        A::SetManager { user: name, .. } | A::RemoveManager { user: name } => {
+            let manager = match action {
+                A::SetManager { manager, .. } => Some(manager),
+                _ => None,
+            };
             let manager_id = match manager {
                 Some(manager) => Some(id(world, manager)?),
                 None => None,
@@ -241,10 +243,11 @@ fn entra(
             let request = renderer.set_manager(id(world, name)?, manager_id, present);
             let intent = Intent::Manager {
                 user: name.clone(),
-                manager: manager.clone(),
+                manager: manager.cloned(),
             };
             (request, intent)
         }
+        A::LookupUserByEachFilter { user } => match *user {},
         A::AddNewMembers { group, .. } => {
             // Provisioned by the runner, which never hands it here.
             return Err(no_id(group));

@@ -38,6 +38,7 @@ use serde_saphyr::Spanned;
 use super::de::{mark, recorded_since};
 use super::schema::Scalar;
 use crate::attributes::ResourceKind;
+use crate::plan::{Form, Method, PatchForm};
 
 /// A string with its location.
 pub type Text = Spanned<String>;
@@ -103,116 +104,30 @@ pub struct Step {
     pub read_back: Option<Spanned<bool>>,
 }
 
-/// What Entra does (client-behaviour §2–§4); the client profile decides the wire form.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub enum EntraAction {
-    /// §2.1: the probe for a user that cannot exist.
-    TestConnection,
-    /// §3.3, §3.4: a filter query for a user.
-    LookupUser(#[schemars(with = "Lookup")] Spanned<Lookup>),
-    /// §3.1, §3.4: one lookup per filterable attribute of the user table.
-    LookupUserByEachFilter(#[schemars(with = "Scalar")] Text),
-    /// §3.5: read a user by id.
-    GetUser(#[schemars(with = "Scalar")] Text),
-    /// §3.3: POST a user built from the attribute table.
-    CreateUser(#[schemars(with = "Scalar")] Text),
-    /// §3.5: PATCH the given attributes of a user.
-    UpdateUser {
-        /// The user.
-        #[schemars(with = "Scalar")]
-        user: Text,
-        /// Attribute path → new value (a template), in order.
-        #[schemars(with = "TextMap")]
-        set: Spanned<TextMap>,
-        /// How the PATCH carries the changes: `per-attribute` (the default, one op each),
-        /// `name-object` (`Replace` of `name` with an object) or `no-path-add` (one `Add` with
-        /// no path and an object value) — forms seen in Entra's traffic (Q10).
-        #[schemars(with = "Option<PatchForm>")]
-        form: Option<Spanned<PatchForm>>,
-    },
-    /// §3.7: PATCH `active` false.
-    DisableUser(#[schemars(with = "Scalar")] Text),
-    /// §3.7: PATCH `active` true.
-    EnableUser(#[schemars(with = "Scalar")] Text),
-    /// §3.8: DELETE a user.
-    DeleteUser(#[schemars(with = "Scalar")] Text),
-    /// §4.1: a filter query for a group.
-    LookupGroup(#[schemars(with = "Scalar")] Text),
-    /// §4.2: read a group by id, without members.
-    GetGroup(#[schemars(with = "Scalar")] Text),
-    /// §4.1: POST a group.
-    CreateGroup(#[schemars(with = "Scalar")] Text),
-    /// §4.3: add users to a group, in one PATCH.
-    AddMembers {
-        /// The group.
-        #[schemars(with = "Scalar")]
-        group: Text,
-        /// The users.
-        #[schemars(with = "Vec<Scalar>")]
-        members: Spanned<Vec<Text>>,
-    },
-    /// §4.3: remove users from a group.
-    RemoveMembers {
-        /// The group.
-        #[schemars(with = "Scalar")]
-        group: Text,
-        /// The users.
-        #[schemars(with = "Vec<Scalar>")]
-        members: Spanned<Vec<Text>>,
-    },
-    /// §4.4: PATCH the given attributes of a group (a rename).
-    UpdateGroup {
-        /// The group.
-        #[schemars(with = "Scalar")]
-        group: Text,
-        /// Attribute path → new value (a template), in order.
-        #[schemars(with = "TextMap")]
-        set: Spanned<TextMap>,
-    },
-    /// §4.5: DELETE a group.
-    DeleteGroup(#[schemars(with = "Scalar")] Text),
-    /// §3.6: PATCH the enterprise `manager` of a user to another user's id (a bare string).
-    SetManager {
-        /// The user.
-        #[schemars(with = "Scalar")]
-        user: Text,
-        /// The user who becomes the manager.
-        #[schemars(with = "Scalar")]
-        manager: Text,
-    },
-    /// §3.6: PATCH removing the enterprise `manager` of a user.
-    RemoveManager(#[schemars(with = "Scalar")] Text),
-    /// §3.4, §3.5: Entra's next cycle: read the user, compare with what Entra holds, and
-    /// expect nothing to PATCH.
-    SyncUser(#[schemars(with = "Scalar")] Text),
-    /// §4.1: POST a group with the ADSCIM group schema Entra's documentation shows (Q12).
-    CreateGroupAdscim(#[schemars(with = "Scalar")] Text),
-    /// §4.3: provision `count` new users, then add them to a group in one PATCH.
-    AddNewMembers {
-        /// The group.
-        #[schemars(with = "Scalar")]
-        group: Text,
-        /// How many users (1 to 1000).
-        #[schemars(with = "u64")]
-        count: Spanned<u64>,
-        /// `single`: one `Add` op with every member in its value array (the default);
-        /// `each`: one `Add` op per member, all in one PATCH.
-        #[schemars(with = "Option<MemberOps>")]
-        ops: Option<Spanned<MemberOps>>,
-    },
-}
+/// An Entra action as a file spells it: the one action type, in its [`File`] form.
+pub type EntraAction = crate::plan::action::EntraAction<File>;
 
-/// The PATCH forms `update-user` can send (client-behaviour §3.5, Q10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum PatchForm {
-    /// One op per attribute, each with its path.
-    PerAttribute,
-    /// `name.*` changes as one `Replace` of `name` with an object value.
-    NameObject,
-    /// One `Add` without a path whose value object holds every change.
-    NoPathAdd,
+/// The form of an [`EntraAction`] read from a file: every name and value keeps its location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct File;
+
+impl Form for File {
+    type Name = Text;
+    type Names = Spanned<Vec<Text>>;
+    type Set = Spanned<TextMap>;
+    type PatchForm = Option<Spanned<PatchForm>>;
+    type Count = Spanned<u64>;
+    type MemberOps = Option<Spanned<MemberOps>>;
+    type Expanded = Text;
+
+    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<(Text, Option<Text>), D::Error> {
+        let lookup = Spanned::<Lookup>::deserialize(d)?;
+        Ok(match lookup.value {
+            // The short form's name is located where the whole value is.
+            Lookup::Name(name) => (Spanned::new(name, lookup.referenced, lookup.defined), None),
+            Lookup::By(long) => (long.user, long.by),
+        })
+    }
 }
 
 /// How `add-new-members` spreads members over PATCH operations.
@@ -265,22 +180,6 @@ pub struct Request {
     /// `bearer` (the default) or `none`.
     #[schemars(with = "Option<Auth>")]
     pub auth: Option<Spanned<Auth>>,
-}
-
-/// Methods a raw request may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `PATCH`.
-    Patch,
-    /// `DELETE`.
-    Delete,
 }
 
 /// Whether a raw request carries the bearer token.

@@ -2,7 +2,9 @@
 //! `schemars` and committed as `schema/scenario.schema.json`, so editors can complete and
 //! check scenario files (`# yaml-language-server: $schema=…` at the top of a file).
 //!
-//! The model types derive `JsonSchema`; new keys and Entra actions are picked up by the derive.
+//! The model types, and the one Entra action type (`plan::action::EntraAction`, which the model
+//! reads in its `File` form), derive `JsonSchema`; new keys and Entra actions are picked up by
+//! the derive.
 //! Two kinds of field need help, because the schema must describe what the reader accepts:
 //! - `serde_saphyr::Spanned<T>` is another crate's type: each such field says what it holds
 //!   with `#[schemars(with = "…")]` (`Text` fields with [`Scalar`]).

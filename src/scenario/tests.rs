@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::model::{EntraAction, Json, Lookup, ScenarioFile};
+use super::model::{EntraAction, Json, ScenarioFile};
 use super::*;
 
 #[test]
@@ -94,14 +94,12 @@ fn the_model_keeps_locations_of_steps_and_actions() {
         (entra.referenced.line(), entra.referenced.column()),
         (6, 12)
     );
-    let EntraAction::LookupUser(lookup) = &entra.value else {
+    let EntraAction::LookupUser { user, by } = &entra.value else {
         panic!("lookup-user expected")
     };
-    let Lookup::By(by) = &lookup.value else {
-        panic!("long form expected")
-    };
-    assert_eq!(by.user.value, "alice");
-    let path = by.by.as_ref().expect("by");
+    assert_eq!(user.value, "alice");
+    assert_eq!((user.referenced.line(), user.referenced.column()), (6, 35));
+    let path = by.as_ref().expect("by");
     assert_eq!((path.referenced.line(), path.referenced.column()), (6, 46));
 }
 

@@ -99,14 +99,17 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
         A::SyncUser { .. } => (status(&[200]), None, Some(ResourceKind::User), false),
         // §3.5, §3.7, §4.3, §4.4: 200 with the resource, or 204.
         A::UpdateUser { .. }
-        | A::SetActive { .. }
+        | A::DisableUser { .. }
+        | A::EnableUser { .. }
         | A::AddMembers { .. }
         | A::RemoveMembers { .. }
         | A::UpdateGroup { .. }
         | A::SetManager { .. }
+        | A::RemoveManager { .. }
         | A::AddNewMembers { .. } => (status(&[200, 204]), None, None, true),
         // §3.8, §4.5: 204 (200 tolerated).
         A::DeleteUser { .. } | A::DeleteGroup { .. } => (status(&[200, 204]), None, None, false),
+        A::LookupUserByEachFilter { user } => match *user {},
     };
     let expect = Expectation {
         status,

@@ -6,12 +6,10 @@ use serde_saphyr::Spanned;
 
 use crate::attributes::ResourceKind;
 use crate::plan::{
-    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, Method, PatchForm,
-    RawRequest, StepPlan,
+    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, RawRequest, StepPlan,
 };
 use crate::scenario::model::{
-    self, Auth, EntraAction as Act, Json, Lookup, MemberOps, Request, ScenarioFile, Step, Text,
-    TextMap,
+    Auth, EntraAction as Act, Json, MemberOps, Request, ScenarioFile, Step, Text, TextMap,
 };
 
 use super::expect::{defaults, expects_success, merge};
@@ -94,28 +92,7 @@ impl FileCx<'_> {
             r.value
         });
         let name = s.name.as_ref().map_or(default_name, |n| n.value.clone());
-        let id = match &s.id {
-            Some(id) => {
-                let valid = !id.value.is_empty()
-                    && id
-                        .value
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-                if !valid {
-                    let note = format!(
-                        "use upper-case letters, digits and `-`, e.g. `{}`",
-                        crate::plan::slug_id(&id.value)
-                    );
-                    self.report(
-                        self.at(id),
-                        format!("`{}` is not a step id", id.value),
-                        Some(note),
-                    );
-                }
-                id.value.clone()
-            }
-            None => crate::plan::slug_id(&name),
-        };
+        let id = self.step_id(s.id.as_ref(), &name);
         compiled
             .into_iter()
             .map(|c| StepPlan {
@@ -139,163 +116,45 @@ impl FileCx<'_> {
             .collect()
     }
 
+    /// The step's `id:`, checked, or one made from its name.
+    fn step_id(&mut self, id: Option<&Text>, name: &str) -> String {
+        let Some(id) = id else {
+            return crate::plan::slug_id(name);
+        };
+        let valid = !id.value.is_empty()
+            && id
+                .value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            let note = format!(
+                "use upper-case letters, digits and `-`, e.g. `{}`",
+                crate::plan::slug_id(&id.value)
+            );
+            let message = format!("`{}` is not a step id", id.value);
+            self.report(self.at(id), message, Some(note));
+        }
+        id.value.clone()
+    }
+
     /// An Entra action: its default step name and the step(s) it compiles to.
     fn entra(&mut self, action: &Spanned<Act>, scope: &Scope<'_>) -> (String, Vec<Compiled>) {
-        use ResourceKind::{Group, User};
-        let key = action_key(&action.value);
-        let object =
-            |cx: &mut Self, name: &Text, kind| cx.object(&name.value, name, kind, key, scope);
-        let (target, plan) = match &action.value {
-            Act::TestConnection => (None, EntraAction::TestConnection),
-            Act::LookupUser(lookup) => match &lookup.value {
-                Lookup::Name(name) => {
-                    let at = Spanned::new(name.clone(), lookup.referenced, lookup.defined);
-                    let user = object(self, &at, User);
-                    (
-                        Some(user.clone()),
-                        EntraAction::LookupUser { user, by: None },
-                    )
-                }
-                Lookup::By(long) => {
-                    let user = object(self, &long.user, User);
-                    let by = long.by.as_ref().map(|by| {
-                        self.attribute(User, by, Usage::Filter);
-                        by.value.clone()
-                    });
-                    let target = match &by {
-                        Some(by) => format!("{user} by {by}"),
-                        None => user.clone(),
-                    };
-                    (Some(target), EntraAction::LookupUser { user, by })
-                }
-            },
-            Act::LookupUserByEachFilter(name) => {
-                let user = object(self, name, User);
-                return (format!("{key} {user}"), self.each_filter(action, user));
-            }
-            Act::GetUser(name) => {
-                let user = object(self, name, User);
-                (Some(user.clone()), EntraAction::GetUser { user })
-            }
-            Act::CreateUser(name) => {
-                let user = object(self, name, User);
-                (Some(user.clone()), EntraAction::CreateUser { user })
-            }
-            Act::UpdateUser { user, set, form } => {
-                let user = object(self, user, User);
-                let set = self.set(User, set, scope);
-                let form = match form.as_ref().map(|f| f.value) {
-                    None | Some(model::PatchForm::PerAttribute) => PatchForm::PerAttribute,
-                    Some(model::PatchForm::NameObject) => PatchForm::NameObject,
-                    Some(model::PatchForm::NoPathAdd) => PatchForm::NoPathAdd,
-                };
-                (
-                    Some(user.clone()),
-                    EntraAction::UpdateUser { user, set, form },
-                )
-            }
-            Act::DisableUser(name) | Act::EnableUser(name) => {
-                let user = object(self, name, User);
-                let active = matches!(action.value, Act::EnableUser(_));
-                (Some(user.clone()), EntraAction::SetActive { user, active })
-            }
-            Act::DeleteUser(name) => {
-                let user = object(self, name, User);
-                (Some(user.clone()), EntraAction::DeleteUser { user })
-            }
-            Act::LookupGroup(name) => {
-                let group = object(self, name, Group);
-                (Some(group.clone()), EntraAction::LookupGroup { group })
-            }
-            Act::GetGroup(name) => {
-                let group = object(self, name, Group);
-                (Some(group.clone()), EntraAction::GetGroup { group })
-            }
-            Act::CreateGroup(name) => {
-                let group = object(self, name, Group);
-                (Some(group.clone()), EntraAction::CreateGroup { group })
-            }
-            Act::AddMembers { group, members } | Act::RemoveMembers { group, members } => {
-                let group = object(self, group, Group);
-                let members = self.members(members, key, scope);
-                let plan = if matches!(action.value, Act::AddMembers { .. }) {
-                    EntraAction::AddMembers {
-                        group: group.clone(),
-                        members,
-                    }
-                } else {
-                    EntraAction::RemoveMembers {
-                        group: group.clone(),
-                        members,
-                    }
-                };
-                (Some(group), plan)
-            }
-            Act::UpdateGroup { group, set } => {
-                let group = object(self, group, Group);
-                let set = self.set(Group, set, scope);
-                (Some(group.clone()), EntraAction::UpdateGroup { group, set })
-            }
-            Act::DeleteGroup(name) => {
-                let group = object(self, name, Group);
-                (Some(group.clone()), EntraAction::DeleteGroup { group })
-            }
-            Act::SetManager { user, manager } => {
-                let user = object(self, user, User);
-                let manager = object(self, manager, User);
-                let target = format!("{user} to {manager}");
-                let manager = Some(manager);
-                (Some(target), EntraAction::SetManager { user, manager })
-            }
-            Act::RemoveManager(name) => {
-                let user = object(self, name, User);
-                let plan = EntraAction::SetManager {
-                    user: user.clone(),
-                    manager: None,
-                };
-                (Some(user), plan)
-            }
-            Act::SyncUser(name) => {
-                let user = object(self, name, User);
-                (Some(user.clone()), EntraAction::SyncUser { user })
-            }
-            Act::CreateGroupAdscim(name) => {
-                let group = object(self, name, Group);
-                (
-                    Some(group.clone()),
-                    EntraAction::CreateGroupAdscim { group },
-                )
-            }
-            Act::AddNewMembers { group, count, ops } => {
-                let group = object(self, group, Group);
-                if !(1..=1000).contains(&count.value) {
-                    let at = self.at(count);
-                    let note = "give between 1 and 1000 users".to_owned();
-                    self.report(
-                        at,
-                        format!("`count: {}` is out of range", count.value),
-                        Some(note),
-                    );
-                }
-                let one_op_each = ops.as_ref().is_some_and(|o| o.value == MemberOps::Each);
-                let count = usize::try_from(count.value).unwrap_or(0);
-                let target = format!("{group} ({count} new)");
-                let plan = EntraAction::AddNewMembers {
-                    group,
-                    count,
-                    one_op_each,
-                };
-                (Some(target), plan)
-            }
+        let key = action.value.key();
+        let Some(plan) = self.resolve(&action.value, key, scope) else {
+            let Act::LookupUserByEachFilter { user } = &action.value else {
+                return (key.to_owned(), Vec::new());
+            };
+            let user = self.object(&user.value, user, ResourceKind::User, key, scope);
+            return (format!("{key} {user}"), self.each_filter(action, user));
         };
-        let name = match target {
-            Some(target) => format!("{key} {target}"),
+        let name = match subject(&plan) {
+            Some(subject) => format!("{key} {subject}"),
             None => key.to_owned(),
         };
         let (expect, read_back) = defaults(&plan);
         let lookup = match plan {
-            EntraAction::LookupUser { .. } => Some(User),
-            EntraAction::LookupGroup { .. } => Some(Group),
+            EntraAction::LookupUser { .. } => Some(ResourceKind::User),
+            EntraAction::LookupGroup { .. } => Some(ResourceKind::Group),
             _ => None,
         };
         let compiled = Compiled {
@@ -306,6 +165,106 @@ impl FileCx<'_> {
             lookup,
         };
         (name, vec![compiled])
+    }
+
+    /// The plan form of a file's action, its names and values checked; `None` for
+    /// `lookup-user-by-each-filter`, which compiles into several steps ([`Self::each_filter`]).
+    fn resolve(&mut self, action: &Act, key: &str, scope: &Scope<'_>) -> Option<EntraAction> {
+        use EntraAction as A;
+        use ResourceKind::{Group, User};
+        let user = |cx: &mut Self, name: &Text| cx.object(&name.value, name, User, key, scope);
+        let group = |cx: &mut Self, name: &Text| cx.object(&name.value, name, Group, key, scope);
+        Some(match action {
+            Act::TestConnection => A::TestConnection,
+            Act::LookupUser { user: u, by } => A::LookupUser {
+                user: user(self, u),
+                by: by.as_ref().map(|by| self.filter_attribute(by)),
+            },
+            Act::LookupUserByEachFilter { .. } => return None,
+            Act::GetUser { user: u } => A::GetUser {
+                user: user(self, u),
+            },
+            Act::CreateUser { user: u } => A::CreateUser {
+                user: user(self, u),
+            },
+            Act::UpdateUser { user: u, set, form } => A::UpdateUser {
+                user: user(self, u),
+                set: self.set(User, set, scope),
+                form: form.as_ref().map(|f| f.value).unwrap_or_default(),
+            },
+            Act::DisableUser { user: u } => A::DisableUser {
+                user: user(self, u),
+            },
+            Act::EnableUser { user: u } => A::EnableUser {
+                user: user(self, u),
+            },
+            Act::DeleteUser { user: u } => A::DeleteUser {
+                user: user(self, u),
+            },
+            Act::LookupGroup { group: g } => A::LookupGroup {
+                group: group(self, g),
+            },
+            Act::GetGroup { group: g } => A::GetGroup {
+                group: group(self, g),
+            },
+            Act::CreateGroup { group: g } => A::CreateGroup {
+                group: group(self, g),
+            },
+            Act::AddMembers { group: g, members } => A::AddMembers {
+                group: group(self, g),
+                members: self.members(members, key, scope),
+            },
+            Act::RemoveMembers { group: g, members } => A::RemoveMembers {
+                group: group(self, g),
+                members: self.members(members, key, scope),
+            },
+            Act::UpdateGroup { group: g, set } => A::UpdateGroup {
+                group: group(self, g),
+                set: self.set(Group, set, scope),
+            },
+            Act::DeleteGroup { group: g } => A::DeleteGroup {
+                group: group(self, g),
+            },
+            Act::SetManager { user: u, manager } => A::SetManager {
+                user: user(self, u),
+                manager: user(self, manager),
+            },
+            Act::RemoveManager { user: u } => A::RemoveManager {
+                user: user(self, u),
+            },
+            Act::SyncUser { user: u } => A::SyncUser {
+                user: user(self, u),
+            },
+            Act::CreateGroupAdscim { group: g } => A::CreateGroupAdscim {
+                group: group(self, g),
+            },
+            Act::AddNewMembers {
+                group: g,
+                count,
+                one_op_each,
+            } => A::AddNewMembers {
+                group: group(self, g),
+                count: self.count(count),
+                one_op_each: matches!(one_op_each, Some(o) if o.value == MemberOps::Each),
+            },
+        })
+    }
+
+    /// `by:` of `lookup-user`: a filterable attribute of the user table.
+    fn filter_attribute(&mut self, by: &Text) -> String {
+        self.attribute(ResourceKind::User, by, Usage::Filter);
+        by.value.clone()
+    }
+
+    /// `count:` of `add-new-members`: 1 to 1000 users.
+    fn count(&mut self, count: &Spanned<u64>) -> usize {
+        if !(1..=1000).contains(&count.value) {
+            let at = self.at(count);
+            let note = "give between 1 and 1000 users".to_owned();
+            let message = format!("`count: {}` is out of range", count.value);
+            self.report(at, message, Some(note));
+        }
+        usize::try_from(count.value).unwrap_or(0)
     }
 
     /// `lookup-user-by-each-filter`: one lookup per filterable attribute of the user table,
@@ -463,13 +422,7 @@ impl FileCx<'_> {
             }
             headers.push((name.value.clone(), self.template(value, scope)));
         }
-        let method = match r.method.value {
-            model::Method::Get => Method::Get,
-            model::Method::Post => Method::Post,
-            model::Method::Put => Method::Put,
-            model::Method::Patch => Method::Patch,
-            model::Method::Delete => Method::Delete,
-        };
+        let method = r.method.value;
         let raw = RawRequest {
             method,
             path,
@@ -559,29 +512,32 @@ fn pointer_mistake(pointer: &str) -> Option<&'static str> {
     None
 }
 
-/// The action's name as written in the file.
-fn action_key(action: &Act) -> &'static str {
-    match action {
-        Act::TestConnection => "test-connection",
-        Act::LookupUser(_) => "lookup-user",
-        Act::LookupUserByEachFilter(_) => "lookup-user-by-each-filter",
-        Act::GetUser(_) => "get-user",
-        Act::CreateUser(_) => "create-user",
-        Act::UpdateUser { .. } => "update-user",
-        Act::DisableUser(_) => "disable-user",
-        Act::EnableUser(_) => "enable-user",
-        Act::DeleteUser(_) => "delete-user",
-        Act::LookupGroup(_) => "lookup-group",
-        Act::GetGroup(_) => "get-group",
-        Act::CreateGroup(_) => "create-group",
-        Act::AddMembers { .. } => "add-members",
-        Act::RemoveMembers { .. } => "remove-members",
-        Act::UpdateGroup { .. } => "update-group",
-        Act::DeleteGroup(_) => "delete-group",
-        Act::SetManager { .. } => "set-manager",
-        Act::RemoveManager(_) => "remove-manager",
-        Act::SyncUser(_) => "sync-user",
-        Act::CreateGroupAdscim(_) => "create-group-adscim",
-        Act::AddNewMembers { .. } => "add-new-members",
-    }
+/// What the step's default name says the action is about: `alice`, `alice by title`,
+/// `alice to bob`, `team (3 new)`.
+fn subject(action: &EntraAction) -> Option<String> {
+    use EntraAction as A;
+    Some(match action {
+        A::TestConnection => return None,
+        A::LookupUser { user, by: Some(by) } => format!("{user} by {by}"),
+        A::SetManager { user, manager } => format!("{user} to {manager}"),
+        A::AddNewMembers { group, count, .. } => format!("{group} ({count} new)"),
+        A::LookupUser { user, by: None }
+        | A::GetUser { user }
+        | A::CreateUser { user }
+        | A::UpdateUser { user, .. }
+        | A::DisableUser { user }
+        | A::EnableUser { user }
+        | A::DeleteUser { user }
+        | A::RemoveManager { user }
+        | A::SyncUser { user } => user.clone(),
+        A::LookupGroup { group }
+        | A::GetGroup { group }
+        | A::CreateGroup { group }
+        | A::AddMembers { group, .. }
+        | A::RemoveMembers { group, .. }
+        | A::UpdateGroup { group, .. }
+        | A::DeleteGroup { group }
+        | A::CreateGroupAdscim { group } => group.clone(),
+        A::LookupUserByEachFilter { user } => match *user {},
+    })
 }

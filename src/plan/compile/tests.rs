@@ -164,9 +164,8 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
     assert_eq!(s.name, "disable-user alice");
     assert_eq!(
         s.action_entra(),
-        &EntraAction::SetActive {
-            user: "alice".into(),
-            active: false
+        &EntraAction::DisableUser {
+            user: "alice".into()
         }
     );
     let s = step("  - entra: { lookup-user: { user: alice, by: userName } }\n");
