@@ -6,7 +6,7 @@ use super::outcome::{Blame, Premise, PremiseKind};
 use super::world::{typed, ObjectState, World};
 use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest};
+use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest, Template};
 use crate::profile::{Change, Renderer};
 use crate::scim;
 
@@ -125,183 +125,211 @@ fn entra(
     action: &EntraAction,
 ) -> Result<Prepared, Premise> {
     use EntraAction as A;
-    let user = ResourceKind::User;
-    let group = ResourceKind::Group;
     let (request, intent) = match action {
-        A::TestConnection => {
-            let guid = uuid::Uuid::new_v4().to_string();
-            let attr = tables.user.matching.clone();
-            let request = renderer.test_connection(&attr, &guid);
-            (
-                request,
-                Intent::Lookup {
-                    object: None,
-                    attr,
-                    value: guid,
-                },
-            )
-        }
+        A::TestConnection => test_connection(renderer, tables),
         A::LookupUser { user: name, by } => {
             let attr = match by {
                 Some(path) => AttrPath::parse(path).map_err(|_| no_id(name))?,
                 None => tables.user.matching.clone(),
             };
-            lookup(world, renderer, user, name, attr)?
+            lookup(world, renderer, ResourceKind::User, name, attr)?
         }
-        A::LookupGroup { group: name } => {
-            lookup(world, renderer, group, name, tables.group.matching.clone())?
-        }
-        A::GetUser { user: name } => (
-            renderer.get(user, id(world, name)?),
-            Intent::Get {
+        A::LookupGroup { group: name } => lookup(
+            world,
+            renderer,
+            ResourceKind::Group,
+            name,
+            tables.group.matching.clone(),
+        )?,
+        A::GetUser { user: name } => read(world, renderer, ResourceKind::User, name)?,
+        A::GetGroup { group: name } => read(world, renderer, ResourceKind::Group, name)?,
+        A::SyncUser { user: name } => (
+            renderer.get(ResourceKind::User, id(world, name)?),
+            Intent::Sync {
                 object: name.clone(),
-                kind: user,
             },
         ),
-        A::GetGroup { group: name } => (
-            renderer.get(group, id(world, name)?),
-            Intent::Get {
-                object: name.clone(),
-                kind: group,
-            },
-        ),
-        A::CreateUser { user: name }
-        | A::CreateGroup { group: name }
-        | A::CreateGroupAdscim { group: name } => {
-            let object = object(world, name)?;
-            // A fallback group that leaves the ADSCIM schema out is created without it.
-            let dropped = object
-                .fallback
-                .as_ref()
-                .is_some_and(|f| super::fallback::drops_adscim(&f.changes));
-            let adscim = matches!(action, A::CreateGroupAdscim { .. }) && !dropped;
-            let request = match object.kind {
-                ResourceKind::User => renderer.create_user(&object.create_values()),
-                ResourceKind::Group => renderer.create_group(&object.create_values(), adscim),
-            };
-            (
-                request,
-                Intent::Create {
-                    object: name.clone(),
-                    kind: object.kind,
-                },
-            )
+        A::CreateUser { user: name } | A::CreateGroup { group: name } => {
+            create(world, renderer, name, false)?
         }
+        A::CreateGroupAdscim { group: name } => create(world, renderer, name, true)?,
         A::UpdateUser {
-            user: name, set, ..
+            user: name,
+            set,
+            form,
+        } => update(world, renderer, tables, name, set, *form)?,
+        A::UpdateGroup { group: name, set } => {
+            update(world, renderer, tables, name, set, PatchForm::PerAttribute)?
         }
-        | A::UpdateGroup { group: name, set } => {
-            let object = object(world, name)?;
-            let table = tables.of(object.kind);
-            let mut changes = Vec::new();
-            for (path, template) in set {
-                // The plan checked every path against the table; a miss is a plan bug.
-                let attribute = table.get(path).ok_or_else(|| no_id(name))?;
-                let value = typed(attribute.ty, world.render(template)?);
-                changes.push((attribute.path.clone(), value));
-            }
-            let form = match action {
-                A::UpdateUser { form, .. } => *form,
-                _ => PatchForm::PerAttribute,
-            };
-            let changes_on_wire = to_changes(object, &changes);
-            let request =
-                renderer.patch_form(object.kind, id(world, name)?, &changes_on_wire, form);
-            (
-                request,
-                Intent::Update {
-                    object: name.clone(),
-                    kind: object.kind,
-                    changes,
-                },
-            )
-        }
-        A::DisableUser { user: name } | A::EnableUser { user: name } => {
-            let active = matches!(action, A::EnableUser { .. });
-            let path = AttrPath::parse("active").map_err(|_| no_id(name))?;
-            let request = renderer.set_active(id(world, name)?, active);
-            let changes = vec![(path, Value::Bool(active))];
-            (
-                request,
-                Intent::Update {
-                    object: name.clone(),
-                    kind: user,
-                    changes,
-                },
-            )
-        }
-        A::SetManager { user: name, .. } | A::RemoveManager { user: name } => {
-            let manager = match action {
-                A::SetManager { manager, .. } => Some(manager),
-                _ => None,
-            };
-            let manager_id = match manager {
-                Some(manager) => Some(id(world, manager)?),
-                None => None,
-            };
-            let present = object(world, name)?.manager.is_some();
-            let request = renderer.set_manager(id(world, name)?, manager_id, present);
-            let intent = Intent::Manager {
-                user: name.clone(),
-                manager: manager.cloned(),
-            };
-            (request, intent)
-        }
+        A::DisableUser { user: name } => set_active(world, renderer, name, false)?,
+        A::EnableUser { user: name } => set_active(world, renderer, name, true)?,
+        A::SetManager { user, manager } => set_manager(world, renderer, user, Some(manager))?,
+        A::RemoveManager { user } => set_manager(world, renderer, user, None)?,
         A::LookupUserByEachFilter { user } => match *user {},
         A::AddNewMembers { group, .. } => {
             // Provisioned by the runner, which never hands it here.
             return Err(no_id(group));
         }
-        A::SyncUser { user: name } => (
-            renderer.get(user, id(world, name)?),
-            Intent::Sync {
-                object: name.clone(),
-            },
-        ),
-        A::DeleteUser { user: name } => (
-            renderer.delete(user, id(world, name)?),
-            Intent::Delete {
-                object: name.clone(),
-                kind: user,
-            },
-        ),
-        A::DeleteGroup { group: name } => (
-            renderer.delete(group, id(world, name)?),
-            Intent::Delete {
-                object: name.clone(),
-                kind: group,
-            },
-        ),
-        A::AddMembers {
-            group: name,
-            members,
-        }
-        | A::RemoveMembers {
-            group: name,
-            members,
-        } => {
-            let add = matches!(action, A::AddMembers { .. });
-            let ids = members
-                .iter()
-                .map(|m| id(world, m).map(str::to_owned))
-                .collect::<Result<Vec<_>, _>>()?;
-            let group_id = id(world, name)?;
-            let request = if add {
-                renderer.add_members(group_id, &ids)
-            } else {
-                renderer.remove_members(group_id, &ids)
-            };
-            (
-                request,
-                Intent::Members {
-                    group: name.clone(),
-                    add,
-                    members: members.clone(),
-                },
-            )
-        }
+        A::DeleteUser { user: name } => delete(world, renderer, ResourceKind::User, name)?,
+        A::DeleteGroup { group: name } => delete(world, renderer, ResourceKind::Group, name)?,
+        A::AddMembers { group, members } => members_of(world, renderer, group, members, true)?,
+        A::RemoveMembers { group, members } => members_of(world, renderer, group, members, false)?,
     };
     Ok(Prepared { request, intent })
+}
+
+type Rendered = (Request, Intent);
+
+/// §2.1: the probe, a lookup of a random GUID by the matching attribute.
+fn test_connection(renderer: &Renderer, tables: &AttributeTables) -> Rendered {
+    let guid = uuid::Uuid::new_v4().to_string();
+    let attr = tables.user.matching.clone();
+    let request = renderer.test_connection(&attr, &guid);
+    let intent = Intent::Lookup {
+        object: None,
+        attr,
+        value: guid,
+    };
+    (request, intent)
+}
+
+fn read(
+    world: &World,
+    renderer: &Renderer,
+    kind: ResourceKind,
+    name: &str,
+) -> Result<Rendered, Premise> {
+    let intent = Intent::Get {
+        object: name.to_owned(),
+        kind,
+    };
+    Ok((renderer.get(kind, id(world, name)?), intent))
+}
+
+fn delete(
+    world: &World,
+    renderer: &Renderer,
+    kind: ResourceKind,
+    name: &str,
+) -> Result<Rendered, Premise> {
+    let intent = Intent::Delete {
+        object: name.to_owned(),
+        kind,
+    };
+    Ok((renderer.delete(kind, id(world, name)?), intent))
+}
+
+fn create(
+    world: &World,
+    renderer: &Renderer,
+    name: &str,
+    adscim: bool,
+) -> Result<Rendered, Premise> {
+    let object = object(world, name)?;
+    // A fallback group that leaves the ADSCIM schema out is created without it.
+    let dropped = object
+        .fallback
+        .as_ref()
+        .is_some_and(|f| super::fallback::drops_adscim(&f.changes));
+    let request = match object.kind {
+        ResourceKind::User => renderer.create_user(&object.create_values()),
+        ResourceKind::Group => renderer.create_group(&object.create_values(), adscim && !dropped),
+    };
+    let intent = Intent::Create {
+        object: name.to_owned(),
+        kind: object.kind,
+    };
+    Ok((request, intent))
+}
+
+fn update(
+    world: &World,
+    renderer: &Renderer,
+    tables: &AttributeTables,
+    name: &str,
+    set: &[(String, Template)],
+    form: PatchForm,
+) -> Result<Rendered, Premise> {
+    let object = object(world, name)?;
+    let table = tables.of(object.kind);
+    let mut changes = Vec::new();
+    for (path, template) in set {
+        // The plan checked every path against the table; a miss is a plan bug.
+        let attribute = table.get(path).ok_or_else(|| no_id(name))?;
+        let value = typed(attribute.ty, world.render(template)?);
+        changes.push((attribute.path.clone(), value));
+    }
+    let on_wire = to_changes(object, &changes);
+    let request = renderer.patch_form(object.kind, id(world, name)?, &on_wire, form);
+    let intent = Intent::Update {
+        object: name.to_owned(),
+        kind: object.kind,
+        changes,
+    };
+    Ok((request, intent))
+}
+
+/// §3.7: the disable (and re-enable), `active` in the profile's boolean form.
+fn set_active(
+    world: &World,
+    renderer: &Renderer,
+    name: &str,
+    active: bool,
+) -> Result<Rendered, Premise> {
+    let path = AttrPath::parse("active").map_err(|_| no_id(name))?;
+    let request = renderer.set_active(id(world, name)?, active);
+    let intent = Intent::Update {
+        object: name.to_owned(),
+        kind: ResourceKind::User,
+        changes: vec![(path, Value::Bool(active))],
+    };
+    Ok((request, intent))
+}
+
+/// §3.6: the manager set to another object, or removed.
+fn set_manager(
+    world: &World,
+    renderer: &Renderer,
+    name: &str,
+    manager: Option<&String>,
+) -> Result<Rendered, Premise> {
+    let manager_id = match manager {
+        Some(manager) => Some(id(world, manager)?),
+        None => None,
+    };
+    let present = object(world, name)?.manager.is_some();
+    let request = renderer.set_manager(id(world, name)?, manager_id, present);
+    let intent = Intent::Manager {
+        user: name.to_owned(),
+        manager: manager.cloned(),
+    };
+    Ok((request, intent))
+}
+
+/// §4.3: members added or removed in one PATCH.
+fn members_of(
+    world: &World,
+    renderer: &Renderer,
+    group: &str,
+    members: &[String],
+    add: bool,
+) -> Result<Rendered, Premise> {
+    let ids = members
+        .iter()
+        .map(|m| id(world, m).map(str::to_owned))
+        .collect::<Result<Vec<_>, _>>()?;
+    let group_id = id(world, group)?;
+    let request = if add {
+        renderer.add_members(group_id, &ids)
+    } else {
+        renderer.remove_members(group_id, &ids)
+    };
+    let intent = Intent::Members {
+        group: group.to_owned(),
+        add,
+        members: members.to_vec(),
+    };
+    Ok((request, intent))
 }
 
 /// Each change with whether Entra's view holds a value there (the profile picks the op).
