@@ -14,7 +14,7 @@ pub(crate) struct LintArgs {
     files: Vec<PathBuf>,
     /// The app's attribute tables the files are checked against (default: the built-in Atmos
     /// tables).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_ATTRIBUTES")]
     attributes: Option<PathBuf>,
 }
 

@@ -32,16 +32,36 @@ pub(crate) use error::CliError;
 
 use crate::report::styles::ColorChoice;
 
+/// The exit codes, for `-h`, `--help` and the man page (a macro, so `concat!` can use it).
+macro_rules! exit_codes {
+    () => {
+        "Exit codes: 0 all checks passed · 1 a check failed · 2 bad command line or scenario · \
+         3 could not talk to the server · 4 checks passed but cleanup left resources behind · \
+         130 interrupted"
+    };
+}
+
 /// Replays Microsoft Entra ID's SCIM provisioning traffic against your SCIM endpoint.
 #[derive(Debug, Parser)]
-#[command(name = "scimcheck", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(
+    name = "scimcheck",
+    version,
+    about,
+    long_about = None,
+    after_help = exit_codes!(),
+    after_long_help = concat!(
+        exit_codes!(),
+        "\n\n",
+        "Environment: SCIMCHECK_TOKEN holds the bearer token; most options can come from a ",
+        "SCIMCHECK_* variable, named in each subcommand's --help. With --color auto, NO_COLOR ",
+        "turns colour off, CLICOLOR_FORCE turns it on through a pipe, CLICOLOR=0 turns it off. ",
+        "CI (set by CI services) hides the progress bar."
+    )
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
-
-const EXIT_CODES: &str = "Exit codes: 0 all checks passed · 1 a check failed · 2 bad command line or scenario · \
-3 could not talk to the server · 4 checks passed but cleanup left resources behind · 130 interrupted";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -105,8 +125,8 @@ pub(crate) struct OutputArgs {
         env = "SCIMCHECK_COLOR"
     )]
     color: ColorChoice,
-    /// -v: show the requests and responses of passing steps too; -vv: also write every
-    /// exchange, bodies uncut, to stderr as each step ends.
+    /// -v: show the requests and responses of passing steps too; -vv: bodies uncut, and
+    /// (`run`, `demo`) every exchange written to stderr as each step ends.
     #[arg(short, long, action = ArgAction::Count)]
     verbose: u8,
 }
