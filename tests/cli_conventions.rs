@@ -289,18 +289,34 @@ fn hints_lists_every_hint_id_with_its_cause() {
     }
 }
 
-#[test]
-fn double_verbose_writes_every_exchange_to_stderr() {
-    let traced = quick_demo().arg("-vv").output().expect("runs");
+#[tokio::test(flavor = "multi_thread")]
+async fn double_verbose_writes_every_exchange_to_stderr_with_the_token_masked() {
+    let server = server(&[]).await;
+    let run = |verbosity: &str| {
+        let mut cmd = scimcheck();
+        cmd.args([
+            "run",
+            &server.base_url(),
+            "--only",
+            "test-connection",
+            verbosity,
+        ])
+        .env("SCIMCHECK_TOKEN", TOKEN);
+        cmd
+    };
+    let traced = output(run("-vv")).await;
+    let quiet = output(run("-v")).await;
+    server.shutdown().await;
     let err = stderr(&traced);
+    assert_eq!(traced.status.code(), Some(0), "{}", text(&traced));
     assert!(
         err.contains("--- test-connection [entra-default] "),
         "{err}"
     );
     assert!(err.contains("> GET http://127.0.0.1:"), "{err}");
+    assert!(err.contains("> Authorization: Bearer ***"), "{err}");
     assert!(err.contains("< 401"), "{err}");
-    assert!(!err.contains(TOKEN), "the trace masks the token");
-    let quiet = quick_demo().arg("-v").output().expect("runs");
+    assert!(!text(&traced).contains(TOKEN), "the token never appears");
     assert!(!stderr(&quiet).contains("> GET"), "{}", stderr(&quiet));
 }
 
@@ -367,6 +383,13 @@ fn every_shell_gets_a_completion_script_naming_the_subcommands() {
             script.contains("connect") && script.contains("read-only"),
             "{shell}:\n{script}"
         );
+        // The values of `--profile` and `--fault` complete too.
+        if ["bash", "zsh", "fish"].contains(&shell) {
+            assert!(
+                script.contains("entra-legacy") && script.contains("reject-pascal-case-ops"),
+                "{shell}:\n{script}"
+            );
+        }
     }
     let unknown = scimcheck()
         .args(["completions", "tcsh"])
