@@ -134,6 +134,7 @@ fn run_help_names_the_variable_of_each_ci_option() {
         "SCIMCHECK_ATTRIBUTES",
         "SCIMCHECK_PROFILE",
         "SCIMCHECK_KEEP",
+        "SCIMCHECK_KEEP_GOING",
         "SCIMCHECK_STRICT",
         "SCIMCHECK_NO_PROGRESS",
         "SCIMCHECK_ONLY",
