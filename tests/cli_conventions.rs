@@ -142,6 +142,7 @@ fn run_help_names_the_variable_of_each_ci_option() {
         "SCIMCHECK_JUNIT",
         "SCIMCHECK_JSON",
         "SCIMCHECK_TRANSCRIPT",
+        "SCIMCHECK_HTML",
         "SCIMCHECK_FORMAT",
         "SCIMCHECK_COLOR",
         "SCIMCHECK_READ_ONLY",

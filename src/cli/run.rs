@@ -104,7 +104,12 @@ pub(crate) struct ReportArgs {
     )]
     transcript: Option<PathBuf>,
     /// Write a self-contained HTML page of the run, to attach to a ticket or print to PDF.
-    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Reports",
+        env = "SCIMCHECK_HTML"
+    )]
     html: Option<PathBuf>,
     /// What stdout carries: the terminal report, or the JSON report instead.
     #[arg(
