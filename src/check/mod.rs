@@ -66,6 +66,24 @@ pub enum CheckId {
 }
 
 impl CheckId {
+    /// Every check kind, in declaration order (`scimcheck checks` lists them).
+    pub const ALL: &[CheckId] = &[
+        CheckId::Status,
+        CheckId::Json,
+        CheckId::ContentType,
+        CheckId::ListShape,
+        CheckId::ListCount,
+        CheckId::ListMatches,
+        CheckId::ResourceShape,
+        CheckId::Attribute,
+        CheckId::Members,
+        CheckId::MembersExcluded,
+        CheckId::BodySubset,
+        CheckId::Capture,
+        CheckId::Manager,
+        CheckId::Resync,
+    ];
+
     /// The id as reports print it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,13 +1,11 @@
 //! `scimcheck connect URL`: Entra's Test Connection, exactly, and a verdict in words.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use clap::Args;
 
-use super::{error, OutputArgs, ServerArgs};
+use super::{CliError, OutputArgs, ServerArgs};
 use crate::connect::diagnose;
-use crate::exit;
 use crate::http::{Client, ClientOptions, TenantUrl};
 use crate::profile::{Profile, Renderer};
 use crate::redact::Redactor;
@@ -21,11 +19,9 @@ pub(crate) struct ConnectArgs {
     output: OutputArgs,
 }
 
-pub(crate) async fn connect(args: ConnectArgs) -> i32 {
-    let Some((client, redactor)) = client(&args.server) else {
-        return exit::USAGE;
-    };
-    let styles = Styles::for_stream(args.output.color, std::io::stdout().is_terminal());
+pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
+    let (client, redactor) = client(&args.server)?;
+    let styles = Styles::for_stream(args.output.color, &std::io::stdout());
     let tables = crate::attributes::AttributeTables::atmos();
     let guid = uuid::Uuid::new_v4().to_string();
     // §2.1: the probe is the same whatever the PATCH profile.
@@ -57,40 +53,37 @@ pub(crate) async fn connect(args: ConnectArgs) -> i32 {
             styles.bold(if diagnosis.passed { "note:" } else { "hint:" })
         );
     }
-    if args.output.verbose || !diagnosis.passed {
+    if args.output.verbose() || !diagnosis.passed {
+        // `-vv`: bodies uncut.
+        let limit = if args.output.trace() {
+            super::run::TRACE_BODY_LIMIT
+        } else {
+            2000
+        };
         text.push_str(
             &exchange
-                .render(2000)
+                .render(limit)
                 .lines()
                 .map(|l| format!("      {l}\n"))
                 .collect::<String>(),
         );
     }
-    print!("{}", redactor.redact(&text));
-    diagnosis.exit_code
+    // anstream strips the colour again if this stream must not get it.
+    anstream::print!("{}", redactor.redact(&text));
+    Ok(diagnosis.exit_code)
 }
 
-/// The client for `run` and `connect`, or `None` after printing why not.
-pub(crate) fn client(args: &ServerArgs) -> Option<(Client, Redactor)> {
-    let tenant = match TenantUrl::parse(&args.url) {
-        Ok(tenant) => tenant,
-        Err(e) => {
-            error(
-                &e.to_string(),
-                Some(
-                    "give the Tenant URL as entered in Entra, e.g. https://api.example.com/scim/v2",
-                ),
-            );
-            return None;
-        }
-    };
-    let token = match args.token.resolve() {
-        Ok(token) => token,
-        Err(e) => {
-            error(&e.to_string(), Some(super::token::TOKEN_HINT));
-            return None;
-        }
-    };
+/// The client for `run` and `connect`.
+pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> {
+    let tenant = TenantUrl::parse(&args.url).map_err(|e| {
+        CliError::usage(e.to_string()).with_hint(
+            "give the Tenant URL as entered in Entra, e.g. https://api.example.com/scim/v2",
+        )
+    })?;
+    let token = args
+        .token
+        .resolve()
+        .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::TOKEN_HINT))?;
     let redactor = Redactor::new([token.clone()]);
     let options = ClientOptions {
         timeout: args.timeout,
@@ -99,10 +92,7 @@ pub(crate) fn client(args: &ServerArgs) -> Option<(Client, Redactor)> {
         ..ClientOptions::default()
     };
     match Client::new(tenant, token, options) {
-        Ok(client) => Some((client, redactor)),
-        Err(e) => {
-            error(&redactor.redact(&e.to_string()), None);
-            None
-        }
+        Ok(client) => Ok((client, redactor)),
+        Err(e) => Err(CliError::usage(redactor.redact(&e.to_string()))),
     }
 }

@@ -8,8 +8,8 @@ use clap::Args;
 
 use super::read_only::ReadOnlyArgs;
 use super::run::{execute, PlanArgs};
-use super::{error, OutputArgs};
-use crate::exit;
+use super::values::Named;
+use super::{CliError, OutputArgs};
 use crate::http::{Client, ClientOptions, TenantUrl};
 use crate::redact::{Redactor, Secret};
 use crate::refserver::{self, Fault};
@@ -17,7 +17,7 @@ use crate::refserver::{self, Fault};
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Switch on a reference-server defect (repeatable), to see how scimcheck reports it.
-    #[arg(long = "fault", value_name = "NAME")]
+    #[arg(long = "fault", value_name = "NAME", value_parser = Named::<Fault>::of_enum())]
     faults: Vec<Fault>,
     #[command(flatten)]
     plan: PlanArgs,
@@ -25,40 +25,34 @@ pub(crate) struct DemoArgs {
     output: OutputArgs,
 }
 
-pub(crate) async fn demo(args: DemoArgs) -> i32 {
+pub(crate) async fn demo(args: DemoArgs) -> Result<i32, CliError> {
     let token = Secret::new(format!("demo-{}", uuid::Uuid::new_v4().simple()));
     let faults: BTreeSet<Fault> = args.faults.into_iter().collect();
     let config = refserver::Config::new(token.clone(), faults);
-    let server = match refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await {
-        Ok(server) => server,
-        Err(e) => {
-            error(&format!("failed to start the reference server: {e}"), None);
-            return exit::USAGE;
-        }
-    };
+    let server = refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
+        .await
+        .map_err(|e| CliError::usage(format!("failed to start the reference server: {e}")))?;
     if args.plan.json_stdout() {
         // With `--format json`, stdout carries the JSON document alone.
         eprintln!("reference SCIM server on {}", server.base_url());
     } else {
         println!("reference SCIM server on {}\n", server.base_url());
     }
-    let code = match TenantUrl::parse(&server.base_url())
-        .map(|t| Client::new(t, token.clone(), ClientOptions::default()))
-    {
-        Ok(Ok(client)) => {
+    let client = TenantUrl::parse(&server.base_url())
+        .map_err(|e| CliError::usage(e.to_string()))
+        .and_then(|t| {
+            Client::new(t, token.clone(), ClientOptions::default())
+                .map_err(|e| CliError::usage(e.to_string()))
+        });
+    let result = match client {
+        Ok(client) => {
             let redactor = Redactor::new([token]);
             let read_only = ReadOnlyArgs::default();
             execute(&client, &redactor, &args.plan, &read_only, &args.output).await
         }
-        Ok(Err(e)) => {
-            error(&e.to_string(), None);
-            exit::USAGE
-        }
-        Err(e) => {
-            error(&e.to_string(), None);
-            exit::USAGE
-        }
+        Err(e) => Err(e),
     };
+    // The server stops whatever happened, before the error is printed.
     server.shutdown().await;
-    code
+    result
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::sources;
+use super::{sources, CliError};
 use crate::exit;
 
 #[derive(Debug, Args)]
@@ -14,36 +14,31 @@ pub(crate) struct LintArgs {
     files: Vec<PathBuf>,
     /// The app's attribute tables the files are checked against (default: the built-in Atmos
     /// tables).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_ATTRIBUTES")]
     attributes: Option<PathBuf>,
 }
 
 /// Exit 0 with `N file(s) OK`, or 2 with every mistake (file:line:col, the line, a caret and a
 /// note) on stderr. The files are checked together, as one `run --scenario` would read them
 /// (so two files with the same scenario name are a mistake).
-pub(crate) fn lint(args: LintArgs) -> i32 {
-    let Some(tables) = sources::tables(args.attributes.as_deref()) else {
-        return exit::USAGE;
-    };
-    let Some(files) = sources::read(&args.files) else {
-        return exit::USAGE;
-    };
+pub(crate) fn lint(args: LintArgs) -> Result<i32, CliError> {
+    let tables = sources::tables(args.attributes.as_deref())?;
+    let files = sources::read(&args.files)?;
     match crate::plan::compile::compile(&files, &tables) {
         Ok(_) => {
             println!("{} file(s) OK", files.len());
-            exit::OK
+            Ok(exit::OK)
         }
         Err(errors) => {
-            eprint!("{errors}");
             let broken: std::collections::BTreeSet<&str> =
                 errors.iter().map(|(at, _)| &*at.file).collect();
-            eprintln!(
-                "error: {} mistake(s) in {} of {} file(s)",
+            Err(CliError::usage(format!(
+                "{} mistake(s) in {} of {} file(s)",
                 errors.len(),
                 broken.len(),
                 files.len()
-            );
-            exit::USAGE
+            ))
+            .with_details(errors.to_string()))
         }
     }
 }

@@ -1,34 +1,67 @@
 //! The command line: clap definitions and one file per subcommand. This is the only layer
-//! that prints errors for people and chooses exit codes.
+//! that prints errors for people and chooses exit codes: a subcommand returns its exit code,
+//! or a `CliError` that [`main`] prints once.
+//!
+//! Adding a flag: the clap field with its help text, a `SCIMCHECK_*` variable if it makes
+//! sense in CI (`env = …`, listed in the README), a test in `tests/`, and the regenerated
+//! `man/` pages (`scimcheck man --out-dir man`).
 
+mod catalogue;
 mod connect;
 mod demo;
+mod error;
 mod lint;
 mod read_only;
 mod run;
 mod scenarios;
 mod select;
 mod serve;
+mod shell;
 mod sources;
 mod token;
+mod values;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+pub(crate) use error::CliError;
 
 use crate::report::styles::ColorChoice;
 
+/// The exit codes, for `-h`, `--help` and the man page (a macro, so `concat!` can use it).
+macro_rules! exit_codes {
+    () => {
+        "Exit codes: 0 all checks passed · 1 a check failed · 2 bad command line or scenario · \
+         3 could not talk to the server · 4 checks passed but cleanup left resources behind · \
+         130 interrupted"
+    };
+}
+
 /// Replays Microsoft Entra ID's SCIM provisioning traffic against your SCIM endpoint.
 #[derive(Debug, Parser)]
-#[command(name = "scimcheck", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(
+    name = "scimcheck",
+    version,
+    about,
+    long_about = None,
+    after_help = exit_codes!(),
+    after_long_help = concat!(
+        exit_codes!(),
+        "\n\n",
+        "Environment: SCIMCHECK_TOKEN holds the bearer token; most options can come from a ",
+        "SCIMCHECK_* variable, named in each subcommand's --help. With --color auto, NO_COLOR ",
+        "turns colour off, CLICOLOR_FORCE turns it on through a pipe, CLICOLOR=0 turns it off. ",
+        "CI (set by CI services) hides the progress bar."
+    )
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
-
-const EXIT_CODES: &str = "Exit codes: 0 all checks passed · 1 a check failed · 2 bad command line or scenario · \
-3 could not talk to the server · 4 checks passed but cleanup left resources behind · 130 interrupted";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -45,36 +78,69 @@ enum Command {
     Scenarios(scenarios::ScenariosArgs),
     /// Check scenario files without sending anything.
     Lint(lint::LintArgs),
+    /// List the check ids (as reports and JUnit name them), each with what it checks.
+    Checks,
+    /// List the hint ids ("what to fix first"), each with the cause it names.
+    Hints,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write all pages with --out-dir.
+    Man(shell::ManArgs),
 }
 
 /// The Tenant URL, the token and how to talk to the server.
 #[derive(Debug, Args)]
 pub(crate) struct ServerArgs {
     /// The Tenant URL as entered in Entra, e.g. https://api.example.com/scim/v2
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", env = "SCIMCHECK_URL")]
     url: String,
     #[command(flatten)]
     token: token::TokenArgs,
     /// Per-request timeout in seconds.
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = parse_secs,
+        env = "SCIMCHECK_TIMEOUT"
+    )]
     timeout: Duration,
     /// Accept any TLS certificate (test setups only).
-    #[arg(long)]
+    #[arg(long, env = "SCIMCHECK_INSECURE", value_parser = BoolishValueParser::new())]
     insecure: bool,
     /// Trust this CA certificate (PEM) in addition to the built-in public roots.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_CA_CERT")]
     ca_cert: Option<PathBuf>,
 }
 
-/// Output options shared by `run` and `demo`.
+/// Output options shared by `run`, `demo` and `connect`.
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
-    /// When to colour the output.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    /// When to colour the output. `auto` follows NO_COLOR, CLICOLOR and CLICOLOR_FORCE.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN",
+        env = "SCIMCHECK_COLOR"
+    )]
     color: ColorChoice,
-    /// Show the requests and responses of passing steps too.
-    #[arg(short, long)]
-    verbose: bool,
+    /// -v: show the requests and responses of passing steps too; -vv: bodies uncut, and
+    /// (`run`, `demo`) every exchange written to stderr as each step ends.
+    #[arg(short, long, action = ArgAction::Count)]
+    verbose: u8,
+}
+
+impl OutputArgs {
+    /// `-v`: the terminal report shows passing steps' exchanges too.
+    fn verbose(&self) -> bool {
+        self.verbose >= 1
+    }
+
+    /// `-vv`: every exchange, in full, on stderr.
+    fn trace(&self) -> bool {
+        self.verbose >= 2
+    }
 }
 
 fn parse_secs(text: &str) -> Result<Duration, String> {
@@ -87,22 +153,32 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Runs the parsed command and returns the process exit code.
+/// Runs the parsed command and returns the process exit code; an error is printed here, once.
 pub async fn main(cli: Cli) -> i32 {
-    match cli.command {
+    let result = match cli.command {
         Command::Run(args) => run::run(args).await,
         Command::Connect(args) => connect::connect(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => demo::demo(args).await,
         Command::Scenarios(args) => scenarios::scenarios(args),
         Command::Lint(args) => lint::lint(args),
-    }
+        Command::Checks => Ok(catalogue::checks()),
+        Command::Hints => Ok(catalogue::hints()),
+        Command::Completions(args) => Ok(shell::completions(args)),
+        Command::Man(args) => shell::man(args),
+    };
+    result.unwrap_or_else(|error| {
+        error.print();
+        error.code()
+    })
 }
 
-/// Prints an error for a person on stderr.
-pub(crate) fn error(message: &str, hint: Option<&str>) {
-    eprintln!("error: {message}");
-    if let Some(hint) = hint {
-        eprintln!("hint: {hint}");
-    }
+/// Prints to stdout; a closed stdout (`| head`) is not an error worth a panic.
+fn print(text: &str) -> i32 {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> i32 {
+    let _ = std::io::stdout().write_all(bytes);
+    crate::exit::OK
 }

@@ -1,7 +1,10 @@
 //! `scimcheck run --read-only [--user NAME] [--group NAME]`: only GETs, for a production
 //! tenant (see `plan::read_only`).
 
+use clap::builder::BoolishValueParser;
 use clap::Args;
+
+use super::CliError;
 
 use crate::diag::Diagnostic;
 use crate::plan::read_only::{refusals, Existing};
@@ -14,7 +17,12 @@ pub(crate) struct ReadOnlyArgs {
     /// Send only GETs (for a production tenant): Test Connection, and the lookup and read of
     /// the --user and --group named. Nothing is created, changed or deleted; a --scenario with
     /// a step that would write is refused before anything is sent.
-    #[arg(long, help_heading = "Read-only")]
+    #[arg(
+        long,
+        help_heading = "Read-only",
+        env = "SCIMCHECK_READ_ONLY",
+        value_parser = BoolishValueParser::new()
+    )]
     pub(super) read_only: bool,
     /// With --read-only: an existing user, by its matching attribute's value (its userName):
     /// looked up (exactly one match) and read by id.
@@ -47,25 +55,25 @@ impl ReadOnlyArgs {
         }
     }
 
-    /// In read-only mode, refuses a plan with a step that would write: prints each such step
-    /// with its location and returns `false`.
-    pub(super) fn allows(&self, plan: &Plan, files: &[SourceFile]) -> bool {
+    /// In read-only mode, refuses a plan with a step that would write, naming each such step
+    /// with its location.
+    pub(super) fn allows(&self, plan: &Plan, files: &[SourceFile]) -> Result<(), CliError> {
         if !self.read_only {
-            return true;
+            return Ok(());
         }
         let refused = refusals(plan);
         if refused.is_empty() {
-            return true;
+            return Ok(());
         }
-        for diagnostic in &refused {
-            eprint!("{}", render(diagnostic, files));
-            eprintln!();
-        }
-        eprintln!(
-            "error: {} step(s) would write, and `--read-only` sends only GETs; nothing was sent",
+        let details: String = refused
+            .iter()
+            .map(|d| format!("{}\n", render(d, files)))
+            .collect();
+        Err(CliError::usage(format!(
+            "{} step(s) would write, and `--read-only` sends only GETs; nothing was sent",
             refused.len()
-        );
-        false
+        ))
+        .with_details(details))
     }
 }
 

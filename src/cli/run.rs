@@ -1,14 +1,16 @@
 //! `scimcheck run URL`: the scenarios, step by step, then cleanup.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, ValueEnum};
 
 use super::read_only::ReadOnlyArgs;
 use super::select::SelectArgs;
-use super::{error, sources, OutputArgs, ServerArgs};
+use super::values::{self, ProfileArg};
+use super::{sources, CliError, OutputArgs, ServerArgs};
 use crate::attributes::AttributeTables;
 use crate::exit;
 use crate::http::Client;
@@ -16,8 +18,11 @@ use crate::plan::{self, Plan};
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::report::{Progress, ReportContext, ReportFiles, Styles, Terminal};
-use crate::run::{new_run_id, RunSummary, Runner};
+use crate::run::{new_run_id, RunEvent, RunSummary, Runner};
 use crate::scenario;
+
+/// How much of each body `-vv` writes: all of it, up to what the client reads at most.
+pub(super) const TRACE_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -35,26 +40,36 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
     /// Run the scenarios in this file or folder instead of the built-in ones (repeatable).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_SCENARIO")]
     scenario: Vec<PathBuf>,
     /// The app's attribute tables (default: the built-in Atmos tables).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_ATTRIBUTES")]
     attributes: Option<PathBuf>,
-    /// Client profile: entra-default, entra-flag, entra-legacy, rfc, or all (repeatable).
-    /// Default: entra-default, or entra-flag when the URL carries ?aadOptscim062020.
-    #[arg(long, value_name = "NAME")]
-    profile: Vec<String>,
+    /// Client profile (repeatable, or comma-separated). Default: entra-default, or entra-flag
+    /// when the URL carries ?aadOptscim062020.
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_parser = values::profiles(),
+        value_delimiter = ',',
+        env = "SCIMCHECK_PROFILE"
+    )]
+    profile: Vec<ProfileArg>,
     /// Leave what the run created on the server (no cleanup).
-    #[arg(long)]
+    #[arg(long, env = "SCIMCHECK_KEEP", value_parser = BoolishValueParser::new())]
     keep: bool,
     /// Run every scenario even when Test Connection shows a cause that blocks everything
     /// (the token refused, an HTML page, a wrong path); without it the run stops there.
-    #[arg(long)]
+    #[arg(long, env = "SCIMCHECK_KEEP_GOING", value_parser = BoolishValueParser::new())]
     keep_going: bool,
     /// Exit 1 on any failed check, also those that only degrade or deviate from the RFC
     /// (without it, only failures that break Entra do).
-    #[arg(long)]
+    #[arg(long, env = "SCIMCHECK_STRICT", value_parser = BoolishValueParser::new())]
     strict: bool,
+    /// Hide the progress bar (it is already hidden when stderr is not a terminal or CI is
+    /// set).
+    #[arg(long, env = "SCIMCHECK_NO_PROGRESS", value_parser = BoolishValueParser::new())]
+    no_progress: bool,
     #[command(flatten)]
     select: SelectArgs,
     #[command(flatten)]
@@ -65,19 +80,45 @@ pub(crate) struct PlanArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step.
-    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Reports",
+        env = "SCIMCHECK_JUNIT"
+    )]
     junit: Option<PathBuf>,
     /// Write the JSON report (every step, check and exchange; see the README).
-    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Reports",
+        env = "SCIMCHECK_JSON"
+    )]
     json: Option<PathBuf>,
     /// Write every request and response of the run as a HAR 1.2 file.
-    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Reports",
+        env = "SCIMCHECK_TRANSCRIPT"
+    )]
     transcript: Option<PathBuf>,
     /// Write a self-contained HTML page of the run, to attach to a ticket or print to PDF.
-    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Reports",
+        env = "SCIMCHECK_HTML"
+    )]
     html: Option<PathBuf>,
     /// What stdout carries: the terminal report, or the JSON report instead.
-    #[arg(long, value_enum, default_value = "terminal", help_heading = "Reports")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "terminal",
+        help_heading = "Reports",
+        env = "SCIMCHECK_FORMAT"
+    )]
     format: Format,
 }
 
@@ -109,9 +150,11 @@ impl ReportArgs {
             transcript: self.transcript.clone(),
             html: self.html.clone(),
         };
+        // Each failure is printed as it comes: the run has happened, and the other reports
+        // are still written.
         let mut failed = false;
         for e in files.write(summary, ctx, code) {
-            error(&e.to_string(), None);
+            CliError::usage(e.to_string()).print();
             failed = true;
         }
         if self.format == Format::Json {
@@ -121,7 +164,7 @@ impl ReportArgs {
                     let _ = std::io::stdout().write_all(text.as_bytes());
                 }
                 Err(e) => {
-                    error(&format!("failed to render the JSON report: {e}"), None);
+                    CliError::usage(format!("failed to render the JSON report: {e}")).print();
                     failed = true;
                 }
             }
@@ -134,10 +177,8 @@ impl ReportArgs {
     }
 }
 
-pub(crate) async fn run(args: RunArgs) -> i32 {
-    let Some((client, redactor)) = super::connect::client(&args.server) else {
-        return exit::USAGE;
-    };
+pub(crate) async fn run(args: RunArgs) -> Result<i32, CliError> {
+    let (client, redactor) = super::connect::client(&args.server)?;
     execute(
         &client,
         &redactor,
@@ -155,17 +196,9 @@ pub(crate) async fn execute(
     plan_args: &PlanArgs,
     read_only: &ReadOnlyArgs,
     output: &OutputArgs,
-) -> i32 {
-    let Some((plan, tables)) = load(plan_args, read_only) else {
-        return exit::USAGE;
-    };
-    let profiles = match profiles(&plan_args.profile, client.tenant().has_flag()) {
-        Ok(profiles) => profiles,
-        Err(message) => {
-            error(&message, None);
-            return exit::USAGE;
-        }
-    };
+) -> Result<i32, CliError> {
+    let (plan, tables) = load(plan_args, read_only)?;
+    let profiles = profiles(&plan_args.profile, client.tenant().has_flag());
     for skipped in &plan.skipped {
         eprintln!(
             "note: scenario `{}` skipped: {} (see --attributes)",
@@ -189,25 +222,32 @@ pub(crate) async fn execute(
     if !plan_args.keep_going {
         runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
     }
-    let styles = Styles::for_stream(output.color, std::io::stdout().is_terminal());
+    let styles = Styles::for_stream(output.color, &std::io::stdout());
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
     // With `--format json`, stdout carries the JSON document alone.
+    // anstream passes the colour `styles` chose and strips it where the stream must not get it.
     let stdout: Box<dyn Write + Send> = if plan_args.json_stdout() {
         Box::new(std::io::sink())
     } else {
-        Box::new(std::io::stdout())
+        Box::new(anstream::stdout())
     };
     let mut terminal = Terminal::new(stdout, styles, redactor.clone(), tenant);
-    terminal.verbose = output.verbose;
+    terminal.verbose = output.verbose();
     let total =
         (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()) as u64;
     let progress = Progress::new(total, redactor.clone());
+    if plan_args.no_progress {
+        progress.hide();
+    }
     let terminal = Mutex::new(terminal);
     let summary = runner
         .run(&plan, &profiles, &mut |event| {
             progress.on_event(&event);
             progress.suspend(|| {
+                if output.trace() {
+                    trace(&event, redactor);
+                }
                 if let Ok(mut terminal) = terminal.lock() {
                     terminal.on_event(&event);
                 }
@@ -219,12 +259,29 @@ pub(crate) async fn execute(
         terminal.summary(&summary);
     }
     let code = exit::code(&summary, plan_args.strict);
-    plan_args.report.write(&summary, &context, code)
+    Ok(plan_args.report.write(&summary, &context, code))
+}
+
+/// `-vv`: every exchange of a finished step, bodies uncut, on stderr (stdout stays the
+/// report, so `--format json` output is not disturbed).
+fn trace(event: &RunEvent<'_>, redactor: &Redactor) {
+    if let RunEvent::StepFinished {
+        scenario,
+        profile,
+        step,
+    } = event
+    {
+        let mut text = format!("--- {scenario} [{profile}] {}: {}\n", step.id, step.name);
+        for exchange in &step.exchanges {
+            text.push_str(&exchange.render(TRACE_BODY_LIMIT));
+        }
+        anstream::eprint!("{}", redactor.redact(&text));
+    }
 }
 
 /// The plan (selected with `--only`/`--skip`; under `--read-only`, checked to send only
-/// GETs) and tables, or `None` after printing every mistake.
-fn load(args: &PlanArgs, read_only: &ReadOnlyArgs) -> Option<(Plan, AttributeTables)> {
+/// GETs) and tables, or every mistake found.
+fn load(args: &PlanArgs, read_only: &ReadOnlyArgs) -> Result<(Plan, AttributeTables), CliError> {
     let tables = sources::tables(args.attributes.as_deref())?;
     let builtin_read_only = read_only.read_only && args.scenario.is_empty();
     let files = if builtin_read_only {
@@ -239,24 +296,25 @@ fn load(args: &PlanArgs, read_only: &ReadOnlyArgs) -> Option<(Plan, AttributeTab
         plan::read_only::mark_existing(&mut plan, &tables, &read_only.existing());
     }
     let plan = args.select.apply(plan)?;
-    read_only.allows(&plan, &files).then_some((plan, tables))
+    read_only.allows(&plan, &files)?;
+    Ok((plan, tables))
 }
 
-fn profiles(names: &[String], flag_in_url: bool) -> Result<Vec<Profile>, String> {
+/// The profiles named, each once, in the order given.
+fn profiles(names: &[ProfileArg], flag_in_url: bool) -> Vec<Profile> {
     if names.is_empty() {
         // §5.1: the flag in the Tenant URL switches Entra to its compliant behaviour.
-        return Ok(vec![if flag_in_url {
+        return vec![if flag_in_url {
             Profile::EntraFlag
         } else {
             Profile::EntraDefault
-        }]);
+        }];
     }
     let mut profiles = Vec::new();
-    for name in names.iter().flat_map(|n| n.split(',')) {
-        let chosen: Vec<Profile> = if name == "all" {
-            Profile::ALL.to_vec()
-        } else {
-            vec![name.parse::<Profile>().map_err(|e| e.to_string())?]
+    for name in names {
+        let chosen = match name {
+            ProfileArg::All => Profile::ALL.to_vec(),
+            ProfileArg::One(profile) => vec![*profile],
         };
         for profile in chosen {
             if !profiles.contains(&profile) {
@@ -264,5 +322,5 @@ fn profiles(names: &[String], flag_in_url: bool) -> Result<Vec<Profile>, String>
             }
         }
     }
-    Ok(profiles)
+    profiles
 }

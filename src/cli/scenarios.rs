@@ -2,15 +2,13 @@
 //! a starting point, and the JSON Schema of the format.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{error, sources};
+use super::{sources, CliError};
 use crate::attributes::AttributeTables;
 use crate::diag::did_you_mean;
-use crate::exit;
 use crate::scenario::{self, SourceFile};
 
 #[derive(Debug, Args)]
@@ -40,38 +38,28 @@ enum ScenariosCommand {
     Schema,
 }
 
-pub(crate) fn scenarios(args: ScenariosArgs) -> i32 {
+pub(crate) fn scenarios(args: ScenariosArgs) -> Result<i32, CliError> {
     match args.command {
         ScenariosCommand::List {
             scenario,
             attributes,
         } => list(&scenario, attributes),
         ScenariosCommand::Show { name } => show(&name),
-        ScenariosCommand::Schema => print(&scenario::schema::render()),
+        ScenariosCommand::Schema => Ok(super::print(&scenario::schema::render())),
     }
 }
 
-fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> i32 {
-    let Some(tables) = sources::tables(attributes.as_deref()) else {
-        return exit::USAGE;
-    };
+fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> Result<i32, CliError> {
+    let tables = sources::tables(attributes.as_deref())?;
     let builtin = paths.is_empty();
     let files = if builtin {
         scenario::builtin()
     } else {
-        match sources::read(paths) {
-            Some(files) => files,
-            None => return exit::USAGE,
-        }
+        sources::read(paths)?
     };
-    let Some(rows) = rows(&files, &tables) else {
-        return exit::USAGE;
-    };
+    let rows = rows(&files, &tables)?;
     let read_only = if builtin {
-        match self::rows(&scenario::read_only_builtin(), &tables) {
-            Some(rows) => rows,
-            None => return exit::USAGE,
-        }
+        self::rows(&scenario::read_only_builtin(), &tables)?
     } else {
         Vec::new()
     };
@@ -97,7 +85,7 @@ fn list(paths: &[PathBuf], attributes: Option<PathBuf>) -> i32 {
             row.write(&mut text, width);
         }
     }
-    print(&text)
+    Ok(super::print(&text))
 }
 
 /// One line of `scenarios list`.
@@ -129,8 +117,8 @@ impl Row {
     }
 }
 
-/// The rows of compiled `files`, in file order, or `None` after printing their mistakes.
-fn rows(files: &[SourceFile], tables: &AttributeTables) -> Option<Vec<Row>> {
+/// The rows of compiled `files`, in file order.
+fn rows(files: &[SourceFile], tables: &AttributeTables) -> Result<Vec<Row>, CliError> {
     let plan = sources::plan(files, tables)?;
     // File order, including scenarios skipped for their `requires:` (not in the plan's list).
     let names = files
@@ -159,17 +147,17 @@ fn rows(files: &[SourceFile], tables: &AttributeTables) -> Option<Vec<Row>> {
             })
         })
         .collect();
-    Some(rows)
+    Ok(rows)
 }
 
-fn show(name: &str) -> i32 {
+fn show(name: &str) -> Result<i32, CliError> {
     let all: Vec<SourceFile> = scenario::builtin()
         .into_iter()
         .chain(scenario::read_only_builtin())
         .collect();
     let wanted = format!("builtin:{}", name.trim_start_matches("builtin:"));
     if let Some(file) = all.iter().find(|f| *f.name == *wanted) {
-        return print(&file.text);
+        return Ok(super::print(&file.text));
     }
     let names: Vec<&str> = all
         .iter()
@@ -182,12 +170,5 @@ fn show(name: &str) -> i32 {
         ),
         None => format!("the built-in scenarios are {}", names.join(", ")),
     };
-    error(&format!("no built-in scenario `{name}`"), Some(&hint));
-    exit::USAGE
-}
-
-/// Prints to stdout; a closed stdout (`| head`) is not an error worth a panic.
-fn print(text: &str) -> i32 {
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    exit::OK
+    Err(CliError::usage(format!("no built-in scenario `{name}`")).with_hint(hint))
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::error;
 use super::token::TokenArgs;
+use super::values::Named;
+use super::CliError;
 use crate::exit;
 use crate::refserver::{self, Fault};
 
@@ -22,7 +23,7 @@ pub(crate) struct ServeArgs {
     #[command(flatten)]
     token: TokenArgs,
     /// Switch on a server defect (repeatable); see --list-faults.
-    #[arg(long = "fault", value_name = "NAME")]
+    #[arg(long = "fault", value_name = "NAME", value_parser = Named::<Fault>::of_enum())]
     faults: Vec<Fault>,
     /// List the faults and exit.
     #[arg(long)]
@@ -33,35 +34,32 @@ pub(crate) struct ServeArgs {
     delay_ms: u64,
 }
 
-pub(crate) async fn serve(args: ServeArgs) -> i32 {
+pub(crate) async fn serve(args: ServeArgs) -> Result<i32, CliError> {
     if args.list_faults {
         for fault in Fault::ALL {
             println!("{:<36} {}", fault.name(), fault.describe());
         }
-        return exit::OK;
+        return Ok(exit::OK);
     }
-    let token = match args.token.resolve() {
-        Ok(token) => token,
-        Err(e) => {
-            error(&e.to_string(), Some("the server checks this bearer token on every request: export SCIMCHECK_TOKEN=… or pass --token-file PATH"));
-            return exit::USAGE;
-        }
-    };
+    let token = args.token.resolve().map_err(|e| {
+        CliError::usage(e.to_string()).with_hint(
+            "the server checks this bearer token on every request: export SCIMCHECK_TOKEN=… or pass --token-file PATH",
+        )
+    })?;
     let faults: BTreeSet<Fault> = args.faults.into_iter().collect();
     let config = refserver::Config {
         response_delay: Duration::from_millis(args.delay_ms),
         ..refserver::Config::new(token, faults.clone())
     };
-    let server = match refserver::spawn(SocketAddr::new(args.host, args.port), config).await {
-        Ok(server) => server,
-        Err(e) => {
-            error(
-                &format!("failed to listen on {}:{}: {e}", args.host, args.port),
-                Some("choose another --port, or --port 0 for a free one"),
-            );
-            return exit::USAGE;
-        }
-    };
+    let server = refserver::spawn(SocketAddr::new(args.host, args.port), config)
+        .await
+        .map_err(|e| {
+            CliError::usage(format!(
+                "failed to listen on {}:{}: {e}",
+                args.host, args.port
+            ))
+            .with_hint("choose another --port, or --port 0 for a free one")
+        })?;
     println!(
         "scimcheck reference SCIM server listening on {}",
         server.base_url()
@@ -75,5 +73,5 @@ pub(crate) async fn serve(args: ServeArgs) -> i32 {
     }
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
-    exit::OK
+    Ok(exit::OK)
 }

@@ -13,7 +13,12 @@ pub(crate) struct TokenArgs {
     #[arg(long, value_name = "VAR", default_value = "SCIMCHECK_TOKEN")]
     token_env: String,
     /// Read the bearer token from this file (surrounding white space is dropped).
-    #[arg(long, value_name = "PATH", conflicts_with = "token")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "token",
+        env = "SCIMCHECK_TOKEN_FILE"
+    )]
     token_file: Option<PathBuf>,
     /// The bearer token itself (prefer --token-env or --token-file: flags show in `ps`).
     #[arg(long, value_name = "TOKEN", hide_default_value = true)]

@@ -7,6 +7,7 @@
 //! [`crate::run::RunSummary`]); this module never sends a request. The rules, one per cause,
 //! are in `rules.rs`; what they read about a failure and the run is in `facts.rs`.
 
+pub mod catalogue;
 mod diagnose;
 mod facts;
 mod rules;

@@ -14,7 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A way of sending Entra's requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Profile {
     /// A new non-gallery app today: PascalCase ops, `"False"`/`"True"`, one op per attribute,
     /// members removed with a value array, `$ref: null` in member objects (§5.2 default column).

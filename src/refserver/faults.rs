@@ -17,13 +17,14 @@ use std::str::FromStr;
 
 /// One reproducible server defect. The kebab-case [`Fault::name`] is what scenario fixtures
 /// and the `serve` command use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Fault {
     /// PATCH `op` values that are not all lower-case are rejected.
     RejectPascalCaseOps,
     /// String booleans (`"False"`) are rejected.
     RejectStringBooleans,
     /// A filter with zero results answers 404.
+    #[value(name = "empty-filter-404")]
     EmptyFilter404,
     /// The `filter` query parameter is ignored.
     IgnoreFilter,

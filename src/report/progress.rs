@@ -45,6 +45,11 @@ impl Progress {
         }
     }
 
+    /// Never draws the bar (`--no-progress`).
+    pub fn hide(&self) {
+        self.bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
