@@ -2,7 +2,7 @@
 //!
 //! A scenario says *what* Entra does ("disable alice"); the profile decides *how* it is sent:
 //! op casing, string or JSON booleans, member reference objects, the removal form, query
-//! encoding (client-behaviour §5.2, §10). Each profile is one row of data in [`quirks`]; rendering
+//! encoding (client-behaviour §5.2, §10). Each profile is one row of data in `quirks.rs`; rendering
 //! reads that row and is pure: inputs in, [`crate::http::Request`] out.
 
 mod quirks;
