@@ -26,6 +26,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 use super::{PatchForm, Template};
+use crate::attributes::{AttrPath, Attribute};
 use crate::scenario::model::{Lookup, MemberOps, TextMap};
 use crate::scenario::schema::Scalar;
 
@@ -35,6 +36,8 @@ pub trait Form {
     type Name;
     /// Several users.
     type Names;
+    /// An attribute path of the table.
+    type Attr;
     /// Attribute path → new value, in order.
     type Set;
     /// How an `update-user` PATCH carries its changes.
@@ -48,29 +51,38 @@ pub trait Form {
     type Expanded;
 
     /// Reads the value of `lookup-user` (a name, or `{ user, by }`).
-    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<UserBy<Self::Name>, D::Error>;
+    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<UserBy<Self::Name, Self::Attr>, D::Error>;
 }
 
 /// `lookup-user`'s user, and the attribute to look it up by (the matching one when `None`).
-pub type UserBy<N> = (N, Option<N>);
+pub type UserBy<N, A> = (N, Option<A>);
 
-/// The plan's form: names checked against the scenario's declarations, values parsed.
+/// The plan's form: names checked against the scenario's declarations, attribute paths
+/// resolved against the attribute table (with their types), values parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resolved;
 
 impl Form for Resolved {
     type Name = String;
     type Names = Vec<String>;
-    type Set = Vec<(String, Template)>;
+    type Attr = AttrPath;
+    type Set = Vec<(Attribute, Template)>;
     type PatchForm = PatchForm;
     type Count = usize;
     type MemberOps = bool;
     type Expanded = Infallible;
 
-    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<UserBy<String>, D::Error> {
+    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<UserBy<String, AttrPath>, D::Error> {
         Ok(match Lookup::deserialize(d)? {
             Lookup::Name(name) => (name, None),
-            Lookup::By(long) => (long.user.value, long.by.map(|by| by.value)),
+            Lookup::By(long) => {
+                let by = long
+                    .by
+                    .map(|by| AttrPath::parse(&by.value))
+                    .transpose()
+                    .map_err(serde::de::Error::custom)?;
+                (long.user.value, by)
+            }
         })
     }
 }
@@ -82,6 +94,7 @@ impl Form for Resolved {
     rename_all = "kebab-case",
     bound(
         deserialize = "F::Name: Deserialize<'de>, F::Names: Deserialize<'de>, \
+        F::Attr: Deserialize<'de>, \
         F::Set: Deserialize<'de>, F::PatchForm: Deserialize<'de>, \
         F::Count: Deserialize<'de>, F::MemberOps: Deserialize<'de>, \
         F::Expanded: Deserialize<'de>"
@@ -97,7 +110,7 @@ pub enum EntraAction<F: Form = Resolved> {
     LookupUser {
         user: F::Name,
         /// By the matching attribute when `None`.
-        by: Option<F::Name>,
+        by: Option<F::Attr>,
     },
     /// §3.1, §3.4: one lookup per filterable attribute of the user table.
     #[serde(deserialize_with = "one")]

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::outcome::{Blame, Premise, PremiseKind};
 use super::world::{typed, ObjectState, World};
-use crate::attributes::{AttrPath, AttributeTables, ResourceKind};
+use crate::attributes::{AttrPath, Attribute, AttributeTables, ResourceKind};
 use crate::http::Request;
 use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest, Template};
 use crate::profile::{Change, Renderer};
@@ -128,10 +128,7 @@ fn entra(
     let (request, intent) = match action {
         A::TestConnection => test_connection(renderer, tables),
         A::LookupUser { user: name, by } => {
-            let attr = match by {
-                Some(path) => AttrPath::parse(path).map_err(|_| no_id(name))?,
-                None => tables.user.matching.clone(),
-            };
+            let attr = by.clone().unwrap_or_else(|| tables.user.matching.clone());
             lookup(world, renderer, ResourceKind::User, name, attr)?
         }
         A::LookupGroup { group: name } => lookup(
@@ -157,9 +154,9 @@ fn entra(
             user: name,
             set,
             form,
-        } => update(world, renderer, tables, name, set, *form)?,
+        } => update(world, renderer, name, set, *form)?,
         A::UpdateGroup { group: name, set } => {
-            update(world, renderer, tables, name, set, PatchForm::PerAttribute)?
+            update(world, renderer, name, set, PatchForm::PerAttribute)?
         }
         A::DisableUser { user: name } => set_active(world, renderer, name, false)?,
         A::EnableUser { user: name } => set_active(world, renderer, name, true)?,
@@ -245,17 +242,13 @@ fn create(
 fn update(
     world: &World,
     renderer: &Renderer,
-    tables: &AttributeTables,
     name: &str,
-    set: &[(String, Template)],
+    set: &[(Attribute, Template)],
     form: PatchForm,
 ) -> Result<Rendered, Premise> {
     let object = object(world, name)?;
-    let table = tables.of(object.kind);
     let mut changes = Vec::new();
-    for (path, template) in set {
-        // The plan checked every path against the table; a miss is a plan bug.
-        let attribute = table.get(path).ok_or_else(|| no_id(name))?;
+    for (attribute, template) in set {
         let value = typed(attribute.ty, world.render(template)?);
         changes.push((attribute.path.clone(), value));
     }

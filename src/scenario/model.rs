@@ -114,6 +114,7 @@ pub struct File;
 impl Form for File {
     type Name = Text;
     type Names = Spanned<Vec<Text>>;
+    type Attr = Text;
     type Set = Spanned<TextMap>;
     type PatchForm = Option<Spanned<PatchForm>>;
     type Count = Spanned<u64>;

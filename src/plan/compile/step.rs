@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_saphyr::Spanned;
 
-use crate::attributes::ResourceKind;
+use crate::attributes::{AttrPath, Attribute, ResourceKind};
 use crate::plan::{
     Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, RawRequest, StepPlan,
 };
@@ -251,9 +251,14 @@ impl FileCx<'_> {
     }
 
     /// `by:` of `lookup-user`: a filterable attribute of the user table.
-    fn filter_attribute(&mut self, by: &Text) -> String {
-        self.attribute(ResourceKind::User, by, Usage::Filter);
-        by.value.clone()
+    fn filter_attribute(&mut self, by: &Text) -> AttrPath {
+        let table = self.tables.of(ResourceKind::User);
+        let known = self.attribute(ResourceKind::User, by, Usage::Filter);
+        // A path the table does not know is reported above; the plan is not run then.
+        match table.get(&by.value) {
+            Some(attribute) if known => attribute.path.clone(),
+            _ => table.matching.clone(),
+        }
     }
 
     /// `count:` of `add-new-members`: 1 to 1000 users.
@@ -271,13 +276,13 @@ impl FileCx<'_> {
     /// each expected to find exactly the user (client-behaviour §3.4: filters must be honoured
     /// and return the full resource).
     fn each_filter(&mut self, action: &Spanned<Act>, user: String) -> Vec<Compiled> {
-        let filterable: Vec<String> = self
+        let filterable: Vec<AttrPath> = self
             .tables
             .user
             .attributes
             .iter()
             .filter(|a| a.filter)
-            .map(|a| a.path.as_str().to_owned())
+            .map(|a| a.path.clone())
             .collect();
         if filterable.is_empty() {
             let at = self.at(action);
@@ -382,7 +387,7 @@ impl FileCx<'_> {
         kind: ResourceKind,
         set: &Spanned<TextMap>,
         scope: &Scope<'_>,
-    ) -> Vec<(String, crate::plan::Template)> {
+    ) -> Vec<(Attribute, crate::plan::Template)> {
         if set.value.0.is_empty() {
             let at = self.at(set);
             let note = "give attribute paths and their new values".to_owned();
@@ -392,7 +397,9 @@ impl FileCx<'_> {
         for (path, value) in &set.value.0 {
             let template = self.template(value, scope);
             if self.attribute(kind, path, Usage::Value) {
-                out.push((path.value.clone(), template));
+                if let Some(attribute) = self.tables.of(kind).get(&path.value) {
+                    out.push((attribute.clone(), template));
+                }
             }
         }
         out

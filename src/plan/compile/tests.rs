@@ -174,7 +174,7 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
         s.action_entra(),
         &EntraAction::LookupUser {
             user: "alice".into(),
-            by: Some("userName".into())
+            by: Some(crate::attributes::AttrPath::parse("userName").expect("path"))
         }
     );
     let s = step("  - entra: { add-members: { group: team, members: [alice, bob] } }\n");
@@ -191,7 +191,7 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
     let EntraAction::UpdateUser { set, .. } = s.action_entra() else {
         panic!("update-user expected")
     };
-    let paths: Vec<&str> = set.iter().map(|(p, _)| p.as_str()).collect();
+    let paths: Vec<&str> = set.iter().map(|(a, _)| a.path.as_str()).collect();
     assert_eq!(
         paths,
         ["name.givenName", "displayName"],
@@ -268,7 +268,7 @@ fn lookup_user_by_each_filter_expands_to_one_lookup_per_filterable_attribute() {
             step.action_entra(),
             &EntraAction::LookupUser {
                 user: "alice".into(),
-                by: Some(by.into())
+                by: Some(crate::attributes::AttrPath::parse(by).expect("path"))
             }
         );
         assert_eq!(
