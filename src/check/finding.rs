@@ -30,6 +30,8 @@ pub enum Target {
     Manager,
     /// The next cycle's comparison of the server's values with Entra's source.
     Resync,
+    /// A 429's `Retry-After`.
+    RetryAfter,
 }
 
 impl Target {
@@ -49,6 +51,7 @@ impl Target {
             Target::Capture(name) => format!("capture `{name}`"),
             Target::Manager => "manager".into(),
             Target::Resync => "nothing to PATCH".into(),
+            Target::RetryAfter => "Retry-After".into(),
         }
     }
 
@@ -194,6 +197,8 @@ pub enum Finding {
         problem: ManagerProblem,
     },
     Resync(Vec<Differing>),
+    /// A 429 without `Retry-After`.
+    NoRetryAfter,
 }
 
 /// The write a read-back checks: "PATCH returned 204 but …".
@@ -309,6 +314,7 @@ impl Finding {
                     list.join("; ")
                 )
             }
+            Finding::NoRetryAfter => "the server answered 429 without `Retry-After`: Entra can only guess how long to back off (the gallery checklist asks for it)".into(),
         }
     }
 
@@ -347,6 +353,7 @@ impl Finding {
                 |m| format!("{{\"value\":\"{}\"}} ({})", m.id, m.name),
             ),
             Finding::Resync(_) => "values as Entra sent them".into(),
+            Finding::NoRetryAfter => "a `Retry-After` header".into(),
         }
     }
 
@@ -392,6 +399,7 @@ impl Finding {
                 ManagerProblem::StillSet(v) | ManagerProblem::Other(v) => short(v),
             },
             Finding::Resync(differing) => format!("{} attribute(s) differ", differing.len()),
+            Finding::NoRetryAfter => "absent".into(),
         }
     }
 

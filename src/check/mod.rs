@@ -63,6 +63,8 @@ pub enum CheckId {
     Manager,
     /// The next cycle finds nothing to PATCH: values come back as Entra sent them (§3.4, §6.1).
     Resync,
+    /// A 429 says when to try again with `Retry-After` (§6.2; the gallery checklist asks for it).
+    RetryAfter,
 }
 
 impl CheckId {
@@ -82,6 +84,7 @@ impl CheckId {
         CheckId::Capture,
         CheckId::Manager,
         CheckId::Resync,
+        CheckId::RetryAfter,
     ];
 
     /// The id as reports print it.
@@ -101,6 +104,7 @@ impl CheckId {
             CheckId::Capture => "CAPTURE",
             CheckId::Manager => "MANAGER",
             CheckId::Resync => "RESYNC",
+            CheckId::RetryAfter => "RETRY-AFTER",
         }
     }
 }

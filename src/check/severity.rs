@@ -39,6 +39,9 @@ impl Severity {
             // another form makes Entra PATCH it again every 40-minute cycle (§9 runner-ups),
             // but provisioning works.
             CheckId::Resync => Severity::Degrades,
+            // §6.2, §7: without `Retry-After` Entra (and scimcheck) can only guess how long
+            // to back off; provisioning goes on, slower.
+            CheckId::RetryAfter => Severity::Degrades,
             // §6.1/§6.2: a wrong status fails the request ("retried in the next cycle",
             // quarantine for credential and compliance errors); a body Entra cannot parse or
             // whose list it cannot read is `ServiceIncompatible`; a filter that returns other

@@ -57,6 +57,7 @@ fn describe(id: CheckId) -> &'static str {
         CheckId::Resync => {
             "the next cycle finds nothing to PATCH: values come back as sent (§3.4, §6.1)"
         }
+        CheckId::RetryAfter => "a 429 says when to try again with Retry-After (§6.2)",
     }
 }
 

@@ -806,6 +806,12 @@ pub(crate) fn generic(kind: Option<CheckId>) -> Rule {
             "a manager PATCH every cycle, or `ServiceIncompatible` (client-behaviour §3.6, §9 #7)",
             "store the manager's id and return it as {\"value\":\"<id>\"} in the enterprise extension",
         ),
+        Some(CheckId::RetryAfter) => (
+            "hint:retry-after",
+            "the server throttles with 429 but does not say when to try again (`Retry-After`)",
+            "provisioning slows down: Entra backs off by guesswork and retries the throttled requests later (client-behaviour §6.2, §7)",
+            "send `Retry-After` (seconds, or an HTTP date) with every 429, as the gallery checklist asks",
+        ),
         Some(CheckId::Resync) => (
             "hint:resync",
             "values come back differently from how Entra sends them",

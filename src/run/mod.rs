@@ -11,6 +11,7 @@ mod record;
 mod runner;
 mod step;
 mod sweep;
+mod throttle;
 mod world;
 
 pub use event::RunEvent;
@@ -21,3 +22,4 @@ pub use outcome::{
     RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
 pub use runner::{new_run_id, Interrupt, Runner, StopRule};
+pub use throttle::Throttling;

@@ -1,7 +1,7 @@
 //! The runner: scenarios × profiles, then cleanup.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -13,6 +13,7 @@ use super::outcome::{
 use super::prepare::{prepare, render_json, Intent, Prepared};
 use super::record::{not_run, Record};
 use super::step::{adopt, apply, check_read_back, check_response};
+use super::throttle::Throttling;
 use super::world::World;
 use crate::attributes::{AttributeTables, ResourceKind};
 use crate::check::{CheckId, CheckResult, ExchangeRef, Finding, Target, WriteAnswer};
@@ -46,6 +47,10 @@ pub struct Runner<'a> {
     pub keep: bool,
     /// Stops the run early when a blocking cause shows (unset: `--keep-going`).
     pub stop_rule: Option<StopRule>,
+    /// What a 429 does (`--on-429`).
+    pub throttling: Throttling,
+    /// The waiting for 429s done so far, against [`Throttling::Honour`]'s budget.
+    waited: Mutex<Duration>,
 }
 
 /// A step whose request could not be answered stops the run: every later request would
@@ -71,6 +76,8 @@ impl<'a> Runner<'a> {
             interrupt,
             keep: false,
             stop_rule: None,
+            throttling: Throttling::default(),
+            waited: Mutex::new(Duration::ZERO),
         }
     }
 
@@ -425,25 +432,77 @@ impl<'a> Runner<'a> {
     }
 
     /// Sends and records the exchange (as the step's own request when `own`); an answer, or
-    /// how the step ends: interrupted, or no answer (which stops the run).
+    /// how the step ends: interrupted, or no answer (which stops the run). A 429 is waited out
+    /// and sent again as [`Throttling`] says; each throttled try is recorded, and one without
+    /// `Retry-After` is a finding.
     pub(super) async fn send_recorded(
         &self,
         request: &Request,
         record: &mut Record,
         own: bool,
     ) -> Result<(ExchangeRef, Received), Ended> {
-        let Some(exchange) = self.send(request).await else {
-            return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+        let mut attempt = 0;
+        loop {
+            let Some(exchange) = self.send(request).await else {
+                return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+            };
+            let received = exchange.received.clone();
+            if let Some(throttled) = received.as_ref().ok().filter(|r| r.status == 429) {
+                attempt += 1;
+                if let Some(wait) = self.may_wait(throttled, attempt) {
+                    let at = record.push(exchange);
+                    record.judge(at, retry_after_check(throttled));
+                    if !self.pause(wait).await {
+                        return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+                    }
+                    continue;
+                }
+            }
+            let at = if own {
+                record.push_request(exchange)
+            } else {
+                record.push(exchange)
+            };
+            return match received {
+                Ok(received) => {
+                    if received.status == 429 {
+                        record.judge(at, retry_after_check(&received));
+                    }
+                    Ok((at, received))
+                }
+                Err(error) => Err((StepStatus::NotRun(NotRun::Transport(error)), Some(Abort))),
+            };
+        }
+    }
+
+    /// How long to wait before try `attempt` after a 429, if the policy and the run's
+    /// waiting budget allow another try.
+    fn may_wait(&self, throttled: &Received, attempt: u32) -> Option<Duration> {
+        let Throttling::Honour {
+            retries,
+            longest,
+            budget,
+        } = self.throttling
+        else {
+            return None;
         };
-        let received = exchange.received.clone();
-        let at = if own {
-            record.push_request(exchange)
-        } else {
-            record.push(exchange)
-        };
-        match received {
-            Ok(received) => Ok((at, received)),
-            Err(error) => Err((StepStatus::NotRun(NotRun::Transport(error)), Some(Abort))),
+        if attempt > retries {
+            return None;
+        }
+        let wait = super::throttle::wait(throttled, attempt, longest);
+        let mut waited = self.waited.lock().unwrap_or_else(PoisonError::into_inner);
+        (*waited + wait <= budget).then(|| {
+            *waited += wait;
+            wait
+        })
+    }
+
+    /// Waits, unless interrupted first (`false`).
+    async fn pause(&self, wait: Duration) -> bool {
+        let mut interrupt = self.interrupt.clone();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => true,
+            _ = interrupt.wait_for(|stop| *stop) => false,
         }
     }
 
@@ -544,4 +603,16 @@ fn not_on_server(
         state.absent = Some(premise.clone());
     }
     Some(premise)
+}
+
+/// A 429 without `Retry-After` is a finding (the gallery checklist asks for it); with it,
+/// nothing.
+fn retry_after_check(throttled: &Received) -> Option<CheckResult> {
+    throttled.header("retry-after").is_none().then(|| {
+        CheckResult::fail(
+            CheckId::RetryAfter,
+            Target::RetryAfter,
+            Finding::NoRetryAfter,
+        )
+    })
 }
