@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::read_only::ReadOnlyArgs;
 use super::run::{execute, PlanArgs};
-use super::{error, OutputArgs};
+use super::{error, ReportOutputArgs};
 use crate::exit;
 use crate::http::{Client, ClientOptions, TenantUrl};
 use crate::redact::{Redactor, Secret};
@@ -22,7 +22,7 @@ pub(crate) struct DemoArgs {
     #[command(flatten)]
     plan: PlanArgs,
     #[command(flatten)]
-    output: OutputArgs,
+    output: ReportOutputArgs,
 }
 
 pub(crate) async fn demo(args: DemoArgs) -> i32 {
@@ -36,7 +36,9 @@ pub(crate) async fn demo(args: DemoArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    if args.plan.json_stdout() {
+    if args.output.quiet {
+        // `-q`: failing steps, hints and the summary only.
+    } else if args.plan.json_stdout() {
         // With `--format json`, stdout carries the JSON document alone.
         eprintln!("reference SCIM server on {}", server.base_url());
     } else {

@@ -66,15 +66,36 @@ pub(crate) struct ServerArgs {
     ca_cert: Option<PathBuf>,
 }
 
-/// Output options shared by `run` and `demo`.
+/// Output options shared by `run`, `demo` and `connect`.
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: ColorChoice,
-    /// Show the requests and responses of passing steps too.
+    /// Show every request and response whole, those of passing steps too, and lines uncut.
     #[arg(short, long)]
     verbose: bool,
+}
+
+/// The terminal report's options for `run` and `demo`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportOutputArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Print only failing steps, "what to fix first" and the summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+impl ReportOutputArgs {
+    fn verbosity(&self) -> crate::report::Verbosity {
+        use crate::report::Verbosity;
+        match (self.quiet, self.output.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
 }
 
 fn parse_secs(text: &str) -> Result<Duration, String> {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::read_only::ReadOnlyArgs;
 use super::select::SelectArgs;
-use super::{error, sources, OutputArgs, ServerArgs};
+use super::{error, sources, ReportOutputArgs, ServerArgs};
 use crate::attributes::AttributeTables;
 use crate::exit;
 use crate::http::Client;
@@ -28,7 +28,7 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     read_only: ReadOnlyArgs,
     #[command(flatten)]
-    output: OutputArgs,
+    output: ReportOutputArgs,
 }
 
 /// What to run: scenarios, attribute tables, profiles.
@@ -154,7 +154,7 @@ pub(crate) async fn execute(
     redactor: &Redactor,
     plan_args: &PlanArgs,
     read_only: &ReadOnlyArgs,
-    output: &OutputArgs,
+    output: &ReportOutputArgs,
 ) -> i32 {
     let Some((plan, tables)) = load(plan_args, read_only) else {
         return exit::USAGE;
@@ -189,7 +189,7 @@ pub(crate) async fn execute(
     if !plan_args.keep_going {
         runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
     }
-    let styles = Styles::for_stream(output.color, std::io::stdout().is_terminal());
+    let styles = Styles::for_stream(output.output.color, std::io::stdout().is_terminal());
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
     // With `--format json`, stdout carries the JSON document alone.
@@ -199,7 +199,13 @@ pub(crate) async fn execute(
         Box::new(std::io::stdout())
     };
     let mut terminal = Terminal::new(stdout, styles, redactor.clone(), tenant);
-    terminal.verbose = output.verbose;
+    terminal.verbosity = output.verbosity();
+    terminal.fit_names(
+        plan.scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .map(|s| s.name.as_str()),
+    );
     let total =
         (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()) as u64;
     let progress = Progress::new(total, redactor.clone());
