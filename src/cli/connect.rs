@@ -91,6 +91,9 @@ pub(crate) fn client(args: &ServerArgs) -> Option<(Client, Redactor)> {
             return None;
         }
     };
+    if let Some(warning) = crate::redact::short_secret_warning(&token) {
+        eprintln!("{warning}");
+    }
     let redactor = Redactor::new([token.clone()]);
     let options = ClientOptions {
         timeout: args.timeout,
