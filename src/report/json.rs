@@ -11,14 +11,14 @@
 //!
 //! ```json
 //! {
-//!   "format_version": 1,
+//!   "format_version": 2,
 //!   "scimcheck_version": "0.1.0",
 //!   "tenant_url": "https://api.example.com/scim/v2",
 //!   "run_id": "1a2b3c4d",
 //!   "profiles": ["entra-default"],
 //!   "started_at": "2025-06-01T09:30:00.123Z",
 //!   "duration_ms": 412,
-//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "requests": 31,
+//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "error": 0, "requests": 31,
 //!                "failed_by_severity": { "breaks_entra": 1, "degrades": 0, "rfc": 0 } },
 //!   "scenarios": [{
 //!     "name": "user-lifecycle",
@@ -31,8 +31,8 @@
 //!       "id": "USER-DISABLE",                        // the step's stable id
 //!       "name": "disable",
 //!       "location": "builtin:user-lifecycle:31:5",
-//!       "status": "failed",                          // "passed" | "failed" | "not_run"
-//!       "reason?": "…",                              // why a step was not run
+//!       "status": "failed",                // "passed" | "failed" | "not_run" | "error"
+//!       "reason?": "…",                    // why a step was not run, or the transport error
 //!       "duration_ms": 9,
 //!       "checks": [{
 //!         "id": "USER-DISABLE/ATTRIBUTE",            // stable: step id / check kind
@@ -88,7 +88,7 @@ use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome
 use crate::verdict::SeverityCounts;
 
 /// The version of this document's shape.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,8 +127,10 @@ pub struct JsonSummary {
     pub passed: usize,
     /// Steps where the server answered wrongly.
     pub failed: usize,
-    /// Steps that could not run (transport error, skipped, interrupted).
+    /// Steps not run: a step before them failed, or the run was interrupted.
     pub not_run: usize,
+    /// Steps that got no answer (the transport failed: refused, DNS, TLS, timeout).
+    pub error: usize,
     /// Requests sent, read-backs and cleanup included.
     pub requests: usize,
     /// The failed steps by the worst severity of their failed checks.
@@ -221,9 +223,9 @@ pub struct JsonStep {
     pub name: String,
     /// Where the step is written, `file:line:column`.
     pub location: String,
-    /// `passed`, `failed` or `not_run`.
+    /// `passed`, `failed`, `not_run` or `error`.
     pub status: JsonStatus,
-    /// Why the step was not run.
+    /// Why the step was not run, or what went wrong on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// How long the step took.
@@ -245,8 +247,11 @@ pub enum JsonStatus {
     Passed,
     /// The server answered, and some check failed.
     Failed,
-    /// The step could not run; `reason` says why.
+    /// The step was not run (a premise failed, or the run was interrupted); `reason` says
+    /// why.
     NotRun,
+    /// No answer came (the transport failed); `reason` is the verdict.
+    Error,
 }
 
 /// One check.
@@ -366,6 +371,7 @@ impl JsonReport {
                 passed: counts.passed,
                 failed: counts.failed,
                 not_run: counts.not_run,
+                error: counts.errors,
                 requests: summary.requests(),
                 failed_by_severity: {
                     let by = SeverityCounts::of(summary);
@@ -413,7 +419,7 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
         StepStatus::Passed => (JsonStatus::Passed, None),
         StepStatus::Failed => (JsonStatus::Failed, None),
         StepStatus::NotRun(NotRun::Transport(error)) => {
-            (JsonStatus::NotRun, Some(ctx.text(&error.verdict())))
+            (JsonStatus::Error, Some(ctx.text(&error.verdict())))
         }
         StepStatus::NotRun(NotRun::Premise(why)) => {
             (JsonStatus::NotRun, Some(ctx.text(&why.to_string())))
@@ -427,7 +433,7 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
             .request_index()
             .and_then(|i| exchanges.get(i))
             .map(|e| ctx.text(&curl(&e.sent))),
-        JsonStatus::Passed | JsonStatus::NotRun => None,
+        JsonStatus::Passed | JsonStatus::NotRun | JsonStatus::Error => None,
     };
     JsonStep {
         id: ctx.text(&outcome.id),

@@ -10,14 +10,14 @@ use crate::check::Severity;
 use crate::http::{structural_redact, Exchange};
 use crate::profile::Profile;
 use crate::redact::Redactor;
-use crate::run::{NotRun, RunEvent, RunSummary, StepOutcome, StepStatus};
+use crate::run::{NotRun, RunEvent, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::verdict::{is_warning, SeverityCounts};
 
 /// Where a step's evidence starts.
 const INDENT: &str = "       ";
 
-/// The label column: the longest label and a space.
-const LABEL_WIDTH: usize = 4;
+/// The label column: as wide as the longest label, `NOT RUN`.
+const LABEL_WIDTH: usize = 7;
 
 /// The response headers a brief exchange keeps: those a check or a person reads.
 const BRIEF_HEADERS: [&str; 5] = [
@@ -129,17 +129,7 @@ impl<W: Write> Terminal<W> {
                 }
             }
             RunEvent::ScenarioFinished { outcome } => {
-                let warnings_only = outcome
-                    .steps
-                    .iter()
-                    .all(|s| s.status == StepStatus::Passed || is_warning(s));
-                let verdict = if outcome.passed() {
-                    self.styles.pass("PASS")
-                } else if warnings_only {
-                    self.styles.skip("WARN")
-                } else {
-                    self.styles.fail("FAIL")
-                };
+                let verdict = self.verdict(outcome, "");
                 format!(
                     "{}: {verdict} ({} requests, {})\n\n",
                     outcome.name,
@@ -205,6 +195,14 @@ impl<W: Write> Terminal<W> {
         if counts.not_run > 0 {
             let _ = write!(line, ", {} not run", counts.not_run);
         }
+        if counts.errors > 0 {
+            let noun = if counts.errors == 1 {
+                "error"
+            } else {
+                "errors"
+            };
+            let _ = write!(line, ", {} {noun}", counts.errors);
+        }
         let _ = write!(
             text,
             "{line}\n{}\n",
@@ -253,17 +251,7 @@ impl<W: Write> Terminal<W> {
                             .iter()
                             .filter(|s| s.status != StepStatus::Passed)
                             .count();
-                        let warnings_only = o
-                            .steps
-                            .iter()
-                            .all(|s| s.status == StepStatus::Passed || is_warning(s));
-                        if failed == 0 {
-                            self.styles.pass("PASS")
-                        } else if warnings_only {
-                            self.styles.skip(&format!("WARN ({failed})"))
-                        } else {
-                            self.styles.fail(&format!("FAIL ({failed})"))
-                        }
+                        self.verdict(o, &format!(" ({failed})"))
                     });
                 // Pad by the visible width: colour codes do not take room on screen.
                 let _ = write!(text, "  {}", layout::pad(&cell, 13));
@@ -274,6 +262,28 @@ impl<W: Write> Terminal<W> {
         text
     }
 
+    /// A scenario's verdict in the steps' words: `ERROR` when a step got no answer, `FAIL`
+    /// when one failed in a way that breaks Entra (or was not run), `WARN` when every failure
+    /// only degrades, `PASS`; then `suffix`.
+    fn verdict(&self, outcome: &ScenarioOutcome, suffix: &str) -> String {
+        let steps = &outcome.steps;
+        if outcome.passed() {
+            self.styles.pass(&format!("PASS{suffix}"))
+        } else if steps
+            .iter()
+            .any(|s| matches!(s.status, StepStatus::NotRun(NotRun::Transport(_))))
+        {
+            self.styles.fail(&format!("ERROR{suffix}"))
+        } else if steps
+            .iter()
+            .all(|s| s.status == StepStatus::Passed || is_warning(s))
+        {
+            self.styles.skip(&format!("WARN{suffix}"))
+        } else {
+            self.styles.fail(&format!("FAIL{suffix}"))
+        }
+    }
+
     fn step(&mut self, step: &StepOutcome) -> String {
         let (label, detail) = match &step.status {
             StepStatus::Passed => (self.styles.pass("PASS"), String::new()),
@@ -282,7 +292,7 @@ impl<W: Write> Terminal<W> {
             }
             StepStatus::Failed => (self.styles.fail("FAIL"), self.failures(step)),
             StepStatus::NotRun(NotRun::Transport(error)) => (
-                self.styles.fail("ERR"),
+                self.styles.fail("ERROR"),
                 format!(
                     "{}{}",
                     self.prose(&error.verdict(), INDENT, INDENT),
@@ -294,12 +304,13 @@ impl<W: Write> Terminal<W> {
                 ),
             ),
             StepStatus::NotRun(NotRun::Premise(premise)) => (
-                self.styles.skip("SKIP"),
+                self.styles.skip("NOT RUN"),
                 self.prose(&premise.to_string(), INDENT, INDENT),
             ),
-            StepStatus::NotRun(NotRun::Interrupted) => {
-                (self.styles.skip("SKIP"), format!("{INDENT}interrupted\n"))
-            }
+            StepStatus::NotRun(NotRun::Interrupted) => (
+                self.styles.skip("NOT RUN"),
+                format!("{INDENT}interrupted\n"),
+            ),
         };
         if self.verbosity == Verbosity::Quiet && !shown_when_quiet(step) {
             return String::new();
