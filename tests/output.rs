@@ -67,7 +67,10 @@ fn quiet_prints_only_the_failing_steps_the_hints_and_the_summary() {
     );
     assert!(stdout.contains("  FAIL     update-user alice"), "{stdout}");
     assert!(stdout.contains("what to fix first:"), "{stdout}");
-    assert!(stdout.contains(" passed, 15 failed (15 breaks Entra)"), "{stdout}");
+    assert!(
+        stdout.contains(" passed, 15 failed (15 breaks Entra)"),
+        "{stdout}"
+    );
     let default = text(&demo(&["--fault", "reject-pascal-case-ops"], "100"));
     assert!(stdout.lines().count() < default.lines().count());
 }

@@ -96,15 +96,19 @@ async fn junit_has_a_suite_per_scenario_and_profile_and_a_case_per_step() {
         let cases = children(*suite, "testcase");
         assert_eq!(cases.len(), scenario.steps.len(), "{name}");
         for (case, step) in cases.iter().zip(&scenario.steps) {
-            assert_eq!(case.attribute("name"), Some(step.name.as_str()));
-            assert_eq!(case.attribute("classname"), Some(scenario.name.as_str()));
+            let case_name = format!("{} {}", step.id, step.name);
+            assert_eq!(case.attribute("name"), Some(case_name.as_str()));
+            assert_eq!(case.attribute("classname"), Some(name.as_str()));
             assert!(case.attribute("time").is_some(), "{name} / {}", step.name);
             assert!(children(*case, "failure").is_empty() && children(*case, "error").is_empty());
-            let method = case
-                .descendants()
-                .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("method"))
-                .and_then(|n| n.attribute("value"));
-            assert_eq!(method, step.request().map(|e| e.sent.method));
+            let out = children(*case, "system-out")
+                .first()
+                .and_then(|n| n.text())
+                .unwrap_or_default();
+            let method = out
+                .strip_prefix("request: ")
+                .and_then(|rest| rest.split(' ').next());
+            assert_eq!(method, step.request().map(|e| e.sent.method), "{out}");
         }
     }
     assert!(!xml.contains('\u{1b}'), "no ANSI in the file");
@@ -761,4 +765,101 @@ async fn terminal_json_and_junit_count_passed_failed_not_run_and_error_alike() {
         }
     }
     assert!(seen.iter().all(|n| *n > 0), "every state occurs: {seen:?}");
+}
+
+/// Fails when the report types changed and the committed schema did not.
+/// `UPDATE_SCHEMA=1 cargo test --test reports` rewrites it.
+#[test]
+fn the_committed_report_schema_is_the_generated_one() {
+    let generated = json::schema();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(json::SCHEMA_PATH);
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("the schema file is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date with src/report/json.rs; regenerate it with\n\
+         \n    UPDATE_SCHEMA=1 cargo test --test reports\n\nand commit it",
+        json::SCHEMA_PATH
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn real_reports_validate_against_the_report_schema_and_a_broken_one_does_not() {
+    let schema: Value = serde_json::from_str(&json::schema()).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let failing = run(&[Fault::RejectPascalCaseOps], &[Profile::EntraDefault]).await;
+    let unreachable = run_against(&unreachable_url(), &[Profile::EntraDefault]).await;
+    for (summary, ctx) in [failing, unreachable] {
+        let doc: Value =
+            serde_json::from_str(&json::render(&summary, &ctx, 1).expect("renders")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let mut broken = doc.clone();
+        broken["scenarios"][0]["steps"][0]["status"] = "skipped".into();
+        broken["summary"]
+            .as_object_mut()
+            .expect("an object")
+            .remove("passed");
+        assert_eq!(
+            validator.iter_errors(&broken).count(),
+            2,
+            "status and summary"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_to_dash_goes_to_stdout_and_the_terminal_report_to_stderr() {
+    let server = common::server(&[Fault::RejectStringBooleans]).await;
+    for (flag, starts) in [("--json", "{"), ("--junit", "<?xml")] {
+        let mut cmd = scimcheck();
+        cmd.args(["run", &server.base_url(), flag, "-"])
+            .env("SCIMCHECK_TOKEN", TOKEN);
+        let out = output(cmd).await;
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stdout.starts_with(starts),
+            "{flag}: stdout is the document:\n{stdout}"
+        );
+        assert!(
+            !stdout.contains("what to fix first"),
+            "{flag}: the terminal report is not on stdout"
+        );
+        assert!(
+            stderr.contains("what to fix first"),
+            "{flag}: it is on stderr:\n{stderr}"
+        );
+        assert!(!std::path::Path::new("-").exists(), "no file named `-`");
+    }
+    server.shutdown().await;
+}
+
+#[test]
+fn two_reports_on_stdout_are_refused_before_anything_is_sent() {
+    let out = scimcheck()
+        .args([
+            "run",
+            "http://127.0.0.1:9/scim",
+            "--json",
+            "-",
+            "--junit",
+            "-",
+        ])
+        .env("SCIMCHECK_TOKEN", TOKEN)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("only one report can go to stdout"),
+        "{stderr}"
+    );
 }

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use clap::Args;
 
 use super::read_only::ReadOnlyArgs;
-use super::run::{execute, PlanArgs};
+use super::run::{execute, PlanArgs, TerminalTo};
 use super::{error, ReportOutputArgs};
 use crate::exit;
 use crate::http::{Client, ClientOptions, TenantUrl};
@@ -38,8 +38,8 @@ pub(crate) async fn demo(args: DemoArgs) -> i32 {
     };
     if args.output.quiet {
         // `-q`: failing steps, hints and the summary only.
-    } else if args.plan.json_stdout() {
-        // With `--format json`, stdout carries the JSON document alone.
+    } else if args.plan.terminal_to() != TerminalTo::Stdout {
+        // Stdout carries a report document alone.
         eprintln!("reference SCIM server on {}", server.base_url());
     } else {
         println!("reference SCIM server on {}\n", server.base_url());

@@ -64,13 +64,16 @@ pub(crate) struct PlanArgs {
 /// Machine-readable reports, written after the run.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step.
+    /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step
+    /// (`-`: to stdout, and the terminal report to stderr).
     #[arg(long, value_name = "PATH", help_heading = "Reports")]
     junit: Option<PathBuf>,
-    /// Write the JSON report (every step, check and exchange; see the README).
+    /// Write the JSON report (every step, check and exchange; see the README) (`-`: to
+    /// stdout, and the terminal report to stderr).
     #[arg(long, value_name = "PATH", help_heading = "Reports")]
     json: Option<PathBuf>,
-    /// Write every request and response of the run as a HAR 1.2 file.
+    /// Write every request and response of the run as a HAR 1.2 file (`-`: to stdout, and
+    /// the terminal report to stderr).
     #[arg(long, value_name = "PATH", help_heading = "Reports")]
     transcript: Option<PathBuf>,
     /// Write a self-contained HTML page of the run, to attach to a ticket or print to PDF.
@@ -90,27 +93,65 @@ enum Format {
     Json,
 }
 
+/// Where the terminal report goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TerminalTo {
+    Stdout,
+    /// A report file is `-`: stdout carries it, the terminal report goes to stderr.
+    Stderr,
+    /// `--format json`: stdout carries the JSON document alone.
+    Nowhere,
+}
+
 impl PlanArgs {
-    /// Whether stdout carries the JSON report, and so nothing else.
-    pub(super) fn json_stdout(&self) -> bool {
-        self.report.format == Format::Json
+    /// Where the terminal report goes, given what stdout carries.
+    pub(super) fn terminal_to(&self) -> TerminalTo {
+        if self.report.format == Format::Json {
+            TerminalTo::Nowhere
+        } else if self.report.files().on_stdout().is_empty() {
+            TerminalTo::Stdout
+        } else {
+            TerminalTo::Stderr
+        }
     }
 }
 
 impl ReportArgs {
+    fn files(&self) -> ReportFiles {
+        ReportFiles {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            transcript: self.transcript.clone(),
+            html: self.html.clone(),
+        }
+    }
+
+    /// A mistake in where the reports go: two documents on stdout cannot be told apart.
+    fn stdout_conflict(&self) -> Option<String> {
+        let mut on_stdout: Vec<String> = self
+            .files()
+            .on_stdout()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if self.format == Format::Json {
+            on_stdout.push("--format json".to_owned());
+        }
+        (on_stdout.len() > 1).then(|| {
+            format!(
+                "only one report can go to stdout, and {} were asked to",
+                on_stdout.join(" and ")
+            )
+        })
+    }
+
     /// Writes the requested files (and, with `--format json`, the JSON report to stdout);
     /// returns the exit code. A report that cannot be written is an error on stderr, but the
     /// run has happened: its code stands, except that a clean run becomes 2 (`exit::USAGE`,
     /// since a bad path is a command-line mistake) so CI does not miss the report.
     fn write(&self, summary: &RunSummary, ctx: &ReportContext, code: i32) -> i32 {
-        let files = ReportFiles {
-            junit: self.junit.clone(),
-            json: self.json.clone(),
-            transcript: self.transcript.clone(),
-            html: self.html.clone(),
-        };
         let mut failed = false;
-        for e in files.write(summary, ctx, code) {
+        for e in self.files().write(summary, ctx, code) {
             error(&e.to_string(), None);
             failed = true;
         }
@@ -156,6 +197,10 @@ pub(crate) async fn execute(
     read_only: &ReadOnlyArgs,
     output: &ReportOutputArgs,
 ) -> i32 {
+    if let Some(conflict) = plan_args.report.stdout_conflict() {
+        error(&conflict, Some("write the others to files"));
+        return exit::USAGE;
+    }
     let Some((plan, tables)) = load(plan_args, read_only) else {
         return exit::USAGE;
     };
@@ -189,14 +234,18 @@ pub(crate) async fn execute(
     if !plan_args.keep_going {
         runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
     }
-    let styles = Styles::for_stream(output.output.color, std::io::stdout().is_terminal());
+    let terminal_to = plan_args.terminal_to();
+    let on_a_terminal = match terminal_to {
+        TerminalTo::Stderr => std::io::stderr().is_terminal(),
+        TerminalTo::Stdout | TerminalTo::Nowhere => std::io::stdout().is_terminal(),
+    };
+    let styles = Styles::for_stream(output.output.color, on_a_terminal);
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
-    // With `--format json`, stdout carries the JSON document alone.
-    let stdout: Box<dyn Write + Send> = if plan_args.json_stdout() {
-        Box::new(std::io::sink())
-    } else {
-        Box::new(std::io::stdout())
+    let stdout: Box<dyn Write + Send> = match terminal_to {
+        TerminalTo::Stdout => Box::new(std::io::stdout()),
+        TerminalTo::Stderr => Box::new(std::io::stderr()),
+        TerminalTo::Nowhere => Box::new(std::io::sink()),
     };
     let mut terminal = Terminal::new(stdout, styles, redactor.clone(), tenant);
     terminal.verbosity = output.verbosity();

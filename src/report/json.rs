@@ -78,6 +78,7 @@
 //! `failed_by_severity` once, under its worst failed check. `hints` is empty when nothing
 //! failed; hint ids (`hint:…`) and check ids never change once released.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::context::{millis, rfc3339, ReportContext};
@@ -90,8 +91,23 @@ use crate::verdict::SeverityCounts;
 /// The version of this document's shape.
 pub const FORMAT_VERSION: u32 = 2;
 
+/// Where the report's JSON Schema is committed, relative to the repository's root.
+pub const SCHEMA_PATH: &str = "schema/report.schema.json";
+
+/// The JSON Schema of the report (derived from the types below with `schemars`), pretty-printed
+/// and ending with a newline: the exact text of [`SCHEMA_PATH`]. It does not forbid unknown
+/// keys: new fields may appear in any release.
+pub fn schema() -> String {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<JsonReport>();
+    schema.insert("title".into(), "scimcheck JSON report".into());
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    format!("{text}\n")
+}
+
 /// The whole run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonReport {
     /// [`FORMAT_VERSION`].
     pub format_version: u32,
@@ -121,7 +137,7 @@ pub struct JsonReport {
 }
 
 /// Step counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonSummary {
     /// Steps that passed.
     pub passed: usize,
@@ -139,7 +155,7 @@ pub struct JsonSummary {
 }
 
 /// Failed steps by severity.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonSeverityCounts {
     /// Steps with a failure that breaks Entra.
     pub breaks_entra: usize,
@@ -150,7 +166,7 @@ pub struct JsonSeverityCounts {
 }
 
 /// How much a failure matters to Entra (see the README's severities).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum JsonSeverity {
     /// Entra's provisioning fails, skips objects or quarantines the job.
@@ -172,7 +188,7 @@ impl From<Severity> for JsonSeverity {
 }
 
 /// One cause of failures, and what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonHint {
     /// The stable hint id, e.g. `hint:pascal-case-ops`.
     pub id: String,
@@ -195,7 +211,7 @@ pub struct JsonHint {
 }
 
 /// One scenario run under one profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonScenario {
     /// The scenario's name.
     pub name: String,
@@ -214,7 +230,7 @@ pub struct JsonScenario {
 }
 
 /// One step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonStep {
     /// The step's stable id, e.g. `USER-DISABLE`.
     #[serde(default)]
@@ -240,7 +256,7 @@ pub struct JsonStep {
 }
 
 /// How a step ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JsonStatus {
     /// Every check passed.
@@ -255,7 +271,7 @@ pub enum JsonStatus {
 }
 
 /// One check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonCheck {
     /// The stable check id: the step's id and the check kind, e.g. `USER-DISABLE/STATUS`.
     pub id: String,
@@ -283,7 +299,7 @@ pub struct JsonCheck {
 }
 
 /// One request and its answer (or why there was none).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonExchange {
     /// What was sent.
     pub request: JsonRequest,
@@ -298,7 +314,7 @@ pub struct JsonExchange {
 }
 
 /// A request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonRequest {
     /// `GET`, `POST`, `PATCH`, …
     pub method: String,
@@ -312,7 +328,7 @@ pub struct JsonRequest {
 }
 
 /// A response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonResponse {
     /// The status code.
     pub status: u16,
@@ -323,7 +339,7 @@ pub struct JsonResponse {
 }
 
 /// A transport error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonError {
     /// What happened.
     pub verdict: String,
@@ -332,7 +348,7 @@ pub struct JsonError {
 }
 
 /// What cleanup did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonCleanup {
     /// Resources cleanup deleted (not those scenario steps deleted).
     pub deleted: usize,
@@ -341,7 +357,7 @@ pub struct JsonCleanup {
 }
 
 /// A resource the run created and could not delete.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonLeftover {
     /// `User` or `Group`.
     pub kind: String,
