@@ -225,8 +225,10 @@ fn system_out(step: &StepOutcome, redacted: &[Exchange], ctx: &ReportContext) ->
         let _ = writeln!(out, "({})", millis(exchange.elapsed));
     }
     if step.status == StepStatus::Failed {
-        if let Some(first) = redacted.first() {
-            let _ = writeln!(out, "\nreproduce:\n{}", ctx.text(&curl(&first.sent)));
+        // The step's own request, as the terminal and the JSON reproduce it (a batch step's
+        // PATCH, not the first of the members it created).
+        if let Some(own) = step.request_index().and_then(|i| redacted.get(i)) {
+            let _ = writeln!(out, "\nreproduce:\n{}", ctx.text(&curl(&own.sent)));
         }
     }
     out
