@@ -102,3 +102,15 @@ fn quiet_and_verbose_together_are_refused() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn steps_not_run_for_the_same_reason_state_it_once() {
+    let out = demo(&["--fault", "html-login-page"], "200");
+    let stdout = text(&out);
+    let reason = "Test Connection shows a cause that blocks everything";
+    let not_run = stdout.matches("  NOT RUN  ").count();
+    assert!(not_run > 10, "{stdout}");
+    // Once per scenario, not once per step.
+    let scenarios = stdout.matches(" [entra-default]\n").count();
+    assert!(stdout.matches(reason).count() < scenarios, "{stdout}");
+}

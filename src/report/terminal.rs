@@ -67,6 +67,9 @@ pub struct Terminal<W: Write> {
     pub name_width: usize,
     /// Under `-q`, a scenario's header waits for its first failing step.
     pending_header: Option<String>,
+    /// The reason of the scenario's last step not run: the next one with the same reason
+    /// says "same reason" instead of repeating it (an early stop leaves 48 steps not run).
+    last_reason: Option<String>,
 }
 
 /// Whether `-q` shows a step: it failed, or could not be talked to.
@@ -88,6 +91,7 @@ impl<W: Write> Terminal<W> {
             width: layout::terminal_width(),
             name_width: 44,
             pending_header: None,
+            last_reason: None,
         }
     }
 
@@ -107,6 +111,7 @@ impl<W: Write> Terminal<W> {
     pub fn on_event(&mut self, event: &RunEvent<'_>) {
         let text = match event {
             RunEvent::ScenarioStarted { name, profile, .. } => {
+                self.last_reason = None;
                 let header = format!(
                     "{} {}\n",
                     self.styles.bold(name),
@@ -303,10 +308,16 @@ impl<W: Write> Terminal<W> {
                     )
                 ),
             ),
-            StepStatus::NotRun(NotRun::Premise(premise)) => (
-                self.styles.skip("NOT RUN"),
-                self.prose(&premise.to_string(), INDENT, INDENT),
-            ),
+            StepStatus::NotRun(NotRun::Premise(premise)) => {
+                let reason = premise.to_string();
+                let detail = if self.last_reason.as_deref() == Some(reason.as_str()) {
+                    String::new()
+                } else {
+                    self.prose(&reason, INDENT, INDENT)
+                };
+                self.last_reason = Some(reason);
+                (self.styles.skip("NOT RUN"), detail)
+            }
             StepStatus::NotRun(NotRun::Interrupted) => (
                 self.styles.skip("NOT RUN"),
                 format!("{INDENT}interrupted\n"),
