@@ -38,7 +38,7 @@ pub fn code(summary: &RunSummary, strict: bool) -> i32 {
         TRANSPORT
     } else if named_object_missing(summary) {
         USAGE
-    } else if failed > 0 || counts.not_run > 0 {
+    } else if failed > 0 || counts.not_run > 0 || counts.errors > 0 {
         CHECK_FAILED
     } else if !summary.cleanup.leftovers.is_empty() {
         LEFTOVERS

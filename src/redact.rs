@@ -6,11 +6,30 @@
 //! the reference server compares tokens. Everything that writes text for a person or a file
 //! also passes through [`Redactor::redact`], so a token echoed back by a server in a body or
 //! an error message is scrubbed too.
+//!
+//! # Which occurrences are masked
+//!
+//! - Credential headers (`Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`) are
+//!   masked by name, whatever they hold ([`crate::http::Exchange`] and the report context).
+//! - A secret of [`SHORT_SECRET`] characters or more is masked wherever it appears, inside
+//!   other words too: a real token is long and random, so any occurrence is the token.
+//! - A shorter secret (a development token such as `test`, `scim` or `x`) is masked only where
+//!   it stands as a whole token: the characters right before and after it are not token
+//!   characters. Token characters are those of RFC 6750's `b64token` (ASCII letters and
+//!   digits, `-` `.` `_` `~` `+` `/`), and `=` after it (a `b64token` may end in `=`).
+//!   So with the token `test`, `Bearer test`, `"test"` and `?t=test&` are masked, while
+//!   `test-connection` is not; with `scim`, `/scim/v2` is not; with `x`, `expired` is not.
+//!   Masking such a token inside words would mangle every line and hide nothing worth
+//!   hiding; [`short_secret_warning`] tells the user once that such a token is unusual.
 
 use std::fmt;
 
 /// What a redacted secret prints as.
 pub const MASK: &str = "***";
+
+/// Secrets shorter than this many characters are masked only as whole tokens (see the module
+/// documentation).
+pub(crate) const SHORT_SECRET: usize = 8;
 
 /// A secret string (the bearer token). Prints as `***` in every format.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +51,51 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Whether the secret is so short it cannot be a real one: masked only as a whole token.
+    pub(crate) fn is_short(&self) -> bool {
+        self.0.chars().count() < SHORT_SECRET
+    }
+}
+
+/// The warning for a Secret Token shorter than [`SHORT_SECRET`], or `None`; the CLI prints
+/// it once, on stderr.
+pub(crate) fn short_secret_warning(secret: &Secret) -> Option<String> {
+    (!secret.is_empty() && secret.is_short()).then(|| {
+        format!(
+            "warning: the Secret Token is {} character(s) long; a real one is a long random string. \
+             Output masks it only where it stands as a whole word, so `test-connection` stays readable",
+            secret.0.chars().count()
+        )
+    })
+}
+
+/// Whether `c` can be part of a bearer token (RFC 6750 `b64token`, without the final `=`).
+fn token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+' | '/')
+}
+
+/// `text` with every whole-token occurrence of the short `secret` masked.
+fn mask_whole(text: &str, secret: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (start, _) in text.match_indices(secret) {
+        if start < last {
+            continue;
+        }
+        let end = start + secret.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let whole =
+            !before.is_some_and(token_char) && !after.is_some_and(|c| token_char(c) || c == '=');
+        if whole {
+            out.push_str(&text[last..start]);
+            out.push_str(MASK);
+            last = end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 impl fmt::Debug for Secret {
@@ -61,13 +125,19 @@ impl Redactor {
         Redactor { secrets }
     }
 
-    /// The text with every secret masked.
+    /// The text with every secret masked: a long one wherever it appears, a short one where
+    /// it stands as a whole token (see the module documentation).
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
-            if out.contains(secret.expose()) {
-                out = out.replace(secret.expose(), MASK);
+            if !out.contains(secret.expose()) {
+                continue;
             }
+            out = if secret.is_short() {
+                mask_whole(&out, secret.expose())
+            } else {
+                out.replace(secret.expose(), MASK)
+            };
         }
         out
     }
@@ -89,8 +159,40 @@ mod tests {
     }
 
     #[test]
-    fn redactor_masks_every_occurrence_and_ignores_empty_secrets() {
-        let r = Redactor::new([Secret::new("abc"), Secret::new("")]);
-        assert_eq!(r.redact("abc and xabcx"), "*** and x***x");
+    fn a_long_secret_is_masked_everywhere_and_empty_secrets_are_ignored() {
+        let token = "Zq3T9vX0pL7mK2sR8wY4nB6cD1fG5hJ0aE3uI9oU";
+        let r = Redactor::new([Secret::new(token), Secret::new("")]);
+        assert_eq!(
+            r.redact(&format!("{token} and x{token}x /scim/{token}/v2")),
+            "*** and x***x /scim/***/v2"
+        );
+    }
+
+    #[test]
+    fn a_short_secret_is_masked_only_as_a_whole_token() {
+        let test = Redactor::new([Secret::new("test")]);
+        assert_eq!(
+            test.redact("test-connection Bearer test \"test\" ?t=test&u=1 test"),
+            "test-connection Bearer *** \"***\" ?t=***&u=1 ***"
+        );
+        assert_eq!(
+            test.redact("testtest test=x contest"),
+            "testtest test=x contest"
+        );
+        let scim = Redactor::new([Secret::new("scim")]);
+        assert_eq!(
+            scim.redact("GET /scim/v2/Users scim"),
+            "GET /scim/v2/Users ***"
+        );
+        let x = Redactor::new([Secret::new("x")]);
+        assert_eq!(x.redact("expired x (x)"), "expired *** (***)");
+    }
+
+    #[test]
+    fn only_a_short_secret_gets_a_warning() {
+        assert!(short_secret_warning(&Secret::new("test"))
+            .is_some_and(|w| w.contains("4 character(s)")));
+        assert_eq!(short_secret_warning(&Secret::new("12345678")), None);
+        assert_eq!(short_secret_warning(&Secret::new("")), None);
     }
 }

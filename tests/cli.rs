@@ -99,6 +99,7 @@ fn demo_passes_every_step_against_the_reference_server() {
 fn demo_with_a_fault_exits_1_and_shows_the_failing_check() {
     let out = scimcheck()
         .args(["demo", "--fault", "reject-string-booleans"])
+        .env("COLUMNS", "200")
         .output()
         .expect("runs");
     let all = text(&out);
@@ -108,7 +109,7 @@ fn demo_with_a_fault_exits_1_and_shows_the_failing_check() {
         "{all}"
     );
     assert!(
-        all.contains(r#"{"op":"Replace","path":"active","value":"False"}"#),
+        all.contains(r#"{ "op": "Replace", "path": "active", "value": "False" }"#),
         "the failing request is shown:\n{all}"
     );
 }

@@ -423,7 +423,7 @@ fn an_rfc_only_failure_is_a_warning_that_fails_only_with_strict() {
         .expect("runs");
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
-    assert!(all.contains("  WARN  test-connection"), "{all}");
+    assert!(all.contains("  WARN     test-connection"), "{all}");
     assert!(
         all.contains("✗ TEST-CONNECTION/CONTENT-TYPE (RFC): "),
         "{all}"

@@ -14,7 +14,7 @@ use scimcheck::http::Received;
 use scimcheck::profile::Profile;
 use scimcheck::redact::{Redactor, Secret};
 use scimcheck::refserver::Fault;
-use scimcheck::report::{har, json, junit, ReportContext};
+use scimcheck::report::{har, json, junit, ReportContext, Styles, Terminal};
 use scimcheck::run::{new_run_id, NotRun, RunSummary, Runner, StepStatus};
 use serde_json::Value;
 
@@ -96,15 +96,19 @@ async fn junit_has_a_suite_per_scenario_and_profile_and_a_case_per_step() {
         let cases = children(*suite, "testcase");
         assert_eq!(cases.len(), scenario.steps.len(), "{name}");
         for (case, step) in cases.iter().zip(&scenario.steps) {
-            assert_eq!(case.attribute("name"), Some(step.name.as_str()));
-            assert_eq!(case.attribute("classname"), Some(scenario.name.as_str()));
+            let case_name = format!("{} {}", step.id, step.name);
+            assert_eq!(case.attribute("name"), Some(case_name.as_str()));
+            assert_eq!(case.attribute("classname"), Some(name.as_str()));
             assert!(case.attribute("time").is_some(), "{name} / {}", step.name);
             assert!(children(*case, "failure").is_empty() && children(*case, "error").is_empty());
-            let method = case
-                .descendants()
-                .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("method"))
-                .and_then(|n| n.attribute("value"));
-            assert_eq!(method, step.request().map(|e| e.sent.method));
+            let out = children(*case, "system-out")
+                .first()
+                .and_then(|n| n.text())
+                .unwrap_or_default();
+            let method = out
+                .strip_prefix("request: ")
+                .and_then(|rest| rest.split(' ').next());
+            assert_eq!(method, step.request().map(|e| e.sent.method), "{out}");
         }
     }
     assert!(!xml.contains('\u{1b}'), "no ANSI in the file");
@@ -187,7 +191,8 @@ async fn junit_reports_a_transport_error_as_an_error_and_later_steps_as_skipped(
         .descendants()
         .filter(|n| n.has_tag_name("skipped"))
         .count();
-    assert_eq!(skipped, summary.counts().not_run - 1);
+    assert_eq!(skipped, summary.counts().not_run);
+    assert_eq!(summary.counts().errors, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -212,7 +217,7 @@ async fn json_report_has_every_documented_field() {
             "exit_code",
         ])
     );
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
     assert_eq!(doc["scimcheck_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["tenant_url"], ctx.tenant_url.as_str());
     assert_eq!(doc["profiles"], serde_json::json!(["entra-default"]));
@@ -228,6 +233,7 @@ async fn json_report_has_every_documented_field() {
             "passed",
             "failed",
             "not_run",
+            "error",
             "requests",
             "failed_by_severity"
         ])
@@ -339,7 +345,8 @@ async fn json_report_of_an_unreachable_server_has_the_error_and_the_reason() {
     let doc: Value =
         serde_json::from_str(&json::render(&summary, &ctx, 3).expect("renders")).expect("parses");
     let step = &doc["scenarios"][0]["steps"][0];
-    assert_eq!(step["status"], "not_run");
+    assert_eq!(step["status"], "error");
+    assert_eq!(doc["scenarios"][0]["steps"][1]["status"], "not_run");
     let exchange = &step["exchanges"][0];
     assert_eq!(keys(exchange), set(&["request", "error", "duration_ms"]));
     assert_eq!(keys(&exchange["error"]), set(&["verdict", "hint"]));
@@ -652,5 +659,207 @@ fn skipped_and_interrupted_steps_are_not_run_in_json() {
     assert_eq!(
         (&steps[1]["status"], &steps[1]["reason"]),
         (&Value::from("not_run"), &Value::from("interrupted"))
+    );
+}
+
+/// The closing line's counts, read back: `35 passed, 15 failed (…), 2 not run, 1 error`.
+fn terminal_counts(summary: &RunSummary, ctx: &ReportContext) -> [usize; 4] {
+    let mut out: Vec<u8> = Vec::new();
+    let mut terminal = Terminal::new(
+        &mut out,
+        Styles::default(),
+        ctx.redactor.clone(),
+        ctx.tenant_url.clone(),
+    );
+    terminal.summary(summary);
+    drop(terminal);
+    let text = String::from_utf8(out).expect("UTF-8");
+    let line = text
+        .lines()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or_else(|| panic!("a closing line:\n{text}"));
+    let count = |word: &str| -> usize {
+        line.split(", ")
+            .find_map(|part| {
+                let (n, rest) = part.split_once(' ')?;
+                rest.starts_with(word).then(|| n.parse().ok()).flatten()
+            })
+            .unwrap_or(0)
+    };
+    [
+        count("passed"),
+        count("failed"),
+        count("not run"),
+        count("error"),
+    ]
+}
+
+fn json_counts(summary: &RunSummary, ctx: &ReportContext) -> [usize; 4] {
+    let doc: Value =
+        serde_json::from_str(&json::render(summary, ctx, 1).expect("renders")).expect("JSON");
+    let n = |key: &str| doc["summary"][key].as_u64().expect("a count") as usize;
+    let statuses = |status: &str| {
+        doc["scenarios"]
+            .as_array()
+            .expect("scenarios")
+            .iter()
+            .flat_map(|s| s["steps"].as_array().expect("steps"))
+            .filter(|s| s["status"] == status)
+            .count()
+    };
+    let counts = [n("passed"), n("failed"), n("not_run"), n("error")];
+    assert_eq!(
+        counts,
+        [
+            statuses("passed"),
+            statuses("failed"),
+            statuses("not_run"),
+            statuses("error")
+        ],
+        "the summary counts the steps' statuses"
+    );
+    counts
+}
+
+fn junit_counts(summary: &RunSummary, ctx: &ReportContext) -> [usize; 4] {
+    let xml = junit::render(summary, ctx).expect("renders");
+    let doc = parse_junit(&xml);
+    let root = doc.root_element();
+    let n = |name: &str| -> usize {
+        root.attribute(name)
+            .map_or(0, |v| v.parse().expect("a count"))
+    };
+    let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+    let (failures, errors, skipped) = (count("failure"), count("error"), count("skipped"));
+    assert_eq!((n("failures"), n("errors")), (failures, errors), "{xml}");
+    [
+        n("tests") - failures - errors - skipped,
+        failures,
+        skipped,
+        errors,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn terminal_json_and_junit_count_passed_failed_not_run_and_error_alike() {
+    let failing = run(&[Fault::RejectPascalCaseOps], &[Profile::EntraDefault]).await;
+    let not_run = run(&[Fault::HtmlLoginPage], &[Profile::EntraDefault]).await;
+    let unreachable = run_against(&unreachable_url(), &[Profile::EntraDefault]).await;
+    let mut seen = [0; 4];
+    for (what, (summary, ctx)) in [
+        ("failing", failing),
+        ("not run", not_run),
+        ("unreachable", unreachable),
+    ] {
+        let counts = summary.counts();
+        let expected = [counts.passed, counts.failed, counts.not_run, counts.errors];
+        assert_eq!(
+            terminal_counts(&summary, &ctx),
+            expected,
+            "{what}: terminal"
+        );
+        assert_eq!(json_counts(&summary, &ctx), expected, "{what}: JSON");
+        assert_eq!(junit_counts(&summary, &ctx), expected, "{what}: JUnit");
+        for (seen, n) in seen.iter_mut().zip(expected) {
+            *seen += n;
+        }
+    }
+    assert!(seen.iter().all(|n| *n > 0), "every state occurs: {seen:?}");
+}
+
+/// Fails when the report types changed and the committed schema did not.
+/// `UPDATE_SCHEMA=1 cargo test --test reports` rewrites it.
+#[test]
+fn the_committed_report_schema_is_the_generated_one() {
+    let generated = json::schema();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(json::SCHEMA_PATH);
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("the schema file is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date with src/report/json.rs; regenerate it with\n\
+         \n    UPDATE_SCHEMA=1 cargo test --test reports\n\nand commit it",
+        json::SCHEMA_PATH
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn real_reports_validate_against_the_report_schema_and_a_broken_one_does_not() {
+    let schema: Value = serde_json::from_str(&json::schema()).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let failing = run(&[Fault::RejectPascalCaseOps], &[Profile::EntraDefault]).await;
+    let unreachable = run_against(&unreachable_url(), &[Profile::EntraDefault]).await;
+    for (summary, ctx) in [failing, unreachable] {
+        let doc: Value =
+            serde_json::from_str(&json::render(&summary, &ctx, 1).expect("renders")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let mut broken = doc.clone();
+        broken["scenarios"][0]["steps"][0]["status"] = "skipped".into();
+        broken["summary"]
+            .as_object_mut()
+            .expect("an object")
+            .remove("passed");
+        assert_eq!(
+            validator.iter_errors(&broken).count(),
+            2,
+            "status and summary"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_to_dash_goes_to_stdout_and_the_terminal_report_to_stderr() {
+    let server = common::server(&[Fault::RejectStringBooleans]).await;
+    for (flag, starts) in [("--json", "{"), ("--junit", "<?xml")] {
+        let mut cmd = scimcheck();
+        cmd.args(["run", &server.base_url(), flag, "-"])
+            .env("SCIMCHECK_TOKEN", TOKEN);
+        let out = output(cmd).await;
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stdout.starts_with(starts),
+            "{flag}: stdout is the document:\n{stdout}"
+        );
+        assert!(
+            !stdout.contains("what to fix first"),
+            "{flag}: the terminal report is not on stdout"
+        );
+        assert!(
+            stderr.contains("what to fix first"),
+            "{flag}: it is on stderr:\n{stderr}"
+        );
+        assert!(!std::path::Path::new("-").exists(), "no file named `-`");
+    }
+    server.shutdown().await;
+}
+
+#[test]
+fn two_reports_on_stdout_are_refused_before_anything_is_sent() {
+    let out = scimcheck()
+        .args([
+            "run",
+            "http://127.0.0.1:9/scim",
+            "--json",
+            "-",
+            "--junit",
+            "-",
+        ])
+        .env("SCIMCHECK_TOKEN", TOKEN)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("only one report can go to stdout"),
+        "{stderr}"
     );
 }

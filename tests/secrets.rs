@@ -138,3 +138,79 @@ async fn no_report_file_contains_the_token() {
     }
     server.shutdown().await;
 }
+
+/// A run with `token`, writing every report; returns stdout, stderr and the three files.
+async fn run_with_token(token: &str) -> (String, String, [String; 3]) {
+    let server = common::server_with_token(token, &[Fault::RejectStringBooleans]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = ["r.xml", "r.json", "r.har"].map(|name| dir.path().join(name));
+    let mut cmd = scimcheck();
+    cmd.args(["run", &server.base_url(), "-v", "--junit"])
+        .arg(&files[0])
+        .arg("--json")
+        .arg(&files[1])
+        .arg("--transcript")
+        .arg(&files[2])
+        .env("SCIMCHECK_TOKEN", token);
+    let out = output(cmd).await;
+    server.shutdown().await;
+    assert_eq!(out.status.code(), Some(1), "the fault fails the run");
+    let read = |i: usize| std::fs::read_to_string(&files[i]).expect("the report is written");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        [read(0), read(1), read(2)],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_token_is_masked_as_a_whole_token_and_leaves_words_alone() {
+    // What each token would mangle if it were masked inside words.
+    let cases = [
+        ("test", "test-connection", "***-connection"),
+        ("scim", "/scim/v2", "/***/v2"),
+        ("x", "externalId", "***ternalId"),
+    ];
+    for (token, word, mangled) in cases {
+        let (stdout, stderr, files) = run_with_token(token).await;
+        let outputs = [
+            ("terminal", stdout.as_str()),
+            ("JUnit", files[0].as_str()),
+            ("JSON", files[1].as_str()),
+            ("HAR", files[2].as_str()),
+        ];
+        for (what, text) in outputs {
+            assert!(text.contains(word), "{token}: {what} lost `{word}`");
+            assert!(!text.contains(mangled), "{token}: {what} has `{mangled}`");
+            for whole in [format!("Bearer {token}"), format!("\"{token}\"")] {
+                assert!(!text.contains(&whole), "{token}: {what} has `{whole}`");
+            }
+        }
+        assert_eq!(
+            stderr.matches("warning: the Secret Token is").count(),
+            1,
+            "{token}: warned once:\n{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_realistic_token_is_masked_everywhere_without_a_warning() {
+    let token = "Zq3T9vX0pL7mK2sR8wY4nB6cD1fG5hJ0aE3uI9oU";
+    let (stdout, stderr, files) = run_with_token(token).await;
+    for (what, text) in [
+        ("stdout", stdout.as_str()),
+        ("stderr", stderr.as_str()),
+        ("JUnit", files[0].as_str()),
+        ("JSON", files[1].as_str()),
+        ("HAR", files[2].as_str()),
+    ] {
+        assert!(!text.contains(token), "{what} has the token");
+        assert!(
+            !text.contains(&token[8..24]),
+            "{what} has part of the token"
+        );
+    }
+    assert!(stdout.contains("test-connection"));
+    assert!(!stderr.contains("warning: the Secret Token"), "{stderr}");
+}

@@ -84,6 +84,9 @@ pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> 
         .token
         .resolve()
         .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::TOKEN_HINT))?;
+    if let Some(warning) = crate::redact::short_secret_warning(&token) {
+        eprintln!("{warning}");
+    }
     let redactor = Redactor::new([token.clone()]);
     let options = ClientOptions {
         timeout: args.timeout,

@@ -7,9 +7,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use clap::Args;
 
 use super::read_only::ReadOnlyArgs;
-use super::run::{execute, PlanArgs};
+use super::run::{execute, PlanArgs, TerminalTo};
 use super::values::Named;
-use super::{CliError, OutputArgs};
+use super::{CliError, ReportOutputArgs};
 use crate::http::{Client, ClientOptions, TenantUrl};
 use crate::redact::{Redactor, Secret};
 use crate::refserver::{self, Fault};
@@ -22,7 +22,7 @@ pub(crate) struct DemoArgs {
     #[command(flatten)]
     plan: PlanArgs,
     #[command(flatten)]
-    output: OutputArgs,
+    output: ReportOutputArgs,
 }
 
 pub(crate) async fn demo(args: DemoArgs) -> Result<i32, CliError> {
@@ -32,8 +32,10 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<i32, CliError> {
     let server = refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
         .await
         .map_err(|e| CliError::usage(format!("failed to start the reference server: {e}")))?;
-    if args.plan.json_stdout() {
-        // With `--format json`, stdout carries the JSON document alone.
+    if args.output.quiet {
+        // `-q`: failing steps, hints and the summary only.
+    } else if args.plan.terminal_to() != TerminalTo::Stdout {
+        // Stdout carries a report document alone.
         eprintln!("reference SCIM server on {}", server.base_url());
     } else {
         println!("reference SCIM server on {}\n", server.base_url());

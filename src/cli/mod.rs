@@ -143,6 +143,27 @@ impl OutputArgs {
     }
 }
 
+/// The terminal report's options for `run` and `demo`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportOutputArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Print only failing steps, "what to fix first" and the summary.
+    #[arg(short, long, conflicts_with = "verbose", env = "SCIMCHECK_QUIET")]
+    quiet: bool,
+}
+
+impl ReportOutputArgs {
+    fn verbosity(&self) -> crate::report::Verbosity {
+        use crate::report::Verbosity;
+        match (self.quiet, self.output.verbose()) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
 fn parse_secs(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .parse()

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use super::read_only::ReadOnlyArgs;
 use super::select::SelectArgs;
 use super::values::{self, ProfileArg};
-use super::{sources, CliError, OutputArgs, ServerArgs};
+use super::{sources, CliError, ReportOutputArgs, ServerArgs};
 use crate::attributes::AttributeTables;
 use crate::exit;
 use crate::http::Client;
@@ -33,7 +33,7 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     read_only: ReadOnlyArgs,
     #[command(flatten)]
-    output: OutputArgs,
+    output: ReportOutputArgs,
 }
 
 /// What to run: scenarios, attribute tables, profiles.
@@ -79,7 +79,8 @@ pub(crate) struct PlanArgs {
 /// Machine-readable reports, written after the run.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step.
+    /// Write a JUnit XML report: a test suite per scenario and profile, a test case per step
+    /// (`-`: to stdout, and the terminal report to stderr).
     #[arg(
         long,
         value_name = "PATH",
@@ -87,7 +88,8 @@ pub(crate) struct ReportArgs {
         env = "SCIMCHECK_JUNIT"
     )]
     junit: Option<PathBuf>,
-    /// Write the JSON report (every step, check and exchange; see the README).
+    /// Write the JSON report (every step, check and exchange; see the README) (`-`: to
+    /// stdout, and the terminal report to stderr).
     #[arg(
         long,
         value_name = "PATH",
@@ -95,7 +97,8 @@ pub(crate) struct ReportArgs {
         env = "SCIMCHECK_JSON"
     )]
     json: Option<PathBuf>,
-    /// Write every request and response of the run as a HAR 1.2 file.
+    /// Write every request and response of the run as a HAR 1.2 file (`-`: to stdout, and
+    /// the terminal report to stderr).
     #[arg(
         long,
         value_name = "PATH",
@@ -131,25 +134,64 @@ enum Format {
     Json,
 }
 
+/// Where the terminal report goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TerminalTo {
+    Stdout,
+    /// A report file is `-`: stdout carries it, the terminal report goes to stderr.
+    Stderr,
+    /// `--format json`: stdout carries the JSON document alone.
+    Nowhere,
+}
+
 impl PlanArgs {
-    /// Whether stdout carries the JSON report, and so nothing else.
-    pub(super) fn json_stdout(&self) -> bool {
-        self.report.format == Format::Json
+    /// Where the terminal report goes, given what stdout carries.
+    pub(super) fn terminal_to(&self) -> TerminalTo {
+        if self.report.format == Format::Json {
+            TerminalTo::Nowhere
+        } else if self.report.files().on_stdout().is_empty() {
+            TerminalTo::Stdout
+        } else {
+            TerminalTo::Stderr
+        }
     }
 }
 
 impl ReportArgs {
+    fn files(&self) -> ReportFiles {
+        ReportFiles {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            transcript: self.transcript.clone(),
+            html: self.html.clone(),
+        }
+    }
+
+    /// A mistake in where the reports go: two documents on stdout cannot be told apart.
+    fn stdout_conflict(&self) -> Option<String> {
+        let mut on_stdout: Vec<String> = self
+            .files()
+            .on_stdout()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if self.format == Format::Json {
+            on_stdout.push("--format json".to_owned());
+        }
+        (on_stdout.len() > 1).then(|| {
+            format!(
+                "only one report can go to stdout, and {} were asked to",
+                on_stdout.join(" and ")
+            )
+        })
+    }
+
     /// Writes the requested files (and, with `--format json`, the JSON report to stdout);
     /// returns the exit code. A report that cannot be written is an error on stderr, but the
     /// run has happened: its code stands, except that a clean run becomes 2 (`exit::USAGE`,
     /// since a bad path is a command-line mistake) so CI does not miss the report.
     fn write(&self, summary: &RunSummary, ctx: &ReportContext, code: i32) -> i32 {
-        let files = ReportFiles {
-            junit: self.junit.clone(),
-            json: self.json.clone(),
-            transcript: self.transcript.clone(),
-            html: self.html.clone(),
-        };
+        let files = self.files();
         // Each failure is printed as it comes: the run has happened, and the other reports
         // are still written.
         let mut failed = false;
@@ -195,8 +237,11 @@ pub(crate) async fn execute(
     redactor: &Redactor,
     plan_args: &PlanArgs,
     read_only: &ReadOnlyArgs,
-    output: &OutputArgs,
+    output: &ReportOutputArgs,
 ) -> Result<i32, CliError> {
+    if let Some(conflict) = plan_args.report.stdout_conflict() {
+        return Err(CliError::usage(conflict).with_hint("write the others to files"));
+    }
     let (plan, tables) = load(plan_args, read_only)?;
     let profiles = profiles(&plan_args.profile, client.tenant().has_flag());
     for skipped in &plan.skipped {
@@ -222,18 +267,29 @@ pub(crate) async fn execute(
     if !plan_args.keep_going {
         runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
     }
-    let styles = Styles::for_stream(output.color, &std::io::stdout());
+    let terminal_to = plan_args.terminal_to();
+    let styles = match terminal_to {
+        TerminalTo::Stderr => Styles::for_stream(output.output.color, &std::io::stderr()),
+        TerminalTo::Stdout | TerminalTo::Nowhere => {
+            Styles::for_stream(output.output.color, &std::io::stdout())
+        }
+    };
     let tenant = client.tenant().to_string();
     let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
-    // With `--format json`, stdout carries the JSON document alone.
     // anstream passes the colour `styles` chose and strips it where the stream must not get it.
-    let stdout: Box<dyn Write + Send> = if plan_args.json_stdout() {
-        Box::new(std::io::sink())
-    } else {
-        Box::new(anstream::stdout())
+    let stdout: Box<dyn Write + Send> = match terminal_to {
+        TerminalTo::Stdout => Box::new(anstream::stdout()),
+        TerminalTo::Stderr => Box::new(anstream::stderr()),
+        TerminalTo::Nowhere => Box::new(std::io::sink()),
     };
     let mut terminal = Terminal::new(stdout, styles, redactor.clone(), tenant);
-    terminal.verbose = output.verbose();
+    terminal.verbosity = output.verbosity();
+    terminal.fit_names(
+        plan.scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .map(|s| s.name.as_str()),
+    );
     let total =
         (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()) as u64;
     let progress = Progress::new(total, redactor.clone());
@@ -245,7 +301,7 @@ pub(crate) async fn execute(
         .run(&plan, &profiles, &mut |event| {
             progress.on_event(&event);
             progress.suspend(|| {
-                if output.trace() {
+                if output.output.trace() {
                     trace(&event, redactor);
                 }
                 if let Ok(mut terminal) = terminal.lock() {

@@ -1,5 +1,9 @@
 //! Writing the report files a run asked for, after the run (hurl's `export_results`): the
 //! runner is done by then, so a file that cannot be written costs that file, not the run.
+//!
+//! A path of `-` is stdout ([`STDOUT`]); the CLI then moves the terminal report to stderr,
+//! as cargo-nextest does with `--message-format libtest-json`, so the document on stdout can
+//! be piped on its own.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -7,6 +11,9 @@ use std::path::{Path, PathBuf};
 use super::context::ReportContext;
 use super::{har, html, json, junit};
 use crate::run::RunSummary;
+
+/// The path that means stdout.
+pub const STDOUT: &str = "-";
 
 /// The report files to write; `None` leaves that one out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,6 +65,20 @@ pub struct ReportError {
 }
 
 impl ReportFiles {
+    /// Which reports go to stdout (`-`).
+    pub fn on_stdout(&self) -> Vec<ReportKind> {
+        [
+            (ReportKind::Junit, &self.junit),
+            (ReportKind::Json, &self.json),
+            (ReportKind::Transcript, &self.transcript),
+            (ReportKind::Html, &self.html),
+        ]
+        .into_iter()
+        .filter(|(_, path)| path.as_deref().is_some_and(is_stdout))
+        .map(|(kind, _)| kind)
+        .collect()
+    }
+
     /// Writes every requested file; returns what could not be written. One failure does not
     /// keep the others from being written.
     pub fn write(
@@ -87,8 +108,24 @@ impl ReportFiles {
     }
 }
 
+/// Whether `path` is `-`, stdout.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == STDOUT
+}
+
 fn save(kind: ReportKind, path: &Path, text: Result<String, String>) -> Option<ReportError> {
-    let result = text.and_then(|text| std::fs::write(path, text).map_err(|e| e.to_string()));
+    let result = text.and_then(|text| {
+        if is_stdout(path) {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| e.to_string())
+        } else {
+            std::fs::write(path, text).map_err(|e| e.to_string())
+        }
+    });
     result.err().map(|reason| ReportError {
         kind,
         path: path.to_owned(),

@@ -3,14 +3,18 @@
 
 use std::fmt::Write as _;
 
-use super::Styles;
+use super::{layout, Styles};
 use crate::hints::Hint;
+
+/// Where a folded line goes on: under the text after its label.
+const FOLDED: &str = "               ";
 
 /// How many step ids a hint lists before "+N more".
 const STEPS_SHOWN: usize = 8;
 
-/// The list as text, or nothing when there are no hints.
-pub(crate) fn render(hints: &[Hint], styles: &Styles) -> String {
+/// The list as text, or nothing when there are no hints; each line folded to `width` under
+/// its label (`None`: not folded, as with `-v`).
+pub(crate) fn render(hints: &[Hint], styles: &Styles, width: Option<usize>) -> String {
     if hints.is_empty() {
         return String::new();
     }
@@ -34,20 +38,38 @@ pub(crate) fn render(hints: &[Hint], styles: &Styles) -> String {
         if hint.steps.len() > STEPS_SHOWN {
             let _ = write!(steps, " (+{} more)", hint.steps.len() - STEPS_SHOWN);
         }
-        let _ = writeln!(
-            text,
-            "  {}. {label} {} {}\n     {} {}\n     {} {}\n     {} {}\n     {} {steps}",
-            n + 1,
-            hint.cause,
-            styles.dim(&format!("({})", hint.id)),
-            styles.dim("in Entra:"),
-            hint.symptom,
-            styles.dim("seen:    "),
-            hint.evidence,
-            styles.dim("fix:     "),
-            hint.fix,
-            styles.dim("steps:   "),
-        );
+        let lines = [
+            (
+                format!("  {}. ", n + 1),
+                format!(
+                    "{label} {} {}",
+                    hint.cause,
+                    styles.dim(&format!("({})", hint.id))
+                ),
+            ),
+            (
+                format!("     {} ", styles.dim("in Entra:")),
+                hint.symptom.to_owned(),
+            ),
+            (
+                format!("     {} ", styles.dim("seen:    ")),
+                hint.evidence.clone(),
+            ),
+            (
+                format!("     {} ", styles.dim("fix:     ")),
+                hint.fix.to_owned(),
+            ),
+            (format!("     {} ", styles.dim("steps:   ")), steps),
+        ];
+        for (i, (first, body)) in lines.into_iter().enumerate() {
+            let rest = if i == 0 { "     " } else { FOLDED };
+            match width {
+                Some(width) => text.push_str(&layout::fold(&body, width, &first, rest)),
+                None => {
+                    let _ = writeln!(text, "{first}{body}");
+                }
+            }
+        }
     }
     text.push('\n');
     text
@@ -73,8 +95,21 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_fold_under_their_label() {
+        let mut long = hint("hint:token", Severity::BreaksEntra, true, 1);
+        long.evidence = "GET /Users → 401 with a body that goes on and on".into();
+        let text = render(&[long], &Styles::default(), Some(40));
+        assert!(
+            text.contains(
+                "     seen:     GET /Users → 401 with a\n               body that goes on and on\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn no_hints_no_section() {
-        assert_eq!(render(&[], &Styles::default()), "");
+        assert_eq!(render(&[], &Styles::default(), None), "");
     }
 
     #[test]
@@ -85,6 +120,7 @@ mod tests {
                 hint("hint:content-type", Severity::Rfc, false, 10),
             ],
             &Styles::default(),
+            None,
         );
         assert_eq!(
             text,

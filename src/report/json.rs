@@ -11,14 +11,14 @@
 //!
 //! ```json
 //! {
-//!   "format_version": 1,
+//!   "format_version": 2,
 //!   "scimcheck_version": "0.1.0",
 //!   "tenant_url": "https://api.example.com/scim/v2",
 //!   "run_id": "1a2b3c4d",
 //!   "profiles": ["entra-default"],
 //!   "started_at": "2025-06-01T09:30:00.123Z",
 //!   "duration_ms": 412,
-//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "requests": 31,
+//!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "error": 0, "requests": 31,
 //!                "failed_by_severity": { "breaks_entra": 1, "degrades": 0, "rfc": 0 } },
 //!   "scenarios": [{
 //!     "name": "user-lifecycle",
@@ -31,8 +31,8 @@
 //!       "id": "USER-DISABLE",                        // the step's stable id
 //!       "name": "disable",
 //!       "location": "builtin:user-lifecycle:31:5",
-//!       "status": "failed",                          // "passed" | "failed" | "not_run"
-//!       "reason?": "…",                              // why a step was not run
+//!       "status": "failed",                // "passed" | "failed" | "not_run" | "error"
+//!       "reason?": "…",                    // why a step was not run, or the transport error
 //!       "duration_ms": 9,
 //!       "checks": [{
 //!         "id": "USER-DISABLE/ATTRIBUTE",            // stable: step id / check kind
@@ -78,6 +78,7 @@
 //! `failed_by_severity` once, under its worst failed check. `hints` is empty when nothing
 //! failed; hint ids (`hint:…`) and check ids never change once released.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::context::{millis, rfc3339, ReportContext};
@@ -88,10 +89,25 @@ use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome
 use crate::verdict::SeverityCounts;
 
 /// The version of this document's shape.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Where the report's JSON Schema is committed, relative to the repository's root.
+pub const SCHEMA_PATH: &str = "schema/report.schema.json";
+
+/// The JSON Schema of the report (derived from the types below with `schemars`), pretty-printed
+/// and ending with a newline: the exact text of [`SCHEMA_PATH`]. It does not forbid unknown
+/// keys: new fields may appear in any release.
+pub fn schema() -> String {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<JsonReport>();
+    schema.insert("title".into(), "scimcheck JSON report".into());
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    format!("{text}\n")
+}
 
 /// The whole run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonReport {
     /// [`FORMAT_VERSION`].
     pub format_version: u32,
@@ -121,14 +137,16 @@ pub struct JsonReport {
 }
 
 /// Step counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonSummary {
     /// Steps that passed.
     pub passed: usize,
     /// Steps where the server answered wrongly.
     pub failed: usize,
-    /// Steps that could not run (transport error, skipped, interrupted).
+    /// Steps not run: a step before them failed, or the run was interrupted.
     pub not_run: usize,
+    /// Steps that got no answer (the transport failed: refused, DNS, TLS, timeout).
+    pub error: usize,
     /// Requests sent, read-backs and cleanup included.
     pub requests: usize,
     /// The failed steps by the worst severity of their failed checks.
@@ -137,7 +155,7 @@ pub struct JsonSummary {
 }
 
 /// Failed steps by severity.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonSeverityCounts {
     /// Steps with a failure that breaks Entra.
     pub breaks_entra: usize,
@@ -148,7 +166,7 @@ pub struct JsonSeverityCounts {
 }
 
 /// How much a failure matters to Entra (see the README's severities).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum JsonSeverity {
     /// Entra's provisioning fails, skips objects or quarantines the job.
@@ -170,7 +188,7 @@ impl From<Severity> for JsonSeverity {
 }
 
 /// One cause of failures, and what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonHint {
     /// The stable hint id, e.g. `hint:pascal-case-ops`.
     pub id: String,
@@ -193,7 +211,7 @@ pub struct JsonHint {
 }
 
 /// One scenario run under one profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonScenario {
     /// The scenario's name.
     pub name: String,
@@ -212,7 +230,7 @@ pub struct JsonScenario {
 }
 
 /// One step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonStep {
     /// The step's stable id, e.g. `USER-DISABLE`.
     #[serde(default)]
@@ -221,9 +239,9 @@ pub struct JsonStep {
     pub name: String,
     /// Where the step is written, `file:line:column`.
     pub location: String,
-    /// `passed`, `failed` or `not_run`.
+    /// `passed`, `failed`, `not_run` or `error`.
     pub status: JsonStatus,
-    /// Why the step was not run.
+    /// Why the step was not run, or what went wrong on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// How long the step took.
@@ -238,19 +256,22 @@ pub struct JsonStep {
 }
 
 /// How a step ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JsonStatus {
     /// Every check passed.
     Passed,
     /// The server answered, and some check failed.
     Failed,
-    /// The step could not run; `reason` says why.
+    /// The step was not run (a premise failed, or the run was interrupted); `reason` says
+    /// why.
     NotRun,
+    /// No answer came (the transport failed); `reason` is the verdict.
+    Error,
 }
 
 /// One check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonCheck {
     /// The stable check id: the step's id and the check kind, e.g. `USER-DISABLE/STATUS`.
     pub id: String,
@@ -278,7 +299,7 @@ pub struct JsonCheck {
 }
 
 /// One request and its answer (or why there was none).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonExchange {
     /// What was sent.
     pub request: JsonRequest,
@@ -293,7 +314,7 @@ pub struct JsonExchange {
 }
 
 /// A request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonRequest {
     /// `GET`, `POST`, `PATCH`, …
     pub method: String,
@@ -307,7 +328,7 @@ pub struct JsonRequest {
 }
 
 /// A response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonResponse {
     /// The status code.
     pub status: u16,
@@ -318,7 +339,7 @@ pub struct JsonResponse {
 }
 
 /// A transport error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonError {
     /// What happened.
     pub verdict: String,
@@ -327,7 +348,7 @@ pub struct JsonError {
 }
 
 /// What cleanup did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonCleanup {
     /// Resources cleanup deleted (not those scenario steps deleted).
     pub deleted: usize,
@@ -336,7 +357,7 @@ pub struct JsonCleanup {
 }
 
 /// A resource the run created and could not delete.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonLeftover {
     /// `User` or `Group`.
     pub kind: String,
@@ -366,6 +387,7 @@ impl JsonReport {
                 passed: counts.passed,
                 failed: counts.failed,
                 not_run: counts.not_run,
+                error: counts.errors,
                 requests: summary.requests(),
                 failed_by_severity: {
                     let by = SeverityCounts::of(summary);
@@ -413,7 +435,7 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
         StepStatus::Passed => (JsonStatus::Passed, None),
         StepStatus::Failed => (JsonStatus::Failed, None),
         StepStatus::NotRun(NotRun::Transport(error)) => {
-            (JsonStatus::NotRun, Some(ctx.text(&error.verdict())))
+            (JsonStatus::Error, Some(ctx.text(&error.verdict())))
         }
         StepStatus::NotRun(NotRun::Premise(why)) => {
             (JsonStatus::NotRun, Some(ctx.text(&why.to_string())))
@@ -427,7 +449,7 @@ fn step(outcome: &StepOutcome, ctx: &ReportContext) -> JsonStep {
             .request_index()
             .and_then(|i| exchanges.get(i))
             .map(|e| ctx.text(&curl(&e.sent))),
-        JsonStatus::Passed | JsonStatus::NotRun => None,
+        JsonStatus::Passed | JsonStatus::NotRun | JsonStatus::Error => None,
     };
     JsonStep {
         id: ctx.text(&outcome.id),

@@ -2,24 +2,32 @@
 //! GitLab, Azure DevOps).
 //!
 //! One `<testsuite>` per scenario and profile, named `"{scenario} [{profile}]"`, and one
-//! `<testcase>` per step, so the CI view names the request that failed. The step's status maps
-//! onto JUnit's own split (design §2.3):
+//! `<testcase>` per step, so the CI view names the request that failed. A test case's identity
+//! is unique in the file, also with `--profile all`: its `classname` is the suite's name
+//! (`user-lifecycle [entra-flag]`) and its `name` the step's id and name (`USER-DISABLE
+//! disable-user alice`), so Azure DevOps and GitLab keep each profile's history apart. The
+//! step's status maps onto JUnit's own split (design §2.3), in the words the terminal and the
+//! JSON use:
 //!
 //! - the server answered wrongly → `<failure message="first failed check" type="STEP-ID/CHECK">`
 //!   (the worst failed check's stable id) whose text lists every failed check and the step's
 //!   `file:line:column`. A step whose failures only degrade or deviate from the RFC is still a
 //!   `<failure>` (CI test views know no "warning", and hiding it would hide the finding), but its
-//!   message starts with `[degrades]` or `[RFC]`, and the test case has a `severity` property
-//!   (`breaks-entra`, `degrades`, `rfc`); whether such a step fails the build is the exit
-//!   code's call (`--strict`);
-//! - the server could not be talked to → `<error message="verdict" type="transport">` with the
-//!   hint as its text;
-//! - skipped or interrupted → `<skipped message="why">`.
+//!   message starts with `[degrades]` or `[RFC]`; whether such a step fails the build is the
+//!   exit code's call (`--strict`);
+//! - error: the server could not be talked to → `<error message="verdict" type="transport">`
+//!   with the hint as its text;
+//! - not run (a premise failed, or interrupted) → `<skipped message="why">`.
 //!
-//! Each test case carries the properties `method` and `path` of its first request, and its
-//! redacted exchanges (plus, when it failed, a `curl` command reproducing it) in
-//! `<system-out>`. The XML is written by `quick-junit`, which escapes markup and drops what
-//! XML cannot hold (control characters, ANSI escapes).
+//! Each test case has its redacted exchanges (plus, when it failed, a `curl` command
+//! reproducing it) in `<system-out>`, after a first line naming its request and severity
+//! (`request: PATCH /Users/42`, `severity: degrades`).
+//!
+//! The file is valid against the common Jenkins JUnit XSD (`junit-10.xsd`, committed under
+//! `tests/data/`): it allows `<properties>` only on `<testsuite>`, and on `<testsuites>` only
+//! `name`, `time`, `tests`, `failures`, `errors`; `quick-junit` always writes `skipped` there,
+//! so [`render`] takes it out again. The XML is written by `quick-junit`, which escapes markup
+//! and drops what XML cannot hold (control characters, ANSI escapes).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -36,21 +44,59 @@ use crate::verdict::step_severity;
 /// How much of each body `<system-out>` shows; a CI page is not the place for megabytes.
 const BODY_LIMIT: usize = 16 * 1024;
 
+/// Why the JUnit document could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum JunitError {
+    /// quick-junit could not serialise the report.
+    #[error(transparent)]
+    Serialize(#[from] quick_junit::SerializeError),
+    /// The root element could not be rewritten.
+    #[error("rewriting <testsuites>: {0}")]
+    Xml(#[from] quick_xml::Error),
+    /// Writing to memory failed (it does not).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The attributes the XSD allows on `<testsuites>`.
+const ROOT_ATTRIBUTES: [&[u8]; 5] = [b"name", b"time", b"tests", b"failures", b"errors"];
+
 /// The report as a JUnit XML document.
-pub fn render(
-    summary: &RunSummary,
-    ctx: &ReportContext,
-) -> Result<String, quick_junit::SerializeError> {
+pub fn render(summary: &RunSummary, ctx: &ReportContext) -> Result<String, JunitError> {
     let mut report = Report::new("scimcheck");
-    report
-        .set_timestamp(DateTime::<Utc>::from(ctx.started_at))
-        .set_time(summary.elapsed);
+    report.set_time(summary.elapsed);
     for (outcome, started) in summary.scenarios.iter().zip(ctx.scenario_starts(summary)) {
         let mut suite = suite(outcome, ctx);
         suite.set_timestamp(DateTime::<Utc>::from(started));
         report.add_test_suite(suite);
     }
-    report.to_string()
+    schema_valid_root(&report.to_string()?)
+}
+
+/// `xml` with the root's attributes the XSD does not allow (`skipped`) left out; every other
+/// event is copied as it was read, still escaped.
+fn schema_valid_root(xml: &str) -> Result<String, JunitError> {
+    use quick_xml::events::{BytesStart, Event};
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    loop {
+        match reader.read_event()? {
+            Event::Eof => break,
+            Event::Start(start) if start.name().as_ref() == b"testsuites" => {
+                let mut root = BytesStart::new("testsuites");
+                for attribute in start.attributes() {
+                    let attribute = attribute.map_err(quick_xml::Error::from)?;
+                    if ROOT_ATTRIBUTES.contains(&attribute.key.as_ref()) {
+                        root.push_attribute(attribute);
+                    }
+                }
+                writer.write_event(Event::Start(root))?;
+            }
+            event => writer.write_event(event)?,
+        }
+    }
+    // The writer held only what the reader read from a `String`: still UTF-8.
+    Ok(String::from_utf8_lossy(&writer.into_inner()).into_owned())
 }
 
 fn suite(outcome: &ScenarioOutcome, ctx: &ReportContext) -> TestSuite {
@@ -61,26 +107,21 @@ fn suite(outcome: &ScenarioOutcome, ctx: &ReportContext) -> TestSuite {
     suite.set_time(outcome.elapsed);
     suite.add_property(Property::new("profile", outcome.profile.name()));
     suite.add_property(Property::new("source", xml(ctx, &outcome.source)));
+    let classname = suite.name.to_string();
     for step in &outcome.steps {
-        suite.add_test_case(case(&outcome.name, step, ctx));
+        suite.add_test_case(case(&classname, step, ctx));
     }
     suite
 }
 
-fn case(scenario: &str, step: &StepOutcome, ctx: &ReportContext) -> TestCase {
+/// A step's test case: `classname` is its suite's name, so the same step under two profiles
+/// is two tests.
+fn case(classname: &str, step: &StepOutcome, ctx: &ReportContext) -> TestCase {
     let exchanges: Vec<Exchange> = step.exchanges.iter().map(|e| ctx.exchange(e)).collect();
-    let mut case = TestCase::new(xml(ctx, &step.name), status(step, ctx));
-    case.set_classname(xml(ctx, scenario));
+    let name = xml(ctx, &format!("{} {}", step.id, step.name));
+    let mut case = TestCase::new(name, status(step, ctx));
+    case.set_classname(classname);
     case.set_time(step.elapsed);
-    if let Some(first) = step.request_index().and_then(|i| exchanges.get(i)) {
-        // Properties inside a test case are what pytest's `record_property` writes; the CI
-        // views named above accept them.
-        case.add_property(Property::new("method", first.sent.method));
-        case.add_property(Property::new("path", xml(ctx, ctx.target(&first.sent.url))));
-    }
-    if let (StepStatus::Failed, Some(severity)) = (&step.status, step_severity(step)) {
-        case.add_property(Property::new("severity", severity.as_str()));
-    }
     let out = system_out(step, &exchanges, ctx);
     if !out.is_empty() {
         case.set_system_out(xml(ctx, &out));
@@ -157,9 +198,25 @@ fn failure_text(step: &StepOutcome) -> String {
     text
 }
 
-/// The step's exchanges as text, and for a failed step the command that reproduces it.
+/// The step's request and severity, its exchanges as text, and for a failed step the command
+/// that reproduces it.
 fn system_out(step: &StepOutcome, redacted: &[Exchange], ctx: &ReportContext) -> String {
     let mut out = String::new();
+    if let Some(own) = step.request_index().and_then(|i| redacted.get(i)) {
+        // The XSD has no place for a test case's properties; the first line says it instead.
+        let _ = writeln!(
+            out,
+            "request: {} {}",
+            own.sent.method,
+            ctx.target(&own.sent.url)
+        );
+    }
+    if let (StepStatus::Failed, Some(severity)) = (&step.status, step_severity(step)) {
+        let _ = writeln!(out, "severity: {}", severity.as_str());
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     for (index, exchange) in redacted.iter().enumerate() {
         if index > 0 {
             out.push('\n');
@@ -168,8 +225,10 @@ fn system_out(step: &StepOutcome, redacted: &[Exchange], ctx: &ReportContext) ->
         let _ = writeln!(out, "({})", millis(exchange.elapsed));
     }
     if step.status == StepStatus::Failed {
-        if let Some(first) = redacted.first() {
-            let _ = writeln!(out, "\nreproduce:\n{}", ctx.text(&curl(&first.sent)));
+        // The step's own request, as the terminal and the JSON reproduce it (a batch step's
+        // PATCH, not the first of the members it created).
+        if let Some(own) = step.request_index().and_then(|i| redacted.get(i)) {
+            let _ = writeln!(out, "\nreproduce:\n{}", ctx.text(&curl(&own.sent)));
         }
     }
     out
@@ -332,12 +391,15 @@ mod tests {
         assert!(failure
             .text()
             .is_some_and(|t| t.starts_with("STEP/CONTENT-TYPE Content-Type (RFC): ")));
-        let severity = doc
+        let out = doc
             .descendants()
-            .filter(|n| n.has_tag_name("property"))
-            .find(|n| n.attribute("name") == Some("severity"))
-            .and_then(|n| n.attribute("value"));
-        assert_eq!(severity, Some("degrades"));
+            .find(|n| n.has_tag_name("system-out"))
+            .and_then(|n| n.text())
+            .unwrap_or_default();
+        assert!(
+            out.starts_with("request: PATCH /Users/1\nseverity: degrades\n\n"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -404,12 +466,14 @@ mod tests {
             .descendants()
             .find(|n| n.has_tag_name("testcase"))
             .expect("case");
-        assert_eq!(case.attribute("classname"), Some("s"));
-        let properties: Vec<(&str, &str)> = case
-            .descendants()
-            .filter(|n| n.has_tag_name("property"))
-            .filter_map(|n| Some((n.attribute("name")?, n.attribute("value")?)))
-            .collect();
-        assert_eq!(properties, [("method", "PATCH"), ("path", "/Users/1")]);
+        assert_eq!(case.attribute("classname"), Some("s [entra-default]"));
+        assert_eq!(case.attribute("name"), Some("STEP a"));
+        assert!(
+            !case.descendants().any(|n| n.has_tag_name("property")),
+            "the XSD allows no properties in a test case"
+        );
+        let root = doc.root_element();
+        assert_eq!(root.attribute("skipped"), None, "nor `skipped` on the root");
+        assert_eq!(root.attribute("tests"), Some("3"));
     }
 }

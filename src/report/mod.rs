@@ -1,6 +1,7 @@
 //! Reporters: they read run results and events and write text. They never send a request.
 //! Everything they write passes through one [`crate::redact::Redactor`].
 
+mod body;
 pub mod context;
 pub mod files;
 mod fix_first;
@@ -8,7 +9,9 @@ pub mod har;
 pub mod html;
 pub mod json;
 pub mod junit;
+mod layout;
 pub mod progress;
+mod setup;
 pub mod styles;
 pub mod terminal;
 
@@ -16,4 +19,4 @@ pub use context::ReportContext;
 pub use files::{ReportError, ReportFiles};
 pub use progress::Progress;
 pub use styles::Styles;
-pub use terminal::Terminal;
+pub use terminal::{Terminal, Verbosity};

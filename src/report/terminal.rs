@@ -5,16 +5,52 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
-use super::Styles;
+use super::{body, layout, setup, Styles};
 use crate::check::Severity;
-use crate::http::Exchange;
+use crate::http::{structural_redact, Exchange};
 use crate::profile::Profile;
 use crate::redact::Redactor;
-use crate::run::{NotRun, RunEvent, RunSummary, StepOutcome, StepStatus};
+use crate::run::{NotRun, RunEvent, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::verdict::{is_warning, SeverityCounts};
 
-/// How much a failure shows of a body.
-const BODY_LIMIT: usize = 2000;
+/// Where a step's evidence starts.
+const INDENT: &str = "       ";
+
+/// The label column: as wide as the longest label, `NOT RUN`.
+const LABEL_WIDTH: usize = 7;
+
+/// The response headers a brief exchange keeps: those a check or a person reads.
+const BRIEF_HEADERS: [&str; 5] = [
+    "content-type",
+    "location",
+    "etag",
+    "www-authenticate",
+    "retry-after",
+];
+
+/// How much the terminal says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `-q`: failing steps, the hints and the summary.
+    Quiet,
+    /// Every step's line; a failed step's own exchanges, bodies cut, lines fitted to the
+    /// width.
+    #[default]
+    Normal,
+    /// `-v`: every exchange of every step, whole.
+    Verbose,
+}
+
+/// How much of an exchange to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Detail {
+    /// What a failed check read: bodies cut at [`body::TERMINAL`].
+    Brief,
+    /// The step's own request when no failed check read its answer: the response body cut
+    /// at [`body::CONTEXT`].
+    Context,
+    Full,
+}
 
 /// Writes the run as it happens.
 pub struct Terminal<W: Write> {
@@ -23,8 +59,25 @@ pub struct Terminal<W: Write> {
     redactor: Redactor,
     /// The Tenant URL, cut from request URLs so lines show `POST /Users`.
     base: String,
-    /// `-v`: show the exchanges of passing steps too.
-    pub verbose: bool,
+    /// How much to say.
+    pub verbosity: Verbosity,
+    /// The width lines are fitted to ([`layout::terminal_width`] by default).
+    pub width: usize,
+    /// The step-name column (see [`Terminal::fit_names`]).
+    pub name_width: usize,
+    /// Under `-q`, a scenario's header waits for its first failing step.
+    pending_header: Option<String>,
+    /// The reason of the scenario's last step not run: the next one with the same reason
+    /// says "same reason" instead of repeating it (an early stop leaves 48 steps not run).
+    last_reason: Option<String>,
+}
+
+/// Whether `-q` shows a step: it failed, or could not be talked to.
+fn shown_when_quiet(step: &StepOutcome) -> bool {
+    matches!(
+        step.status,
+        StepStatus::Failed | StepStatus::NotRun(NotRun::Transport(_))
+    )
 }
 
 impl<W: Write> Terminal<W> {
@@ -34,33 +87,54 @@ impl<W: Write> Terminal<W> {
             styles,
             redactor,
             base,
-            verbose: false,
+            verbosity: Verbosity::Normal,
+            width: layout::terminal_width(),
+            name_width: 44,
+            pending_header: None,
+            last_reason: None,
         }
+    }
+
+    /// Sizes the step-name column to the longest of `names`, but to no more than about half
+    /// the width, so the request column keeps room.
+    pub fn fit_names<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+        let longest = names
+            .into_iter()
+            .map(|n| layout::width_of(&self.redactor.redact(n)))
+            .max()
+            .unwrap_or(0);
+        let most = (self.width.saturating_sub(2 + LABEL_WIDTH + 2) / 2).max(16);
+        self.name_width = longest.min(most);
     }
 
     /// Writes one event's lines.
     pub fn on_event(&mut self, event: &RunEvent<'_>) {
         let text = match event {
             RunEvent::ScenarioStarted { name, profile, .. } => {
-                format!(
+                self.last_reason = None;
+                let header = format!(
                     "{} {}\n",
                     self.styles.bold(name),
                     self.styles.dim(&format!("[{profile}]"))
-                )
+                );
+                if self.verbosity == Verbosity::Quiet {
+                    self.pending_header = Some(header);
+                    String::new()
+                } else {
+                    header
+                }
             }
             RunEvent::StepFinished { step, .. } => self.step(step),
-            RunEvent::ScenarioFinished { outcome } => {
-                let warnings_only = outcome
-                    .steps
-                    .iter()
-                    .all(|s| s.status == StepStatus::Passed || is_warning(s));
-                let verdict = if outcome.passed() {
-                    self.styles.pass("PASS")
-                } else if warnings_only {
-                    self.styles.skip("WARN")
+            RunEvent::ScenarioFinished { .. } if self.verbosity == Verbosity::Quiet => {
+                // A scenario with a failing step is followed by a blank line, as without -q.
+                if self.pending_header.take().is_none() {
+                    "\n".to_owned()
                 } else {
-                    self.styles.fail("FAIL")
-                };
+                    String::new()
+                }
+            }
+            RunEvent::ScenarioFinished { outcome } => {
+                let verdict = self.verdict(outcome, "");
                 format!(
                     "{}: {verdict} ({} requests, {})\n\n",
                     outcome.name,
@@ -77,10 +151,13 @@ impl<W: Write> Terminal<W> {
     pub fn summary(&mut self, summary: &RunSummary) {
         let mut text = self.matrix(summary);
         // The transport verdict is the first hint when there is one (hint:connection-refused…).
-        text.push_str(&super::fix_first::render(
-            &crate::hints::diagnose(summary),
-            &self.styles,
-        ));
+        let width = (self.verbosity != Verbosity::Verbose).then_some(self.width);
+        let hints = crate::hints::diagnose(summary);
+        // Redacted before it is folded, so a fold never splits a token.
+        let hints = self
+            .redactor
+            .redact(&super::fix_first::render(&hints, &self.styles, width));
+        text.push_str(&hints);
         let cleanup = &summary.cleanup;
         if cleanup.deleted > 0 {
             let _ = writeln!(
@@ -122,6 +199,14 @@ impl<W: Write> Terminal<W> {
         }
         if counts.not_run > 0 {
             let _ = write!(line, ", {} not run", counts.not_run);
+        }
+        if counts.errors > 0 {
+            let noun = if counts.errors == 1 {
+                "error"
+            } else {
+                "errors"
+            };
+            let _ = write!(line, ", {} {noun}", counts.errors);
         }
         let _ = write!(
             text,
@@ -171,25 +256,10 @@ impl<W: Write> Terminal<W> {
                             .iter()
                             .filter(|s| s.status != StepStatus::Passed)
                             .count();
-                        let warnings_only = o
-                            .steps
-                            .iter()
-                            .all(|s| s.status == StepStatus::Passed || is_warning(s));
-                        if failed == 0 {
-                            self.styles.pass("PASS")
-                        } else if warnings_only {
-                            self.styles.skip(&format!("WARN ({failed})"))
-                        } else {
-                            self.styles.fail(&format!("FAIL ({failed})"))
-                        }
+                        self.verdict(o, &format!(" ({failed})"))
                     });
                 // Pad by the visible width: colour codes do not take room on screen.
-                let visible = strip_len(&cell);
-                let _ = write!(
-                    text,
-                    "  {cell}{}",
-                    " ".repeat(13usize.saturating_sub(visible))
-                );
+                let _ = write!(text, "  {}", layout::pad(&cell, 13));
             }
             text.push('\n');
         }
@@ -197,7 +267,29 @@ impl<W: Write> Terminal<W> {
         text
     }
 
-    fn step(&self, step: &StepOutcome) -> String {
+    /// A scenario's verdict in the steps' words: `ERROR` when a step got no answer, `FAIL`
+    /// when one failed in a way that breaks Entra (or was not run), `WARN` when every failure
+    /// only degrades, `PASS`; then `suffix`.
+    fn verdict(&self, outcome: &ScenarioOutcome, suffix: &str) -> String {
+        let steps = &outcome.steps;
+        if outcome.passed() {
+            self.styles.pass(&format!("PASS{suffix}"))
+        } else if steps
+            .iter()
+            .any(|s| matches!(s.status, StepStatus::NotRun(NotRun::Transport(_))))
+        {
+            self.styles.fail(&format!("ERROR{suffix}"))
+        } else if steps
+            .iter()
+            .all(|s| s.status == StepStatus::Passed || is_warning(s))
+        {
+            self.styles.skip(&format!("WARN{suffix}"))
+        } else {
+            self.styles.fail(&format!("FAIL{suffix}"))
+        }
+    }
+
+    fn step(&mut self, step: &StepOutcome) -> String {
         let (label, detail) = match &step.status {
             StepStatus::Passed => (self.styles.pass("PASS"), String::new()),
             StepStatus::Failed if is_warning(step) => {
@@ -205,83 +297,281 @@ impl<W: Write> Terminal<W> {
             }
             StepStatus::Failed => (self.styles.fail("FAIL"), self.failures(step)),
             StepStatus::NotRun(NotRun::Transport(error)) => (
-                self.styles.fail("ERR "),
+                self.styles.fail("ERROR"),
                 format!(
-                    "       {}\n       {} {}\n",
-                    error.verdict(),
-                    self.styles.bold("hint:"),
-                    error.hint()
+                    "{}{}",
+                    self.prose(&error.verdict(), INDENT, INDENT),
+                    self.prose(
+                        &format!("{} {}", self.styles.bold("hint:"), error.hint()),
+                        INDENT,
+                        INDENT
+                    )
                 ),
             ),
-            StepStatus::NotRun(NotRun::Premise(reason)) => {
-                (self.styles.skip("SKIP"), format!("       {reason}\n"))
+            StepStatus::NotRun(NotRun::Premise(premise)) => {
+                let reason = premise.to_string();
+                let detail = if self.last_reason.as_deref() == Some(reason.as_str()) {
+                    String::new()
+                } else {
+                    self.prose(&reason, INDENT, INDENT)
+                };
+                self.last_reason = Some(reason);
+                (self.styles.skip("NOT RUN"), detail)
             }
-            StepStatus::NotRun(NotRun::Interrupted) => {
-                (self.styles.skip("SKIP"), "       interrupted\n".to_owned())
-            }
+            StepStatus::NotRun(NotRun::Interrupted) => (
+                self.styles.skip("NOT RUN"),
+                format!("{INDENT}interrupted\n"),
+            ),
         };
-        let request = step
-            .request()
-            .map(|e| self.request_line(e))
-            .unwrap_or_default();
-        let mut text = format!(
-            "  {label}  {:<44} {}\n{detail}",
-            step.name,
-            self.styles.dim(&request)
-        );
-        if self.verbose && step.status == StepStatus::Passed {
+        if self.verbosity == Verbosity::Quiet && !shown_when_quiet(step) {
+            return String::new();
+        }
+        let mut text = self.pending_header.take().unwrap_or_default();
+        text.push_str(&self.step_line(&label, step));
+        text.push_str(&detail);
+        if self.verbosity == Verbosity::Verbose && step.status == StepStatus::Passed {
             for exchange in &step.exchanges {
-                text.push_str(&indent(&exchange.render(BODY_LIMIT), 7));
+                text.push_str(&self.exchange(exchange, Detail::Full));
             }
         }
         text
     }
 
-    fn request_line(&self, exchange: &Exchange) -> String {
-        let target = exchange
-            .sent
-            .url
-            .strip_prefix(&self.base)
-            .unwrap_or(&exchange.sent.url);
+    /// `  LABEL  name  METHOD /target → status  time`, the name column sized to the plan's
+    /// longest name and the line to the width: a long target is cut, never the status (all
+    /// of it with `-v`).
+    fn step_line(&self, label: &str, step: &StepOutcome) -> String {
+        let full = self.verbosity == Verbosity::Verbose;
+        let name = self.redactor.redact(&step.name);
+        let name = if full {
+            name
+        } else {
+            layout::cut(&name, self.name_width).into_owned()
+        };
+        let lead = format!(
+            "  {}  {} ",
+            layout::pad(label, LABEL_WIDTH),
+            layout::pad(&name, self.name_width)
+        );
+        let Some(exchange) = step.request() else {
+            return format!("{}\n", lead.trim_end());
+        };
         let status = exchange
             .response()
             .map_or("---".to_owned(), |r| r.status.to_string());
-        format!(
-            "{} {target} → {status}  {}",
-            exchange.sent.method,
-            millis(exchange.elapsed)
-        )
+        let method = exchange.sent.method;
+        let tail = format!(" → {status}  {}", millis(exchange.elapsed));
+        let target = self.redactor.redact(self.target(&exchange.sent.url));
+        let room = self
+            .width
+            .saturating_sub(layout::width_of(&lead) + method.len() + 1 + layout::width_of(&tail))
+            .max(12);
+        let target = if full {
+            target
+        } else {
+            layout::cut(&target, room).into_owned()
+        };
+        let request = format!("{method} {target}{tail}");
+        format!("{lead}{}\n", self.styles.dim(&request))
     }
 
+    /// A request URL relative to the Tenant URL (`/Users/42`), as the step lines name it.
+    fn target<'u>(&self, url: &'u str) -> &'u str {
+        url.strip_prefix(&self.base).unwrap_or(url)
+    }
+
+    /// A failed step's evidence: each failed check, where the step is written, the command
+    /// that reproduces it, then its own exchanges (see [`Terminal::evidence`]).
     fn failures(&self, step: &StepOutcome) -> String {
         let mut text = String::new();
         for check in step.failures() {
-            {
-                let (message, expected, actual) =
-                    (check.message(), check.expected(), check.actual());
-                // Only the milder severities are spelled out: a bare `✗` breaks Entra.
-                let severity = match check.severity {
-                    Severity::BreaksEntra => String::new(),
-                    other => format!(" ({})", other.label()),
-                };
-                let _ = write!(
-                    text,
-                    "       {} {}{severity}: {message}\n         expected: {expected}\n         actual:   {actual}\n",
-                    self.styles.fail("✗"),
-                    check.stable_id(&step.id)
-                );
-            }
+            let (message, expected, actual) = (check.message(), check.expected(), check.actual());
+            // Only the milder severities are spelled out: a bare `✗` breaks Entra.
+            let severity = match check.severity {
+                Severity::BreaksEntra => String::new(),
+                other => format!(" ({})", other.label()),
+            };
+            let head = format!(
+                "{} {}{severity}: {message}",
+                self.styles.fail("✗"),
+                check.stable_id(&step.id)
+            );
+            text.push_str(&self.prose(&head, INDENT, &format!("{INDENT}  ")));
+            text.push_str(&self.line(&format!("{INDENT}  expected: {expected}")));
+            text.push_str(&self.line(&format!("{INDENT}  actual:   {actual}")));
         }
-        let _ = writeln!(text, "       {} {}", self.styles.dim("-->"), step.location);
+        text.push_str(&self.line(&format!(
+            "{INDENT}{} {}",
+            self.styles.dim("-->"),
+            step.location
+        )));
         if let Some(request) = step.request() {
             // Ready to paste; the token comes from `$SCIMCHECK_TOKEN`, never from the report.
-            let curl = crate::http::curl(&request.sent);
-            let _ = writeln!(text, "       {} {curl}", self.styles.dim("reproduce:"));
+            let curl = self.redactor.redact(&crate::http::curl(&request.sent));
+            text.push_str(&self.reproduce(&curl));
         }
-        for exchange in &step.exchanges {
-            text.push_str(&indent(&exchange.render(BODY_LIMIT), 7));
+        text.push_str(&self.evidence(step));
+        text
+    }
+
+    /// The curl line, whole when it fits (or with `-v`); otherwise cut, saying where the whole
+    /// command is, since a cut command cannot be pasted.
+    fn reproduce(&self, curl: &str) -> String {
+        let label = self.styles.dim("reproduce:");
+        let whole = format!("{INDENT}{label} {curl}");
+        if self.verbosity == Verbosity::Verbose || layout::width_of(&whole) <= self.width {
+            return format!("{whole}\n");
+        }
+        let note = format!(
+            " ({} chars; -v or --json has it whole)",
+            curl.chars().count()
+        );
+        let room = self.width.saturating_sub(layout::width_of(&note));
+        format!("{}{}\n", layout::cut(&whole, room), self.styles.dim(&note))
+    }
+
+    /// A failed step's exchanges. By default: its own request and what its failed checks
+    /// read, in full; the others (the 100 users a batch step creates first, a read-back that
+    /// passed) summarised a line per group. With `-v`: every exchange, every header.
+    fn evidence(&self, step: &StepOutcome) -> String {
+        if self.verbosity == Verbosity::Verbose {
+            return step
+                .exchanges
+                .iter()
+                .map(|e| self.exchange(e, Detail::Full))
+                .collect();
+        }
+        let own = step.request_index();
+        let read: Vec<usize> = step.failures().map(|c| c.exchange.index()).collect();
+        let shown = |i: usize| Some(i) == own || read.contains(&i);
+        let mut text = String::new();
+        let mut hidden: Vec<&Exchange> = Vec::new();
+        for (index, exchange) in step.exchanges.iter().enumerate() {
+            if shown(index) {
+                let label = if text.is_empty() { "setup:" } else { "then:" };
+                text.push_str(&self.summary_line(label, &hidden));
+                hidden.clear();
+                let detail = if read.contains(&index) {
+                    Detail::Brief
+                } else {
+                    Detail::Context
+                };
+                text.push_str(&self.exchange(exchange, detail));
+            } else {
+                hidden.push(exchange);
+            }
+        }
+        let label = if text.is_empty() { "sent:" } else { "then:" };
+        text.push_str(&self.summary_line(label, &hidden));
+        text
+    }
+
+    /// `setup: 100 × POST /Users, all 201`: exchanges grouped by method and resource type.
+    fn summary_line(&self, label: &str, exchanges: &[&Exchange]) -> String {
+        if exchanges.is_empty() {
+            return String::new();
+        }
+        let groups = setup::groups(exchanges.iter().map(|e| {
+            let status = e.response().map(|r| r.status);
+            (e.sent.method, self.target(&e.sent.url), status)
+        }));
+        let text = groups
+            .iter()
+            .map(setup::Group::describe)
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.prose(
+            &format!("{} {text}", self.styles.dim(label)),
+            INDENT,
+            &format!("{INDENT}  "),
+        )
+    }
+
+    /// One exchange: request line, body, status, headers, body. `Brief` leaves out the
+    /// request's headers (the curl line has them) and all but the response headers checks
+    /// read, and cuts bodies; `Full` is every byte, bodies pretty-printed.
+    fn exchange(&self, exchange: &Exchange, detail: Detail) -> String {
+        let brief = detail != Detail::Full;
+        let url = if brief {
+            self.target(&exchange.sent.url)
+        } else {
+            &exchange.sent.url
+        };
+        let mut text = self.line(&format!("{INDENT}> {} {url}", exchange.sent.method));
+        if !brief {
+            for (name, value) in &exchange.sent.headers {
+                text.push_str(&self.line(&format!(
+                    "{INDENT}> {name}: {}",
+                    structural_redact(name, value)
+                )));
+            }
+        }
+        let limit = |response: bool| match detail {
+            Detail::Full => None,
+            Detail::Context if response => Some(body::CONTEXT),
+            Detail::Brief | Detail::Context => Some(body::TERMINAL),
+        };
+        if let Some(body) = &exchange.sent.body {
+            text.push_str(&self.body(body, limit(false)));
+        }
+        match &exchange.received {
+            Ok(received) => {
+                text.push_str(&self.line(&format!("{INDENT}< {}", received.status)));
+                let headers = received.headers.iter().filter(|(n, _)| {
+                    !brief || BRIEF_HEADERS.contains(&n.to_ascii_lowercase().as_str())
+                });
+                for (name, value) in headers {
+                    text.push_str(&self.line(&format!(
+                        "{INDENT}< {name}: {}",
+                        structural_redact(name, value)
+                    )));
+                }
+                if !received.body.is_empty() {
+                    text.push_str(&self.body(&received.body, limit(true)));
+                }
+            }
+            Err(error) => {
+                text.push_str(&self.line(&format!("{INDENT}< (no response: {})", error.verdict())));
+            }
         }
         text
+    }
+
+    /// A body indented under its exchange, pretty-printed; cut to `limit` if there is one.
+    fn body(&self, body: &str, limit: Option<body::Limit>) -> String {
+        let width = match limit {
+            // The body is indented under its exchange; the rest of the line is its room.
+            Some(_) => self.width.saturating_sub(INDENT.len() + 2),
+            None => body::INLINE_WIDTH,
+        };
+        let pretty = body::pretty(&self.redactor.redact(body), width);
+        let text = match limit {
+            Some(limit) => body::cut(&pretty, limit),
+            None => pretty,
+        };
+        text.lines()
+            .map(|l| self.line(&format!("{INDENT}  {l}")))
+            .collect()
+    }
+
+    /// One line of the report, redacted, then cut to the width (whole with `-v`).
+    fn line(&self, line: &str) -> String {
+        let line = self.redactor.redact(line);
+        if self.verbosity == Verbosity::Verbose {
+            format!("{line}\n")
+        } else {
+            format!("{}\n", layout::cut(&line, self.width))
+        }
+    }
+
+    /// Prose (a message, a reason), redacted, then folded to the width (whole with `-v`).
+    fn prose(&self, text: &str, first: &str, rest: &str) -> String {
+        let text = self.redactor.redact(text);
+        if self.verbosity == Verbosity::Verbose {
+            format!("{first}{text}\n")
+        } else {
+            layout::fold(&text, self.width, first, rest)
+        }
     }
 
     fn write(&mut self, text: &str) {
@@ -292,26 +582,6 @@ impl<W: Write> Terminal<W> {
         let _ = self.out.write_all(self.redactor.redact(text).as_bytes());
         let _ = self.out.flush();
     }
-}
-
-/// The number of characters a terminal shows for `text` (ANSI escapes take none).
-fn strip_len(text: &str) -> usize {
-    let mut len = 0;
-    let mut in_escape = false;
-    for c in text.chars() {
-        match (in_escape, c) {
-            (false, '\u{1b}') => in_escape = true,
-            (true, 'm') => in_escape = false,
-            (true, _) => {}
-            (false, _) => len += 1,
-        }
-    }
-    len
-}
-
-fn indent(text: &str, width: usize) -> String {
-    let pad = " ".repeat(width);
-    text.lines().map(|l| format!("{pad}{l}\n")).collect()
 }
 
 /// Durations as people read them in a report.

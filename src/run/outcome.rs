@@ -277,22 +277,26 @@ pub struct RunSummary {
     pub elapsed: Duration,
 }
 
-/// Step counts for the closing line.
+/// Step counts for the closing line, in the one vocabulary the terminal, the JSON and the
+/// JUnit share: passed, failed (the server answered wrongly), not run (a premise failed, or
+/// the run was interrupted), error (no answer: the transport failed).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub not_run: usize,
+    pub errors: usize,
 }
 
 impl RunSummary {
-    /// How many steps passed, failed, or were not run.
+    /// How many steps passed, failed, were not run, or ended in a transport error.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for step in self.scenarios.iter().flat_map(|s| &s.steps) {
             match step.status {
                 StepStatus::Passed => counts.passed += 1,
                 StepStatus::Failed => counts.failed += 1,
+                StepStatus::NotRun(NotRun::Transport(_)) => counts.errors += 1,
                 StepStatus::NotRun(_) => counts.not_run += 1,
             }
         }

@@ -27,8 +27,13 @@ pub const TOKEN: &str = "tok-3b1f0c9e-known-test-token";
 
 /// Starts the reference server with these faults.
 pub async fn server(faults: &[Fault]) -> RunningServer {
+    server_with_token(TOKEN, faults).await
+}
+
+/// Starts the reference server accepting `token`, with these faults.
+pub async fn server_with_token(token: &str, faults: &[Fault]) -> RunningServer {
     let config = refserver::Config::new(
-        Secret::new(TOKEN),
+        Secret::new(token),
         faults.iter().copied().collect::<BTreeSet<_>>(),
     );
     refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
