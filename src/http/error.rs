@@ -1,6 +1,5 @@
 //! Why a request got no usable answer, in words an admin can act on (xh's error reporting).
 
-use std::error::Error as _;
 use std::fmt;
 use std::time::Duration;
 
@@ -65,11 +64,16 @@ impl TransportError {
         }
     }
 
-    /// Classifies a reqwest error by walking its source chain.
-    pub(crate) fn from_reqwest(authority: &str, error: &reqwest::Error, timeout: Duration) -> Self {
+    /// Classifies an error of the HTTP stack by walking its source chain (hyper-util's
+    /// connect error, the I/O error under it, rustls' certificate error).
+    pub(crate) fn classify(
+        authority: &str,
+        error: &(dyn std::error::Error + 'static),
+        timeout: Duration,
+    ) -> Self {
         let chain = chain_text(error);
         let lower = chain.to_ascii_lowercase();
-        let kind = if error.is_timeout() || lower.contains("timed out") {
+        let kind = if lower.contains("timed out") || lower.contains("deadline has elapsed") {
             TransportErrorKind::Timeout { after: timeout }
         } else if lower.contains("dns error")
             || lower.contains("failed to lookup")
@@ -108,7 +112,7 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
-fn chain_text(error: &reqwest::Error) -> String {
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -119,7 +123,7 @@ fn chain_text(error: &reqwest::Error) -> String {
     text
 }
 
-fn last_cause(error: &reqwest::Error) -> String {
+fn last_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut last = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -5,6 +5,9 @@ mod curl;
 mod error;
 mod exchange;
 mod tenant;
+mod tls;
+mod transport;
+mod wire;
 
 pub use client::{Client, ClientError, ClientOptions, Request};
 pub use curl::{curl, TOKEN_VARIABLE};
