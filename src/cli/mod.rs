@@ -66,7 +66,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run Entra's provisioning scenarios against a SCIM endpoint.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Send Entra's Test Connection and explain the answer.
     Connect(connect::ConnectArgs),
     /// Start the in-memory reference SCIM server (with optional faults).
@@ -96,6 +96,8 @@ pub(crate) struct ServerArgs {
     url: String,
     #[command(flatten)]
     token: token::TokenArgs,
+    #[command(flatten)]
+    oauth: token::OAuthArgs,
     /// Per-request timeout in seconds.
     #[arg(
         long,
@@ -156,7 +158,7 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
 /// Runs the parsed command and returns the process exit code; an error is printed here, once.
 pub async fn main(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Run(args) => run::run(args).await,
+        Command::Run(args) => run::run(*args).await,
         Command::Connect(args) => connect::connect(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => demo::demo(args).await,

@@ -2,13 +2,15 @@
 //! body cap and redirect policy, and the only code that reads the token.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::exchange::Sent;
+use super::oauth::{Issued, OAuthConfig, OAuthError, TokenSource};
 use super::transport::{Outgoing, Transport};
 use super::{wire, Exchange, TenantUrl, TransportError, TransportErrorKind};
 use crate::plan::Method;
-use crate::redact::{Secret, MASK};
+use crate::redact::{Redactor, Secret, MASK};
 
 /// How the client talks to the server.
 #[derive(Clone, Debug)]
@@ -68,11 +70,21 @@ pub struct Request {
 pub struct Client {
     transport: Transport,
     tenant: TenantUrl,
-    token: Secret,
+    credential: Credential,
+}
+
+/// Where the bearer token comes from.
+#[derive(Clone, Debug)]
+enum Credential {
+    /// Entra's "Secret Token": one long-lived token.
+    Static(Secret),
+    /// OAuth 2.0 client credentials: access tokens from a token endpoint, renewed as they
+    /// expire.
+    OAuth(Arc<TokenSource>),
 }
 
 impl Client {
-    /// Builds the client.
+    /// Builds a client that sends one long-lived bearer token.
     pub fn new(
         tenant: TenantUrl,
         token: Secret,
@@ -81,8 +93,53 @@ impl Client {
         Ok(Client {
             transport: Transport::new(&options)?,
             tenant,
-            token,
+            credential: Credential::Static(token),
         })
+    }
+
+    /// Builds a client that gets its bearer tokens by OAuth 2.0 client credentials. The
+    /// client secret and every access token are registered with `redactor`.
+    pub fn with_oauth(
+        tenant: TenantUrl,
+        oauth: OAuthConfig,
+        options: ClientOptions,
+        redactor: &Redactor,
+    ) -> Result<Client, ClientError> {
+        let transport = Transport::new(&options)?;
+        let source = TokenSource::new(oauth, transport.clone(), redactor.clone());
+        Ok(Client {
+            transport,
+            tenant,
+            credential: Credential::OAuth(Arc::new(source)),
+        })
+    }
+
+    /// With OAuth, fetches a new access token now: what was issued and the token request.
+    /// `None` for a static token.
+    pub async fn fetch_token(&self) -> Option<Result<(Issued, Exchange), OAuthError>> {
+        match &self.credential {
+            Credential::Static(_) => None,
+            Credential::OAuth(source) => Some(source.fetch().await),
+        }
+    }
+
+    /// Whether the bearer token comes from a token endpoint.
+    pub fn uses_oauth(&self) -> bool {
+        matches!(self.credential, Credential::OAuth(_))
+    }
+
+    /// The bearer token for the next request (empty when it is sent without one).
+    async fn token_for(&self, send_token: bool) -> Result<Secret, TransportError> {
+        match &self.credential {
+            _ if !send_token => Ok(Secret::new("")),
+            Credential::Static(token) => Ok(token.clone()),
+            Credential::OAuth(source) => source.token().await.map_err(|e| TransportError {
+                authority: source.authority(),
+                kind: TransportErrorKind::TokenEndpoint {
+                    detail: e.verdict(),
+                },
+            }),
+        }
     }
 
     /// The Tenant URL requests go to.
@@ -120,13 +177,6 @@ impl Client {
         };
         let authorization = |token: &str| request.send_token.then(|| format!("Bearer {token}"));
         let body = request.body.as_deref();
-        let head = wire::head(
-            &url,
-            authorization(self.token.expose()),
-            &request.headers,
-            request.method,
-            body,
-        );
         let sent = Sent {
             method: request.method.as_str(),
             url: url.to_string(),
@@ -139,6 +189,24 @@ impl Client {
             ),
             body: request.body.clone(),
         };
+        // A request sent without the token (the 401 probe) needs no access token either.
+        let token = match self.token_for(request.send_token).await {
+            Ok(token) => token,
+            Err(error) => {
+                return Exchange {
+                    sent,
+                    received: Err(error),
+                    elapsed: started.elapsed(),
+                }
+            }
+        };
+        let head = wire::head(
+            &url,
+            authorization(token.expose()),
+            &request.headers,
+            request.method,
+            body,
+        );
         let outgoing = Outgoing {
             method: request.method,
             url,

@@ -18,6 +18,8 @@ pub enum TransportErrorKind {
     BodyTooLarge { limit: usize },
     /// The connection broke or the answer was not HTTP.
     Protocol { detail: String },
+    /// OAuth: no access token could be had from the token endpoint; `detail` says why.
+    TokenEndpoint { detail: String },
 }
 
 /// A request that got no usable answer.
@@ -48,6 +50,9 @@ impl TransportError {
             TransportErrorKind::Protocol { detail } => {
                 format!("the connection to {at} failed: {detail}")
             }
+            TransportErrorKind::TokenEndpoint { detail } => {
+                format!("no access token, so nothing was sent: {detail}")
+            }
         }
     }
 
@@ -61,6 +66,7 @@ impl TransportError {
             TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
             TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
+            TransportErrorKind::TokenEndpoint { .. } => "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint",
         }
     }
 
