@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::check;
 use crate::exit;
-use crate::http::{Exchange, Issued, Received, Request, TenantUrl};
+use crate::http::{Exchange, Issued, Received, Request, TenantUrl, TransportErrorKind};
 use crate::plan::Method;
 use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::scim;
@@ -66,7 +66,16 @@ pub fn diagnose(
         (Err(error), _, hint) => Diagnosis {
             passed: false,
             verdict: error.verdict(),
-            hint: Some(hint.map_or_else(|| error.hint().to_owned(), |h| h.fix.clone())),
+            // The hint rules know no proxy or token-endpoint cause yet; their generic
+            // fallback would say less than the error's own advice.
+            hint: Some(match (&error.kind, hint) {
+                (
+                    TransportErrorKind::Proxy { .. } | TransportErrorKind::TokenEndpoint { .. },
+                    _,
+                )
+                | (_, None) => error.hint().to_owned(),
+                (_, Some(hint)) => hint.fix.clone(),
+            }),
             exit_code: exit::TRANSPORT,
         },
         (Ok(_), Some(failure), Some(hint)) => Diagnosis::fail(

@@ -146,6 +146,7 @@ pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> 
         timeout: args.timeout,
         insecure: args.insecure,
         ca_cert: args.ca_cert.clone(),
+        proxy: args.proxy(),
         ..ClientOptions::default()
     };
     let oauth = args

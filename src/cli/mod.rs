@@ -113,6 +113,25 @@ pub(crate) struct ServerArgs {
     /// Trust this CA certificate (PEM) in addition to the built-in public roots.
     #[arg(long, value_name = "PATH", env = "SCIMCHECK_CA_CERT")]
     ca_cert: Option<PathBuf>,
+    /// Send every request through this HTTP proxy (default: HTTPS_PROXY / HTTP_PROXY /
+    /// ALL_PROXY from the environment; NO_PROXY exempts hosts).
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    proxy: Option<String>,
+    /// Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY.
+    #[arg(long)]
+    no_proxy: bool,
+}
+
+impl ServerArgs {
+    /// `--proxy`, `--no-proxy`, or the environment.
+    pub(crate) fn proxy(&self) -> crate::http::ProxyChoice {
+        use crate::http::ProxyChoice;
+        match (&self.proxy, self.no_proxy) {
+            (_, true) => ProxyChoice::Direct,
+            (Some(url), false) => ProxyChoice::Url(url.clone()),
+            (None, false) => ProxyChoice::Environment,
+        }
+    }
 }
 
 /// Output options shared by `run`, `demo` and `connect`.

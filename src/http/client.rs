@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::exchange::Sent;
 use super::oauth::{Issued, OAuthConfig, OAuthError, TokenSource};
+use super::proxy::ProxyChoice;
 use super::transport::{Outgoing, Transport};
 use super::{wire, Exchange, TenantUrl, TransportError, TransportErrorKind};
 use crate::plan::Method;
@@ -23,6 +24,8 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// An extra CA certificate (PEM) to trust.
     pub ca_cert: Option<PathBuf>,
+    /// The HTTP proxy, if any.
+    pub proxy: ProxyChoice,
 }
 
 impl Default for ClientOptions {
@@ -32,6 +35,7 @@ impl Default for ClientOptions {
             body_limit: 4 * 1024 * 1024,
             insecure: false,
             ca_cert: None,
+            proxy: ProxyChoice::default(),
         }
     }
 }
@@ -177,7 +181,7 @@ impl Client {
         };
         let authorization = |token: &str| request.send_token.then(|| format!("Bearer {token}"));
         let body = request.body.as_deref();
-        let sent = Sent {
+        let mut sent = Sent {
             method: request.method.as_str(),
             url: url.to_string(),
             headers: wire::head(
@@ -200,13 +204,22 @@ impl Client {
                 }
             }
         };
-        let head = wire::head(
+        let mut head = wire::head(
             &url,
             authorization(token.expose()),
             &request.headers,
             request.method,
             body,
         );
+        if let Some(value) = self.transport.proxy_authorization(&url) {
+            // After `Host` and `Authorization`, where curl puts it; recorded masked.
+            let at = head.len().min(1 + usize::from(request.send_token));
+            head.insert(at, ("Proxy-Authorization".to_owned(), value));
+            sent.headers.insert(
+                at,
+                ("Proxy-Authorization".to_owned(), format!("Basic {MASK}")),
+            );
+        }
         let outgoing = Outgoing {
             method: request.method,
             url,

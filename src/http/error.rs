@@ -20,6 +20,8 @@ pub enum TransportErrorKind {
     Protocol { detail: String },
     /// OAuth: no access token could be had from the token endpoint; `detail` says why.
     TokenEndpoint { detail: String },
+    /// The HTTP proxy (`proxy`, `host:port`) failed; `detail` ends "the proxy … ".
+    Proxy { proxy: String, detail: String },
 }
 
 /// A request that got no usable answer.
@@ -53,6 +55,9 @@ impl TransportError {
             TransportErrorKind::TokenEndpoint { detail } => {
                 format!("no access token, so nothing was sent: {detail}")
             }
+            TransportErrorKind::Proxy { proxy, detail } => {
+                format!("the proxy {proxy} {detail}; {at} was not reached")
+            }
         }
     }
 
@@ -67,6 +72,7 @@ impl TransportError {
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
             TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
             TransportErrorKind::TokenEndpoint { .. } => "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint",
+            TransportErrorKind::Proxy { .. } => "check --proxy, or HTTPS_PROXY / HTTP_PROXY in the environment; --no-proxy (or NO_PROXY=host) connects directly",
         }
     }
 
@@ -77,6 +83,15 @@ impl TransportError {
         error: &(dyn std::error::Error + 'static),
         timeout: Duration,
     ) -> Self {
+        if let Some(proxy) = find_proxy_error(error) {
+            return TransportError {
+                authority: authority.to_owned(),
+                kind: TransportErrorKind::Proxy {
+                    proxy: proxy.proxy.clone(),
+                    detail: proxy.detail(),
+                },
+            };
+        }
         let chain = chain_text(error);
         let lower = chain.to_ascii_lowercase();
         let kind = if lower.contains("timed out") || lower.contains("deadline has elapsed") {
@@ -117,6 +132,20 @@ impl fmt::Display for TransportError {
 }
 
 impl std::error::Error for TransportError {}
+
+/// The proxy's failure, anywhere in the chain.
+fn find_proxy_error<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e super::proxy::ProxyError> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(proxy) = e.downcast_ref::<super::proxy::ProxyError>() {
+            return Some(proxy);
+        }
+        current = e.source();
+    }
+    None
+}
 
 fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();

@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as Pool;
+use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
 
 use super::client::{ClientError, ClientOptions};
@@ -14,7 +17,7 @@ use super::exchange::Received;
 use super::{wire, TransportError, TransportErrorKind};
 use crate::plan::Method;
 
-type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+use super::proxy::Connector;
 
 /// At most this many redirects are followed, as reqwest and curl's default do.
 const MAX_REDIRECTS: usize = 5;
@@ -23,6 +26,7 @@ const MAX_REDIRECTS: usize = 5;
 #[derive(Clone)]
 pub(crate) struct Transport {
     pool: Pool<Connector, Full<Bytes>>,
+    matcher: Arc<Matcher>,
     timeout: Duration,
     body_limit: usize,
 }
@@ -30,6 +34,7 @@ pub(crate) struct Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
+            .field("proxy", &self.matcher)
             .field("timeout", &self.timeout)
             .field("body_limit", &self.body_limit)
             .finish_non_exhaustive()
@@ -51,19 +56,29 @@ impl Transport {
         http.enforce_http(false);
         http.set_connect_timeout(Some(options.timeout));
         http.set_nodelay(true);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let matcher = Arc::new(options.proxy.matcher());
+        let connector = Connector::new(http, tls, matcher.clone());
         let pool = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(https);
+            .build(connector);
         Ok(Transport {
             pool,
+            matcher,
             timeout: options.timeout,
             body_limit: options.body_limit,
         })
+    }
+
+    /// The `Proxy-Authorization` value for `url`, when it goes to a forwarding proxy whose
+    /// URL carries credentials (a tunnel sends them in its `CONNECT` instead).
+    pub(crate) fn proxy_authorization(&self, url: &url::Url) -> Option<String> {
+        if url.scheme() != "http" {
+            return None;
+        }
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let intercept = self.matcher.intercept(&uri)?;
+        let value = intercept.basic_auth()?.to_str().ok()?;
+        Some(value.to_owned())
     }
 
     /// Sends `outgoing` and reads the answer, following redirects only within the origin of
