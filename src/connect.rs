@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::check;
 use crate::exit;
-use crate::http::{Exchange, Received, Request, TenantUrl};
+use crate::http::{Exchange, Issued, Received, Request, TenantUrl, TransportErrorKind};
 use crate::plan::Method;
 use crate::run::{CleanupReport, NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::scim;
@@ -66,7 +66,16 @@ pub fn diagnose(
         (Err(error), _, hint) => Diagnosis {
             passed: false,
             verdict: error.verdict(),
-            hint: Some(hint.map_or_else(|| error.hint().to_owned(), |h| h.fix.clone())),
+            // The hint rules know no proxy or token-endpoint cause yet; their generic
+            // fallback would say less than the error's own advice.
+            hint: Some(match (&error.kind, hint) {
+                (
+                    TransportErrorKind::Proxy { .. } | TransportErrorKind::TokenEndpoint { .. },
+                    _,
+                )
+                | (_, None) => error.hint().to_owned(),
+                (_, Some(hint)) => hint.fix.clone(),
+            }),
             exit_code: exit::TRANSPORT,
         },
         (Ok(_), Some(failure), Some(hint)) => Diagnosis::fail(
@@ -90,6 +99,34 @@ pub fn diagnose(
             }),
             exit_code: exit::OK,
         },
+    }
+}
+
+/// [`diagnose`] for a probe sent with an access token from a token endpoint: a 401 or 403 is
+/// then about the token that endpoint issued, not about a pasted Secret Token.
+pub fn diagnose_oauth(
+    exchange: &Exchange,
+    follow_up: Option<&Exchange>,
+    tenant: &TenantUrl,
+    issued: &Issued,
+) -> Diagnosis {
+    match exchange.response().map(|r| r.status) {
+        Some(status @ (401 | 403)) => Diagnosis::fail(
+            format!(
+                "the SCIM endpoint refused ({status} {}) the access token the token endpoint issued: {}",
+                http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or(""),
+                issued.describe()
+            ),
+            if issued.jwt {
+                "the SCIM endpoint must accept this token endpoint's JWTs: check the issuer, audience and signing keys it validates against (entra-2026 §3)"
+            } else {
+                "the SCIM endpoint must accept the tokens this token endpoint issues: check that both use the same token store or introspection (entra-2026 §3)"
+            },
+        ),
+        _ => diagnose(exchange, follow_up, tenant),
     }
 }
 

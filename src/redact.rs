@@ -1,11 +1,13 @@
 //! Secrets and the one place they are scrubbed from text.
 //!
-//! The bearer token is the only secret scimcheck is handed. It lives in [`Secret`], whose
-//! `Debug` and `Display` both print `***`; the value comes out only through
-//! [`Secret::expose`], which is called where the `Authorization` header is built and where
-//! the reference server compares tokens. Everything that writes text for a person or a file
-//! also passes through [`Redactor::redact`], so a token echoed back by a server in a body or
-//! an error message is scrubbed too.
+//! The secrets scimcheck is handed or given: the bearer token, or the OAuth client secret and
+//! every access token the token endpoint issues. Each lives in [`Secret`], whose `Debug` and
+//! `Display` both print `***`; the value comes out only through [`Secret::expose`], which is
+//! called where a credential goes on the wire and where the reference server compares
+//! tokens. Everything that writes text for a person or a file also passes through
+//! [`Redactor::redact`], so a token echoed back by a server in a body or an error message is
+//! scrubbed too. Access tokens arrive during a run, so the redactor is shared: a secret
+//! [`Redactor::register`]ed on one clone is masked by all of them.
 //!
 //! # Which occurrences are masked
 //!
@@ -23,6 +25,7 @@
 //!   hiding; [`short_secret_warning`] tells the user once that such a token is unusual.
 
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// What a redacted secret prints as.
 pub const MASK: &str = "***";
@@ -113,23 +116,39 @@ impl fmt::Display for Secret {
 /// Replaces every known secret in a text by [`MASK`].
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
-    secrets: Vec<Secret>,
+    secrets: Arc<RwLock<Vec<Secret>>>,
 }
 
 impl Redactor {
     /// A redactor for these secrets. Empty secrets are ignored (they would match everywhere).
     pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Self {
-        let mut secrets: Vec<Secret> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
-        // Longest first, so a secret that contains another is masked whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
-        Redactor { secrets }
+        let redactor = Redactor::default();
+        for secret in secrets {
+            redactor.register(secret);
+        }
+        redactor
+    }
+
+    /// Masks `secret` from now on, in this redactor and every clone of it.
+    pub fn register(&self, secret: Secret) {
+        if secret.is_empty() {
+            return;
+        }
+        // A panic while holding the lock leaves a valid list: writers only push and sort.
+        let mut secrets = self.secrets.write().unwrap_or_else(PoisonError::into_inner);
+        if !secrets.contains(&secret) {
+            secrets.push(secret);
+            // Longest first, so a secret that contains another is masked whole.
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        }
     }
 
     /// The text with every secret masked: a long one wherever it appears, a short one where
     /// it stands as a whole token (see the module documentation).
     pub fn redact(&self, text: &str) -> String {
+        let secrets = self.secrets.read().unwrap_or_else(PoisonError::into_inner);
         let mut out = text.to_owned();
-        for secret in &self.secrets {
+        for secret in secrets.iter() {
             if !out.contains(secret.expose()) {
                 continue;
             }
@@ -166,6 +185,14 @@ mod tests {
             r.redact(&format!("{token} and x{token}x /scim/{token}/v2")),
             "*** and x***x /scim/***/v2"
         );
+    }
+
+    #[test]
+    fn a_secret_registered_later_is_masked_by_every_clone() {
+        let r = Redactor::new([Secret::new("first-secret-value")]);
+        let clone = r.clone();
+        r.register(Secret::new("access-token-2"));
+        assert_eq!(clone.redact("first-secret-value access-token-2"), "*** ***");
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! `scimcheck connect URL`: Entra's Test Connection, exactly, and a verdict in words.
+//! `scimcheck connect URL`: Entra's Test Connection, exactly, and a verdict in words. With
+//! `--token-endpoint`, the token endpoint is diagnosed first, as itself.
 
 use std::fmt::Write as _;
 
 use clap::Args;
 
 use super::{CliError, OutputArgs, ServerArgs};
-use crate::connect::diagnose;
-use crate::http::{Client, ClientOptions, TenantUrl};
+use crate::connect::{diagnose, diagnose_oauth};
+use crate::exit;
+use crate::http::{Client, ClientOptions, Exchange, Issued, TenantUrl};
 use crate::profile::{Profile, Renderer};
 use crate::redact::Redactor;
 use crate::report::Styles;
@@ -22,6 +24,20 @@ pub(crate) struct ConnectArgs {
 pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
     let (client, redactor) = client(&args.server)?;
     let styles = Styles::for_stream(args.output.color, &std::io::stdout());
+    // `-vv`: bodies uncut.
+    let limit = if args.output.trace() {
+        super::run::TRACE_BODY_LIMIT
+    } else {
+        2000
+    };
+    let mut text = String::new();
+    let issued = match token_endpoint(&client, &styles, &args.output, limit, &mut text).await {
+        Ok(issued) => issued,
+        Err(code) => {
+            anstream::print!("{}", redactor.redact(&text));
+            return Ok(code);
+        }
+    };
     let tables = crate::attributes::AttributeTables::atmos();
     let guid = uuid::Uuid::new_v4().to_string();
     // §2.1: the probe is the same whatever the PATCH profile.
@@ -34,14 +50,18 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
         }
         _ => None,
     };
-    let diagnosis = diagnose(&exchange, follow_up.as_ref(), client.tenant());
+    let diagnosis = match &issued {
+        Some(issued) => diagnose_oauth(&exchange, follow_up.as_ref(), client.tenant(), issued),
+        None => diagnose(&exchange, follow_up.as_ref(), client.tenant()),
+    };
     let label = if diagnosis.passed {
         styles.pass("PASS")
     } else {
         styles.fail("FAIL")
     };
-    let mut text = format!(
-        "{label}  Test Connection: GET {} ({})\n      {}\n",
+    let _ = writeln!(
+        text,
+        "{label}  Test Connection: GET {} ({})\n      {}",
         exchange.sent.url,
         crate::report::terminal::millis(exchange.elapsed),
         diagnosis.verdict
@@ -54,48 +74,126 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
         );
     }
     if args.output.verbose() || !diagnosis.passed {
-        // `-vv`: bodies uncut.
-        let limit = if args.output.trace() {
-            super::run::TRACE_BODY_LIMIT
-        } else {
-            2000
-        };
-        text.push_str(
-            &exchange
-                .render(limit)
-                .lines()
-                .map(|l| format!("      {l}\n"))
-                .collect::<String>(),
-        );
+        text.push_str(&indented(&exchange, limit));
     }
     // anstream strips the colour again if this stream must not get it.
     anstream::print!("{}", redactor.redact(&text));
     Ok(diagnosis.exit_code)
 }
 
-/// The client for `run` and `connect`.
+/// With OAuth, the token request's verdict lines (appended to `text`) and what was issued;
+/// `Err` is the exit code when no token came. `Ok(None)` for a static token.
+async fn token_endpoint(
+    client: &Client,
+    styles: &Styles,
+    output: &OutputArgs,
+    limit: usize,
+    text: &mut String,
+) -> Result<Option<Issued>, i32> {
+    let (label, exchange, lines, result) = match client.fetch_token().await {
+        None => return Ok(None),
+        Some(Ok((issued, exchange))) => {
+            let mut lines = vec![issued.describe()];
+            if let Some(warning) = issued.lifetime_warning() {
+                lines.push(format!("{} {warning}", styles.bold("warning:")));
+            }
+            (styles.pass("PASS"), exchange, lines, Ok(Some(issued)))
+        }
+        Some(Err(e)) => {
+            let lines = vec![
+                e.verdict(),
+                format!("{} {}", styles.bold("hint:"), e.hint()),
+            ];
+            let code = if e.is_transport() {
+                exit::TRANSPORT
+            } else {
+                exit::CHECK_FAILED
+            };
+            (styles.fail("FAIL"), e.exchange, lines, Err(code))
+        }
+    };
+    let _ = writeln!(
+        text,
+        "{label}  Token endpoint: POST {} ({})",
+        exchange.sent.url,
+        crate::report::terminal::millis(exchange.elapsed)
+    );
+    for line in lines {
+        let _ = writeln!(text, "      {line}");
+    }
+    if output.verbose() || result.is_err() {
+        text.push_str(&indented(&exchange, limit));
+    }
+    result
+}
+
+fn indented(exchange: &Exchange, limit: usize) -> String {
+    exchange
+        .render(limit)
+        .lines()
+        .map(|l| format!("      {l}\n"))
+        .collect()
+}
+
+/// The client for `run` and `connect`: a static token, or OAuth client credentials.
 pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> {
     let tenant = TenantUrl::parse(&args.url).map_err(|e| {
         CliError::usage(e.to_string()).with_hint(
             "give the Tenant URL as entered in Entra, e.g. https://api.example.com/scim/v2",
         )
     })?;
-    let token = args
-        .token
-        .resolve()
-        .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::TOKEN_HINT))?;
-    if let Some(warning) = crate::redact::short_secret_warning(&token) {
-        eprintln!("{warning}");
-    }
-    let redactor = Redactor::new([token.clone()]);
     let options = ClientOptions {
         timeout: args.timeout,
         insecure: args.insecure,
         ca_cert: args.ca_cert.clone(),
+        proxy: args.proxy(),
         ..ClientOptions::default()
     };
-    match Client::new(tenant, token, options) {
+    let oauth = args
+        .oauth
+        .resolve()
+        .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::OAUTH_HINT))?;
+    let redactor = Redactor::default();
+    let built = match oauth {
+        Some(oauth) => Client::with_oauth(tenant, oauth, options, &redactor),
+        None => {
+            let token = args
+                .token
+                .resolve()
+                .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::TOKEN_HINT))?;
+            if let Some(warning) = crate::redact::short_secret_warning(&token) {
+                eprintln!("{warning}");
+            }
+            redactor.register(token.clone());
+            Client::new(tenant, token, options)
+        }
+    };
+    match built {
         Ok(client) => Ok((client, redactor)),
         Err(e) => Err(CliError::usage(redactor.redact(&e.to_string()))),
+    }
+}
+
+/// With OAuth, the first access token, fetched before anything else is sent so that a
+/// broken token endpoint is named as such; prints the lifetime warning.
+pub(crate) async fn first_token(client: &Client, redactor: &Redactor) -> Result<(), CliError> {
+    match client.fetch_token().await {
+        None => Ok(()),
+        Some(Ok((issued, _))) => {
+            if let Some(warning) = issued.lifetime_warning() {
+                anstream::eprintln!("warning: {}", redactor.redact(&warning));
+            }
+            Ok(())
+        }
+        Some(Err(e)) => {
+            let code = if e.is_transport() {
+                exit::TRANSPORT
+            } else {
+                exit::CHECK_FAILED
+            };
+            Err(CliError::usage(redactor.redact(&e.verdict()))
+                .with_hint(redactor.redact(&e.hint()))
+                .with_code(code))
+        }
     }
 }

@@ -46,6 +46,13 @@ impl CliError {
         self
     }
 
+    /// The same error with another exit code (e.g. [`exit::TRANSPORT`] when a token endpoint
+    /// cannot be reached).
+    pub(crate) fn with_code(mut self, code: i32) -> CliError {
+        self.code = code;
+        self
+    }
+
     /// The same error with rendered diagnostics printed before it.
     pub(crate) fn with_details(mut self, details: impl Into<String>) -> CliError {
         self.details = details.into();

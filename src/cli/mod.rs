@@ -66,7 +66,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run Entra's provisioning scenarios against a SCIM endpoint.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Send Entra's Test Connection and explain the answer.
     Connect(connect::ConnectArgs),
     /// Start the in-memory reference SCIM server (with optional faults).
@@ -96,6 +96,8 @@ pub(crate) struct ServerArgs {
     url: String,
     #[command(flatten)]
     token: token::TokenArgs,
+    #[command(flatten)]
+    oauth: token::OAuthArgs,
     /// Per-request timeout in seconds.
     #[arg(
         long,
@@ -111,6 +113,25 @@ pub(crate) struct ServerArgs {
     /// Trust this CA certificate (PEM) in addition to the built-in public roots.
     #[arg(long, value_name = "PATH", env = "SCIMCHECK_CA_CERT")]
     ca_cert: Option<PathBuf>,
+    /// Send every request through this HTTP proxy (default: HTTPS_PROXY / HTTP_PROXY /
+    /// ALL_PROXY from the environment; NO_PROXY exempts hosts).
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    proxy: Option<String>,
+    /// Connect directly, ignoring HTTPS_PROXY, HTTP_PROXY and ALL_PROXY.
+    #[arg(long)]
+    no_proxy: bool,
+}
+
+impl ServerArgs {
+    /// `--proxy`, `--no-proxy`, or the environment.
+    pub(crate) fn proxy(&self) -> crate::http::ProxyChoice {
+        use crate::http::ProxyChoice;
+        match (&self.proxy, self.no_proxy) {
+            (_, true) => ProxyChoice::Direct,
+            (Some(url), false) => ProxyChoice::Url(url.clone()),
+            (None, false) => ProxyChoice::Environment,
+        }
+    }
 }
 
 /// Output options shared by `run`, `demo` and `connect`.
@@ -177,7 +198,7 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
 /// Runs the parsed command and returns the process exit code; an error is printed here, once.
 pub async fn main(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Run(args) => run::run(args).await,
+        Command::Run(args) => run::run(*args).await,
         Command::Connect(args) => connect::connect(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => demo::demo(args).await,

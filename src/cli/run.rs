@@ -221,6 +221,7 @@ impl ReportArgs {
 
 pub(crate) async fn run(args: RunArgs) -> Result<i32, CliError> {
     let (client, redactor) = super::connect::client(&args.server)?;
+    super::connect::first_token(&client, &redactor).await?;
     execute(
         &client,
         &redactor,

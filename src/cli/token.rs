@@ -1,10 +1,12 @@
 //! Where the bearer token comes from: an environment variable, a file, or (least safe, since
-//! it shows in the process list and shell history) a flag.
+//! it shows in the process list and shell history) a flag; or, with `--token-endpoint`, OAuth
+//! 2.0 client credentials, whose secret comes from a variable or a file only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::http::{ClientAuth, OAuthConfig};
 use crate::redact::Secret;
 
 #[derive(Debug, Args)]
@@ -37,6 +39,10 @@ pub(crate) enum TokenError {
     EmptyFile(PathBuf),
     #[error("no token: `{0}` is not set")]
     Missing(String),
+    #[error("`{0}` is not an http(s) URL for --token-endpoint")]
+    BadEndpoint(String),
+    #[error("--token-endpoint needs --client-id (or SCIMCHECK_CLIENT_ID)")]
+    NoClientId,
 }
 
 impl TokenArgs {
@@ -45,24 +51,83 @@ impl TokenArgs {
         if let Some(token) = &self.token {
             return Ok(Secret::new(token.clone()));
         }
-        if let Some(path) = &self.token_file {
-            let text = std::fs::read_to_string(path).map_err(|source| TokenError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let secret = Secret::new(text);
-            if secret.is_empty() {
-                return Err(TokenError::EmptyFile(path.clone()));
-            }
-            return Ok(secret);
-        }
-        match std::env::var(&self.token_env) {
-            Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value)),
-            _ => Err(TokenError::Missing(self.token_env.clone())),
-        }
+        secret(&self.token_env, self.token_file.as_deref())
     }
 }
 
 /// The hint for a missing token.
 pub(crate) const TOKEN_HINT: &str =
     "export SCIMCHECK_TOKEN=<the Secret Token entered in Entra>, or pass --token-file PATH";
+
+/// OAuth 2.0 client credentials instead of a static token: Entra's "OAuth2 Client Credentials
+/// Grant" authentication method (entra-2026 §3).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "OAuth 2.0 client credentials")]
+pub(crate) struct OAuthArgs {
+    /// Get the bearer token from this token endpoint (Entra's Token Endpoint field).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["token", "token_file"])]
+    token_endpoint: Option<String>,
+    /// The client id (Entra's Client Identifier field).
+    #[arg(long, value_name = "ID", env = "SCIMCHECK_CLIENT_ID")]
+    client_id: Option<String>,
+    /// Read the client secret from this environment variable.
+    #[arg(long, value_name = "VAR", default_value = "SCIMCHECK_CLIENT_SECRET")]
+    client_secret_env: String,
+    /// Read the client secret from this file (surrounding white space is dropped).
+    #[arg(long, value_name = "PATH")]
+    client_secret_file: Option<PathBuf>,
+    /// The `scope` to ask for (sent only when given).
+    #[arg(long, value_name = "SCOPE")]
+    scope: Option<String>,
+    /// How the client id and secret are sent: HTTP Basic (Entra's default) or in the form.
+    #[arg(long, value_enum, value_name = "HOW", default_value = "basic")]
+    client_auth: ClientAuth,
+}
+
+impl OAuthArgs {
+    /// The OAuth settings, `None` without `--token-endpoint`.
+    pub(crate) fn resolve(&self) -> Result<Option<OAuthConfig>, TokenError> {
+        let Some(endpoint) = &self.token_endpoint else {
+            return Ok(None);
+        };
+        let token_endpoint = url::Url::parse(endpoint)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| TokenError::BadEndpoint(endpoint.clone()))?;
+        let client_id = self
+            .client_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or(TokenError::NoClientId)?;
+        let client_secret = secret(&self.client_secret_env, self.client_secret_file.as_deref())?;
+        Ok(Some(OAuthConfig {
+            token_endpoint,
+            client_id,
+            client_secret,
+            scope: self.scope.clone(),
+            client_auth: self.client_auth,
+        }))
+    }
+}
+
+/// A secret from a file, else from an environment variable.
+pub(crate) fn secret(env: &str, file: Option<&Path>) -> Result<Secret, TokenError> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|source| TokenError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let secret = Secret::new(text);
+        if secret.is_empty() {
+            return Err(TokenError::EmptyFile(path.to_owned()));
+        }
+        return Ok(secret);
+    }
+    match std::env::var(env) {
+        Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value)),
+        _ => Err(TokenError::Missing(env.to_owned())),
+    }
+}
+
+/// The hint for a missing client secret or id.
+pub(crate) const OAUTH_HINT: &str = "give --client-id ID and the client secret in SCIMCHECK_CLIENT_SECRET (or --client-secret-env VAR, --client-secret-file PATH)";

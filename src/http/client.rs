@@ -1,13 +1,17 @@
-//! The client that sends every request: built once with the run's timeout, TLS settings, body
-//! cap and redirect policy, and the only code that reads the token.
+//! The client that sends every SCIM request: built once with the run's timeout, TLS settings,
+//! body cap and redirect policy, and the only code that reads the token.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::exchange::{Received, Sent};
-use super::{Exchange, TenantUrl, TransportError, TransportErrorKind};
+use super::exchange::Sent;
+use super::oauth::{Issued, OAuthConfig, OAuthError, TokenSource};
+use super::proxy::ProxyChoice;
+use super::transport::{Outgoing, Transport};
+use super::{wire, Exchange, TenantUrl, TransportError, TransportErrorKind};
 use crate::plan::Method;
-use crate::redact::{Secret, MASK};
+use crate::redact::{Redactor, Secret, MASK};
 
 /// How the client talks to the server.
 #[derive(Clone, Debug)]
@@ -20,6 +24,8 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// An extra CA certificate (PEM) to trust.
     pub ca_cert: Option<PathBuf>,
+    /// The HTTP proxy, if any.
+    pub proxy: ProxyChoice,
 }
 
 impl Default for ClientOptions {
@@ -29,6 +35,7 @@ impl Default for ClientOptions {
             body_limit: 4 * 1024 * 1024,
             insecure: false,
             ca_cert: None,
+            proxy: ProxyChoice::default(),
         }
     }
 }
@@ -41,13 +48,10 @@ pub enum ClientError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`{path}` is not a PEM certificate: {source}")]
-    BadCa {
-        path: PathBuf,
-        source: reqwest::Error,
-    },
+    #[error("`{path}` is not a PEM certificate: {reason}")]
+    BadCa { path: PathBuf, reason: String },
     #[error("failed to set up the HTTP client: {0}")]
-    Build(reqwest::Error),
+    Build(String),
 }
 
 /// A request ready for the wire, relative to the Tenant URL.
@@ -56,7 +60,8 @@ pub struct Request {
     pub method: Method,
     /// Path and query, e.g. `/Users?filter=userName+eq+%22a%22`.
     pub target: String,
-    /// Headers besides `Authorization` (which the client adds).
+    /// Headers besides `Host`, `Authorization` and `Content-Length` (which the client adds),
+    /// in the order they are sent.
     pub headers: Vec<(String, String)>,
     /// The exact body bytes.
     pub body: Option<String>,
@@ -67,58 +72,78 @@ pub struct Request {
 /// Sends requests to one Tenant URL.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: reqwest::Client,
+    transport: Transport,
     tenant: TenantUrl,
-    token: Secret,
-    options: ClientOptions,
+    credential: Credential,
+}
+
+/// Where the bearer token comes from.
+#[derive(Clone, Debug)]
+enum Credential {
+    /// Entra's "Secret Token": one long-lived token.
+    Static(Secret),
+    /// OAuth 2.0 client credentials: access tokens from a token endpoint, renewed as they
+    /// expire.
+    OAuth(Arc<TokenSource>),
 }
 
 impl Client {
-    /// Builds the client.
+    /// Builds a client that sends one long-lived bearer token.
     pub fn new(
         tenant: TenantUrl,
         token: Secret,
         options: ClientOptions,
     ) -> Result<Client, ClientError> {
-        let origin = url::Url::parse(&tenant.join("")).ok();
-        // Redirects are followed only within the Tenant URL's origin, so the token is never
-        // sent to another host; a redirect elsewhere comes back as the 3xx it is.
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            let same_origin = origin.as_ref().is_some_and(|o| {
-                o.scheme() == attempt.url().scheme()
-                    && o.host_str() == attempt.url().host_str()
-                    && o.port_or_known_default() == attempt.url().port_or_known_default()
-            });
-            if !same_origin || attempt.previous().len() >= 5 {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        });
-        let mut builder = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .redirect(policy)
-            .danger_accept_invalid_certs(options.insecure);
-        if let Some(path) = &options.ca_cert {
-            let pem = std::fs::read(path).map_err(|source| ClientError::ReadCa {
-                path: path.clone(),
-                source,
-            })?;
-            let cert =
-                reqwest::Certificate::from_pem(&pem).map_err(|source| ClientError::BadCa {
-                    path: path.clone(),
-                    source,
-                })?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let inner = builder.build().map_err(ClientError::Build)?;
         Ok(Client {
-            inner,
+            transport: Transport::new(&options)?,
             tenant,
-            token,
-            options,
+            credential: Credential::Static(token),
         })
+    }
+
+    /// Builds a client that gets its bearer tokens by OAuth 2.0 client credentials. The
+    /// client secret and every access token are registered with `redactor`.
+    pub fn with_oauth(
+        tenant: TenantUrl,
+        oauth: OAuthConfig,
+        options: ClientOptions,
+        redactor: &Redactor,
+    ) -> Result<Client, ClientError> {
+        let transport = Transport::new(&options)?;
+        let source = TokenSource::new(oauth, transport.clone(), redactor.clone());
+        Ok(Client {
+            transport,
+            tenant,
+            credential: Credential::OAuth(Arc::new(source)),
+        })
+    }
+
+    /// With OAuth, fetches a new access token now: what was issued and the token request.
+    /// `None` for a static token.
+    pub async fn fetch_token(&self) -> Option<Result<(Issued, Exchange), OAuthError>> {
+        match &self.credential {
+            Credential::Static(_) => None,
+            Credential::OAuth(source) => Some(source.fetch().await),
+        }
+    }
+
+    /// Whether the bearer token comes from a token endpoint.
+    pub fn uses_oauth(&self) -> bool {
+        matches!(self.credential, Credential::OAuth(_))
+    }
+
+    /// The bearer token for the next request (empty when it is sent without one).
+    async fn token_for(&self, send_token: bool) -> Result<Secret, TransportError> {
+        match &self.credential {
+            _ if !send_token => Ok(Secret::new("")),
+            Credential::Static(token) => Ok(token.clone()),
+            Credential::OAuth(source) => source.token().await.map_err(|e| TransportError {
+                authority: source.authority(),
+                kind: TransportErrorKind::TokenEndpoint {
+                    detail: e.verdict(),
+                },
+            }),
+        }
     }
 
     /// The Tenant URL requests go to.
@@ -126,98 +151,86 @@ impl Client {
         &self.tenant
     }
 
-    /// Sends a request and records the exchange. Never fails: a transport problem is recorded
-    /// in the exchange.
+    /// Sends a request and records the exchange: the head exactly as it went on the wire
+    /// (names, values, order; `Host` and `Content-Length` included), with the token masked.
+    /// Never fails: a transport problem is recorded in the exchange.
     pub async fn send(&self, request: &Request) -> Exchange {
-        let url = self.tenant.join(&request.target);
-        let headers = &request.headers;
-        let mut recorded = headers.clone();
-        if request.send_token {
-            recorded.insert(0, ("Authorization".to_owned(), format!("Bearer {MASK}")));
-        }
-        let sent = Sent {
+        let joined = self.tenant.join(&request.target);
+        let started = Instant::now();
+        let url = match url::Url::parse(&joined) {
+            Ok(url) => url,
+            Err(e) => {
+                let sent = Sent {
+                    method: request.method.as_str(),
+                    url: joined,
+                    headers: request.headers.clone(),
+                    body: request.body.clone(),
+                };
+                let error = TransportError {
+                    authority: self.tenant.authority(),
+                    kind: TransportErrorKind::Protocol {
+                        detail: format!("the request URL is not valid: {e}"),
+                    },
+                };
+                return Exchange {
+                    sent,
+                    received: Err(error),
+                    elapsed: started.elapsed(),
+                };
+            }
+        };
+        let authorization = |token: &str| request.send_token.then(|| format!("Bearer {token}"));
+        let body = request.body.as_deref();
+        let mut sent = Sent {
             method: request.method.as_str(),
-            url: url.clone(),
-            headers: recorded,
+            url: url.to_string(),
+            headers: wire::head(
+                &url,
+                authorization(MASK),
+                &request.headers,
+                request.method,
+                body,
+            ),
             body: request.body.clone(),
         };
-        let started = Instant::now();
-        let received = self.exchange(&url, request, headers).await;
+        // A request sent without the token (the 401 probe) needs no access token either.
+        let token = match self.token_for(request.send_token).await {
+            Ok(token) => token,
+            Err(error) => {
+                return Exchange {
+                    sent,
+                    received: Err(error),
+                    elapsed: started.elapsed(),
+                }
+            }
+        };
+        let mut head = wire::head(
+            &url,
+            authorization(token.expose()),
+            &request.headers,
+            request.method,
+            body,
+        );
+        if let Some(value) = self.transport.proxy_authorization(&url) {
+            // After `Host` and `Authorization`, where curl puts it; recorded masked.
+            let at = head.len().min(1 + usize::from(request.send_token));
+            head.insert(at, ("Proxy-Authorization".to_owned(), value));
+            sent.headers.insert(
+                at,
+                ("Proxy-Authorization".to_owned(), format!("Basic {MASK}")),
+            );
+        }
+        let outgoing = Outgoing {
+            method: request.method,
+            url,
+            head,
+            body,
+        };
+        let received = self.transport.send(outgoing).await;
         Exchange {
             sent,
             received,
             elapsed: started.elapsed(),
         }
-    }
-
-    async fn exchange(
-        &self,
-        url: &str,
-        request: &Request,
-        headers: &[(String, String)],
-    ) -> Result<Received, TransportError> {
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self.inner.request(method, url);
-        for (name, value) in headers {
-            builder = builder.header(name, value);
-        }
-        if request.send_token {
-            builder = builder.header("Authorization", format!("Bearer {}", self.token.expose()));
-        }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        let authority = self.tenant.authority();
-        let fail =
-            |e: &reqwest::Error| TransportError::from_reqwest(&authority, e, self.options.timeout);
-        // The whole exchange, body included, is bounded: a server that trickles bytes forever
-        // must not hang the run past the timeout.
-        let deadline = self.options.timeout + Duration::from_millis(500);
-        let result = tokio::time::timeout(deadline, async {
-            let mut response = builder.send().await.map_err(|e| fail(&e))?;
-            let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| fail(&e))? {
-                if body.len() + chunk.len() > self.options.body_limit {
-                    return Err(TransportError {
-                        authority: authority.clone(),
-                        kind: TransportErrorKind::BodyTooLarge {
-                            limit: self.options.body_limit,
-                        },
-                    });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(Received {
-                status,
-                headers,
-                body: String::from_utf8_lossy(&body).into_owned(),
-            })
-        })
-        .await;
-        result.unwrap_or_else(|_| {
-            Err(TransportError {
-                authority: authority.clone(),
-                kind: TransportErrorKind::Timeout {
-                    after: self.options.timeout,
-                },
-            })
-        })
     }
 }

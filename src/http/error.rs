@@ -1,6 +1,5 @@
 //! Why a request got no usable answer, in words an admin can act on (xh's error reporting).
 
-use std::error::Error as _;
 use std::fmt;
 use std::time::Duration;
 
@@ -19,6 +18,10 @@ pub enum TransportErrorKind {
     BodyTooLarge { limit: usize },
     /// The connection broke or the answer was not HTTP.
     Protocol { detail: String },
+    /// OAuth: no access token could be had from the token endpoint; `detail` says why.
+    TokenEndpoint { detail: String },
+    /// The HTTP proxy (`proxy`, `host:port`) failed; `detail` ends "the proxy … ".
+    Proxy { proxy: String, detail: String },
 }
 
 /// A request that got no usable answer.
@@ -49,6 +52,12 @@ impl TransportError {
             TransportErrorKind::Protocol { detail } => {
                 format!("the connection to {at} failed: {detail}")
             }
+            TransportErrorKind::TokenEndpoint { detail } => {
+                format!("no access token, so nothing was sent: {detail}")
+            }
+            TransportErrorKind::Proxy { proxy, detail } => {
+                format!("the proxy {proxy} {detail}; {at} was not reached")
+            }
         }
     }
 
@@ -62,14 +71,30 @@ impl TransportError {
             TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
             TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
+            TransportErrorKind::TokenEndpoint { .. } => "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint",
+            TransportErrorKind::Proxy { .. } => "check --proxy, or HTTPS_PROXY / HTTP_PROXY in the environment; --no-proxy (or NO_PROXY=host) connects directly",
         }
     }
 
-    /// Classifies a reqwest error by walking its source chain.
-    pub(crate) fn from_reqwest(authority: &str, error: &reqwest::Error, timeout: Duration) -> Self {
+    /// Classifies an error of the HTTP stack by walking its source chain (hyper-util's
+    /// connect error, the I/O error under it, rustls' certificate error).
+    pub(crate) fn classify(
+        authority: &str,
+        error: &(dyn std::error::Error + 'static),
+        timeout: Duration,
+    ) -> Self {
+        if let Some(proxy) = find_proxy_error(error) {
+            return TransportError {
+                authority: authority.to_owned(),
+                kind: TransportErrorKind::Proxy {
+                    proxy: proxy.proxy.clone(),
+                    detail: proxy.detail(),
+                },
+            };
+        }
         let chain = chain_text(error);
         let lower = chain.to_ascii_lowercase();
-        let kind = if error.is_timeout() || lower.contains("timed out") {
+        let kind = if lower.contains("timed out") || lower.contains("deadline has elapsed") {
             TransportErrorKind::Timeout { after: timeout }
         } else if lower.contains("dns error")
             || lower.contains("failed to lookup")
@@ -108,7 +133,21 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
-fn chain_text(error: &reqwest::Error) -> String {
+/// The proxy's failure, anywhere in the chain.
+fn find_proxy_error<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e super::proxy::ProxyError> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(proxy) = e.downcast_ref::<super::proxy::ProxyError>() {
+            return Some(proxy);
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -119,7 +158,7 @@ fn chain_text(error: &reqwest::Error) -> String {
     text
 }
 
-fn last_cause(error: &reqwest::Error) -> String {
+fn last_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut last = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

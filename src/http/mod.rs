@@ -4,11 +4,18 @@ mod client;
 mod curl;
 mod error;
 mod exchange;
+mod oauth;
+mod proxy;
 mod tenant;
+mod tls;
+mod transport;
+mod wire;
 
 pub use client::{Client, ClientError, ClientOptions, Request};
 pub use curl::{curl, TOKEN_VARIABLE};
 pub use error::{advice, TransportError, TransportErrorKind};
 pub(crate) use exchange::structural_redact;
 pub use exchange::{Exchange, Received, Sent};
+pub use oauth::{ClientAuth, Issued, OAuthConfig, OAuthError, OAuthProblem, LIFETIME_RANGE};
+pub use proxy::ProxyChoice;
 pub use tenant::{TenantUrl, TenantUrlError};

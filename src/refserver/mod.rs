@@ -8,13 +8,15 @@
 //! paths), `patch` (PATCH operations), `values` (what is stored), `project`
 //! (`attributes`/`excludedAttributes`), `attrs` (case-insensitive names), `error` (RFC 7644
 //! §3.12 errors and framework error shapes), `refusals` (creates and renames a fault
-//! refuses), `throttle` (429 faults), `faults`.
+//! refuses), `throttle` (429 faults), `faults`, `oauth` (the token endpoint of
+//! `serve --oauth`).
 
 mod attrs;
 mod error;
 mod faults;
 mod filter;
 mod handlers;
+mod oauth;
 mod patch;
 mod project;
 mod refusals;
@@ -28,4 +30,5 @@ mod values;
 mod tests;
 
 pub use faults::{Fault, UnknownFault};
-pub use server::{router, spawn, Config, RunningServer};
+pub use oauth::{OAuthFault, OAuthServer, UnknownOAuthFault};
+pub use server::{router, spawn, spawn_with_oauth, Config, RunningServer};

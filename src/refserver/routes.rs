@@ -79,6 +79,17 @@ async fn respond(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    // The token endpoint is a service of its own: the SCIM faults do not apply to it.
+    if let Some(issuer) = state
+        .oauth
+        .as_ref()
+        .filter(|_| uri.path() == super::oauth::TOKEN_PATH)
+    {
+        return match &body {
+            Ok(body) => issuer.token(method, headers, body),
+            Err(_) => ScimError::new(StatusCode::BAD_REQUEST, "unreadable body").into_response(),
+        };
+    }
     if state.faults.has(Fault::Hang) {
         hang(state).await;
     }
@@ -139,6 +150,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ScimError> {
         .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()));
     match presented {
         Some(token) if !token.is_empty() && token == state.token.expose() => Ok(()),
+        Some(token) if state.oauth.as_ref().is_some_and(|o| o.accepts(token)) => Ok(()),
         Some(_) => Err(ScimError::new(
             StatusCode::UNAUTHORIZED,
             "invalid bearer token",

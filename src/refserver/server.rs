@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::faults::{Fault, Faults};
+use super::oauth::{Issuer, OAuthServer, TOKEN_PATH};
 use super::routes;
 use super::store::Store;
 use super::throttle::Throttle;
@@ -58,6 +59,8 @@ pub(crate) struct AppState {
     pub(crate) throttle: Throttle,
     /// Readers (GET, list) share it; a write holds it only for the synchronous work of one
     /// handler, never across an await.
+    /// The token endpoint, with `serve --oauth`.
+    pub(crate) oauth: Option<Issuer>,
     store: RwLock<Store>,
     /// Flips to `true` on shutdown so a `hang` request stops waiting.
     pub(crate) shutdown: watch::Sender<bool>,
@@ -75,13 +78,14 @@ impl AppState {
     }
 }
 
-fn state(config: Config) -> Arc<AppState> {
+fn state(config: Config, oauth: Option<OAuthServer>) -> Arc<AppState> {
     let (shutdown, _) = watch::channel(false);
     Arc::new(AppState {
         token: config.token,
         faults: Faults::new(config.faults),
         response_delay: config.response_delay,
         throttle: Throttle::default(),
+        oauth: oauth.map(Issuer::new),
         store: RwLock::new(Store::default()),
         shutdown,
     })
@@ -98,7 +102,7 @@ fn build(state: Arc<AppState>) -> Router {
 
 /// The reference SCIM server as an axum router, serving under `/scim/v2`.
 pub fn router(config: Config) -> Router {
-    build(state(config))
+    build(state(config, None))
 }
 
 /// A reference server running on a tokio task.
@@ -128,6 +132,12 @@ impl RunningServer {
         )
     }
 
+    /// `http://127.0.0.1:PORT/oauth2/token`, the token endpoint of `serve --oauth`.
+    pub fn token_endpoint(&self) -> String {
+        let base = self.base_url();
+        format!("{}{TOKEN_PATH}", base.trim_end_matches(BASE_PATH))
+    }
+
     /// Stops accepting connections, lets open requests finish and waits for the task.
     pub async fn shutdown(self) {
         self.shutdown.send_replace(true);
@@ -143,9 +153,19 @@ impl RunningServer {
 
 /// Binds `addr` (port 0 picks a free port) and serves the reference server on a task.
 pub async fn spawn(addr: SocketAddr, config: Config) -> std::io::Result<RunningServer> {
+    spawn_with_oauth(addr, config, None).await
+}
+
+/// [`spawn`], with a token endpoint at `/oauth2/token` when `oauth` is given: the SCIM
+/// routes then accept the tokens it issued (and `config.token`).
+pub async fn spawn_with_oauth(
+    addr: SocketAddr,
+    config: Config,
+    oauth: Option<OAuthServer>,
+) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let state = state(config);
+    let state = state(config, oauth);
     let shutdown = state.shutdown.clone();
     let mut stop = shutdown.subscribe();
     let app = build(state);

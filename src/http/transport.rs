@@ -1,0 +1,196 @@
+//! One HTTP/1.1 exchange through hyper-util's client over rustls: the wire head as
+//! [`super::wire`] builds it, the timeout, the body cap and the same-origin redirect policy.
+//! Both the SCIM client and the OAuth token request go through here.
+
+use std::time::Duration;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::TokioExecutor;
+
+use super::client::{ClientError, ClientOptions};
+use super::exchange::Received;
+use super::{wire, TransportError, TransportErrorKind};
+use crate::plan::Method;
+
+use super::proxy::Connector;
+
+/// At most this many redirects are followed, as reqwest and curl's default do.
+const MAX_REDIRECTS: usize = 5;
+
+/// Sends requests; cheap to clone (the connection pool is shared).
+#[derive(Clone)]
+pub(crate) struct Transport {
+    pool: Pool<Connector, Full<Bytes>>,
+    matcher: Arc<Matcher>,
+    timeout: Duration,
+    body_limit: usize,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("proxy", &self.matcher)
+            .field("timeout", &self.timeout)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request on its way: method, absolute URL, the wire head, the body.
+pub(crate) struct Outgoing<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: url::Url,
+    pub(crate) head: Vec<(String, String)>,
+    pub(crate) body: Option<&'a str>,
+}
+
+impl Transport {
+    pub(crate) fn new(options: &ClientOptions) -> Result<Transport, ClientError> {
+        let tls = super::tls::config(options)?;
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(options.timeout));
+        http.set_nodelay(true);
+        let matcher = Arc::new(options.proxy.matcher());
+        let connector = Connector::new(http, tls, matcher.clone());
+        let pool = Pool::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Ok(Transport {
+            pool,
+            matcher,
+            timeout: options.timeout,
+            body_limit: options.body_limit,
+        })
+    }
+
+    /// The `Proxy-Authorization` value for `url`, when it goes to a forwarding proxy whose
+    /// URL carries credentials (a tunnel sends them in its `CONNECT` instead).
+    pub(crate) fn proxy_authorization(&self, url: &url::Url) -> Option<String> {
+        if url.scheme() != "http" {
+            return None;
+        }
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let intercept = self.matcher.intercept(&uri)?;
+        let value = intercept.basic_auth()?.to_str().ok()?;
+        Some(value.to_owned())
+    }
+
+    /// Sends `outgoing` and reads the answer, following redirects only within the origin of
+    /// the first URL (so a credential is never sent to another host; a redirect elsewhere
+    /// comes back as the 3xx it is). The whole exchange, body included, is bounded by the
+    /// timeout: a server that trickles bytes forever must not hang the run.
+    pub(crate) async fn send(&self, outgoing: Outgoing<'_>) -> Result<Received, TransportError> {
+        let authority = authority(&outgoing.url);
+        let bounded = tokio::time::timeout(self.timeout, self.follow(outgoing, &authority));
+        match bounded.await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError {
+                authority,
+                kind: TransportErrorKind::Timeout {
+                    after: self.timeout,
+                },
+            }),
+        }
+    }
+
+    async fn follow(
+        &self,
+        mut outgoing: Outgoing<'_>,
+        authority: &str,
+    ) -> Result<Received, TransportError> {
+        let origin = outgoing.url.origin();
+        let mut hops = 0;
+        loop {
+            let received = self.once(&outgoing, authority).await?;
+            let next = received
+                .header("location")
+                .filter(|_| matches!(received.status, 301 | 302 | 303 | 307 | 308))
+                .and_then(|location| outgoing.url.join(location).ok())
+                .filter(|next| next.origin() == origin && hops < MAX_REDIRECTS);
+            let Some(next) = next else {
+                return Ok(received);
+            };
+            hops += 1;
+            // RFC 9110 §15.4.2-4: after 301, 302 and 303 a client may (and browsers, reqwest
+            // and curl do) repeat a non-GET as a GET without content; 307 and 308 keep both.
+            if matches!(received.status, 301..=303) && outgoing.method != Method::Get {
+                outgoing.method = Method::Get;
+                outgoing.body = None;
+                outgoing.head.retain(|(n, _)| {
+                    !n.eq_ignore_ascii_case("content-length")
+                        && !n.eq_ignore_ascii_case("content-type")
+                });
+            }
+            outgoing.url = next;
+        }
+    }
+
+    async fn once(
+        &self,
+        outgoing: &Outgoing<'_>,
+        authority: &str,
+    ) -> Result<Received, TransportError> {
+        let protocol = |detail: String| TransportError {
+            authority: authority.to_owned(),
+            kind: TransportErrorKind::Protocol { detail },
+        };
+        let parts = wire::spelled(outgoing.method, &outgoing.url, &outgoing.head)
+            .await
+            .map_err(protocol)?;
+        let body = Full::new(Bytes::from(outgoing.body.unwrap_or_default().to_owned()));
+        let request = http::Request::from_parts(parts, body);
+        let response = self
+            .pool
+            .request(request)
+            .await
+            .map_err(|e| TransportError::classify(authority, &e, self.timeout))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut incoming = response.into_body();
+        let mut body = Vec::new();
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| TransportError::classify(authority, &e, self.timeout))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
+            if body.len() + chunk.len() > self.body_limit {
+                return Err(TransportError {
+                    authority: authority.to_owned(),
+                    kind: TransportErrorKind::BodyTooLarge {
+                        limit: self.body_limit,
+                    },
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Received {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+}
+
+/// `host:port`, for messages about the connection.
+pub(crate) fn authority(url: &url::Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
