@@ -13,7 +13,7 @@
 //!
 //! - Credential headers (`Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`) are
 //!   masked by name, whatever they hold ([`crate::http::Exchange`] and the report context).
-//! - A secret of [`SHORT_SECRET`] characters or more is masked wherever it appears, inside
+//! - A secret of 8 characters (`SHORT_SECRET`) or more is masked wherever it appears, inside
 //!   other words too: a real token is long and random, so any occurrence is the token.
 //! - A shorter secret (a development token such as `test`, `scim` or `x`) is masked only where
 //!   it stands as a whole token: the characters right before and after it are not token
@@ -22,7 +22,7 @@
 //!   So with the token `test`, `Bearer test`, `"test"` and `?t=test&` are masked, while
 //!   `test-connection` is not; with `scim`, `/scim/v2` is not; with `x`, `expired` is not.
 //!   Masking such a token inside words would mangle every line and hide nothing worth
-//!   hiding; [`short_secret_warning`] tells the user once that such a token is unusual.
+//!   hiding; `short_secret_warning` tells the user once that such a token is unusual.
 
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};

@@ -62,6 +62,16 @@ pub(crate) struct PlanArgs {
     /// (the token refused, an HTML page, a wrong path); without it the run stops there.
     #[arg(long, env = "SCIMCHECK_KEEP_GOING", value_parser = BoolishValueParser::new())]
     keep_going: bool,
+    /// What a 429 does: `honour` waits as `Retry-After` asks and sends the request again
+    /// (bounded); `entra-2019` takes the 429 as the answer, as Entra was seen to do.
+    #[arg(
+        long = "on-429",
+        value_enum,
+        default_value = "honour",
+        value_name = "HOW",
+        env = "SCIMCHECK_ON_429"
+    )]
+    on_429: On429,
     /// Exit 1 on any failed check, also those that only degrade or deviate from the RFC
     /// (without it, only failures that break Entra do).
     #[arg(long, env = "SCIMCHECK_STRICT", value_parser = BoolishValueParser::new())]
@@ -123,6 +133,16 @@ pub(crate) struct ReportArgs {
         env = "SCIMCHECK_FORMAT"
     )]
     format: Format,
+}
+
+/// `--on-429` (client-behaviour §6.2: both behaviours are documented).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum On429 {
+    /// Wait as `Retry-After` asks, then send the throttled request again.
+    Honour,
+    /// Log the 429 and move on.
+    #[value(name = "entra-2019")]
+    Entra2019,
 }
 
 /// `--format`.
@@ -268,6 +288,10 @@ pub(crate) async fn execute(
     if !plan_args.keep_going {
         runner.stop_rule = Some(Box::new(crate::hints::blocking_cause));
     }
+    runner.throttling = match plan_args.on_429 {
+        On429::Honour => crate::run::Throttling::default(),
+        On429::Entra2019 => crate::run::Throttling::Entra2019,
+    };
     let terminal_to = plan_args.terminal_to();
     let styles = match terminal_to {
         TerminalTo::Stderr => Styles::for_stream(output.output.color, &std::io::stderr()),

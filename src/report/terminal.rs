@@ -61,7 +61,7 @@ pub struct Terminal<W: Write> {
     base: String,
     /// How much to say.
     pub verbosity: Verbosity,
-    /// The width lines are fitted to ([`layout::terminal_width`] by default).
+    /// The width lines are fitted to (the terminal's width by default).
     pub width: usize,
     /// The step-name column (see [`Terminal::fit_names`]).
     pub name_width: usize,
@@ -70,6 +70,8 @@ pub struct Terminal<W: Write> {
     /// The reason of the scenario's last step not run: the next one with the same reason
     /// says "same reason" instead of repeating it (an early stop leaves 48 steps not run).
     last_reason: Option<String>,
+    /// The fallback note said last, so a run of steps on one fallback says it once.
+    last_fallback: Option<String>,
 }
 
 /// Whether `-q` shows a step: it failed, or could not be talked to.
@@ -92,6 +94,7 @@ impl<W: Write> Terminal<W> {
             name_width: 44,
             pending_header: None,
             last_reason: None,
+            last_fallback: None,
         }
     }
 
@@ -112,6 +115,7 @@ impl<W: Write> Terminal<W> {
         let text = match event {
             RunEvent::ScenarioStarted { name, profile, .. } => {
                 self.last_reason = None;
+                self.last_fallback = None;
                 let header = format!(
                     "{} {}\n",
                     self.styles.bold(name),
@@ -328,10 +332,25 @@ impl<W: Write> Terminal<W> {
         }
         let mut text = self.pending_header.take().unwrap_or_default();
         text.push_str(&self.step_line(&label, step));
+        text.push_str(&self.fallback_notes(step));
         text.push_str(&detail);
         if self.verbosity == Verbosity::Verbose && step.status == StepStatus::Passed {
             for exchange in &step.exchanges {
                 text.push_str(&self.exchange(exchange, Detail::Full));
+            }
+        }
+        text
+    }
+
+    /// "judged on a fallback user (…)": said at the first step of a run of steps on the same
+    /// fallback, so every verdict on it is read as such without repeating the line.
+    fn fallback_notes(&mut self, step: &StepOutcome) -> String {
+        let mut text = String::new();
+        for fallback in &step.fallbacks {
+            let note = fallback.to_string();
+            if self.last_fallback.as_deref() != Some(note.as_str()) {
+                text.push_str(&self.prose(&self.styles.dim(&note), INDENT, INDENT));
+                self.last_fallback = Some(note);
             }
         }
         text

@@ -116,7 +116,10 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        let cleanup = self.cleanup(on_event).await;
+        // Cleanup speaks as Entra does under the run's first profile (its headers, such as
+        // `ADSCIMVersion`), like every other request of the run.
+        let profile = profiles.first().copied().unwrap_or(Profile::EntraDefault);
+        let cleanup = self.cleanup(profile, on_event).await;
         RunSummary {
             run_id: self.run_id.clone(),
             scenarios,
@@ -495,6 +498,29 @@ impl<'a> Runner<'a> {
             *waited += wait;
             wait
         })
+    }
+
+    /// Sends a cleanup request: a 429 is waited out as for a step, since cleanup must still
+    /// delete; each throttled try is kept in `exchanges`. Cleanup also runs after Ctrl-C, so
+    /// this is not interrupted.
+    pub(super) async fn send_for_cleanup(
+        &self,
+        request: &Request,
+        exchanges: &mut Vec<Exchange>,
+    ) -> Exchange {
+        let mut attempt = 0;
+        loop {
+            let exchange = self.client.send(request).await;
+            if let Some(throttled) = exchange.response().filter(|r| r.status == 429) {
+                attempt += 1;
+                if let Some(wait) = self.may_wait(throttled, attempt) {
+                    exchanges.push(exchange);
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return exchange;
+        }
     }
 
     /// Waits, unless interrupted first (`false`).

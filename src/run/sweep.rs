@@ -10,7 +10,11 @@ use crate::profile::{Profile, Renderer};
 
 impl Runner<'_> {
     /// Deletes what the run created and is not known to be gone, then checks it is gone.
-    pub(super) async fn cleanup(&self, on_event: &mut dyn FnMut(RunEvent<'_>)) -> CleanupReport {
+    pub(super) async fn cleanup(
+        &self,
+        profile: Profile,
+        on_event: &mut dyn FnMut(RunEvent<'_>),
+    ) -> CleanupReport {
         let pending = self.lock().pending();
         let mut report = CleanupReport {
             kept: self.keep,
@@ -22,7 +26,7 @@ impl Runner<'_> {
         on_event(RunEvent::CleanupStarted {
             resources: pending.len(),
         });
-        let renderer = Renderer::new(Profile::Rfc);
+        let renderer = Renderer::new(profile);
         for entry in pending {
             let url = |id: &str| {
                 self.client
@@ -77,10 +81,8 @@ impl Runner<'_> {
             return None;
         }
         let table = self.tables.of(kind);
-        let exchange = self
-            .client
-            .send(&renderer.lookup(kind, &table.matching, value))
-            .await;
+        let lookup = renderer.lookup(kind, &table.matching, value);
+        let exchange = self.send_for_cleanup(&lookup, &mut report.exchanges).await;
         let body = exchange.response().and_then(|r| r.json().ok());
         report.exchanges.push(exchange);
         let body = body?;
@@ -106,7 +108,9 @@ impl Runner<'_> {
     ) -> Result<bool, String> {
         let mut deleted = false;
         if fate == Fate::Live {
-            let exchange = self.client.send(&renderer.delete(kind, id)).await;
+            let exchange = self
+                .send_for_cleanup(&renderer.delete(kind, id), &mut report.exchanges)
+                .await;
             let status = exchange.response().map(|r| r.status);
             report.exchanges.push(exchange);
             match status {
@@ -117,7 +121,9 @@ impl Runner<'_> {
             }
         }
         // A 2xx DELETE is not proof: some servers only deactivate (checked by a GET).
-        let exchange = self.client.send(&renderer.get_full(kind, id)).await;
+        let exchange = self
+            .send_for_cleanup(&renderer.get_full(kind, id), &mut report.exchanges)
+            .await;
         let status = exchange.response().map(|r| r.status);
         report.exchanges.push(exchange);
         match status {
