@@ -250,13 +250,12 @@ impl Runner<'_> {
         apply(world, &intent, body.as_ref());
         self.record_fate(world, &intent, 201);
         if !changes.is_empty() {
-            let note = fallback::note(name, ResourceKind::User, &step.id, changes.clone());
-            record.on_fallback(fallback::note(
-                "the new members",
-                ResourceKind::User,
-                &step.id,
-                changes.clone(),
-            ));
+            // Where the refusal first showed: an earlier step's create, or this batch.
+            let at = world
+                .learned(ResourceKind::User)
+                .map_or_else(|| step.id.clone(), |l| l.step.clone());
+            let note = fallback::note(name, ResourceKind::User, &at, changes.clone());
+            record.on_fallback(note.clone());
             if let Some(state) = world.object_mut(name) {
                 state.fallback = Some(note);
             }

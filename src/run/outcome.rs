@@ -154,11 +154,12 @@ impl std::fmt::Display for Fallback {
                 FallbackChange::DroppedUnknown(path) => format!("without `{path}`"),
             })
             .collect();
+        // Said of the kind, not of each object: every object of the kind made after the
+        // refusal is a fallback of the same form.
         write!(
             f,
-            "judged on a fallback {} ({}) {}: Entra's own create was refused at {}",
+            "judged on a fallback {} {}: Entra's own create was refused at {}",
             self.kind.name().to_ascii_lowercase(),
-            self.object,
             changes.join(", "),
             self.step
         )
