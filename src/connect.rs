@@ -12,7 +12,7 @@ use crate::scim;
 
 /// The verdict on one Test Connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     pub passed: bool,
     /// One line: what happened, in words.
     pub verdict: String,
@@ -36,7 +36,7 @@ impl Diagnosis {
 /// The request that tells a wrong Tenant URL path from a server that answers 404 to a search
 /// that finds nothing: the plain `/Users` list, one item. Entra never sends it; `connect`
 /// sends it only after the probe got 404, and it only reads.
-pub fn follow_up_request() -> Request {
+pub(crate) fn follow_up_request() -> Request {
     Request {
         method: Method::Get,
         target: "/Users?startIndex=1&count=1".to_owned(),
@@ -51,7 +51,7 @@ pub fn follow_up_request() -> Request {
 ///
 /// The verdict comes from the same checks and the same hint rules as a run's Test
 /// Connection step ([`crate::hints::diagnose`]), so `connect` and `run` never disagree.
-pub fn diagnose(
+pub(crate) fn diagnose(
     exchange: &Exchange,
     follow_up: Option<&Exchange>,
     _tenant: &TenantUrl,
@@ -104,7 +104,7 @@ pub fn diagnose(
 
 /// [`diagnose`] for a probe sent with an access token from a token endpoint: a 401 or 403 is
 /// then about the token that endpoint issued, not about a pasted Secret Token.
-pub fn diagnose_oauth(
+pub(crate) fn diagnose_oauth(
     exchange: &Exchange,
     follow_up: Option<&Exchange>,
     tenant: &TenantUrl,

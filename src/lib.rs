@@ -14,7 +14,7 @@
 pub mod attributes;
 pub mod check;
 pub mod cli;
-pub mod connect;
+pub(crate) mod connect;
 pub mod diag;
 pub mod exit;
 pub mod hints;
@@ -26,5 +26,5 @@ pub mod refserver;
 pub mod report;
 pub mod run;
 pub mod scenario;
-pub mod scim;
-pub mod verdict;
+pub(crate) mod scim;
+pub(crate) mod verdict;

@@ -1,20 +1,20 @@
 //! SCIM 2.0 names used on both sides of the wire (RFC 7643, RFC 7644).
 
 /// RFC 7643 §4.1: the core User schema.
-pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// RFC 7643 §4.3: the enterprise User extension.
-pub const ENTERPRISE_USER_SCHEMA: &str =
+pub(crate) const ENTERPRISE_USER_SCHEMA: &str =
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// RFC 7643 §4.2: the core Group schema.
-pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub(crate) const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// The non-standard group schema Entra's documented POST /Groups carries (client-behaviour §4.1, Q12).
-pub const ADSCIM_GROUP_SCHEMA: &str =
+pub(crate) const ADSCIM_GROUP_SCHEMA: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 /// RFC 7644 §3.4.2: the list response message.
-pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub(crate) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// RFC 7644 §3.5.2: the PATCH request message.
-pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// RFC 7644 §3.12: the error message.
-pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// RFC 7644 §8.1: the SCIM media type.
-pub const MEDIA_TYPE: &str = "application/scim+json";
+pub(crate) const MEDIA_TYPE: &str = "application/scim+json";

@@ -6,20 +6,20 @@ use crate::check::Severity;
 use crate::run::{RunSummary, StepOutcome, StepStatus};
 
 /// The worst severity among a step's failed checks; `None` when none failed.
-pub fn step_severity(step: &StepOutcome) -> Option<Severity> {
+pub(crate) fn step_severity(step: &StepOutcome) -> Option<Severity> {
     Severity::worst(&step.checks)
 }
 
 /// Whether a failed step only degrades or deviates from the RFC: the terminal shows it as
 /// `WARN`, and it makes the exit code 1 only with `--strict`.
-pub fn is_warning(step: &StepOutcome) -> bool {
+pub(crate) fn is_warning(step: &StepOutcome) -> bool {
     step.status == StepStatus::Failed
         && step_severity(step).is_some_and(|s| s != Severity::BreaksEntra)
 }
 
 /// Failed steps, each counted once under the worst severity of its failed checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SeverityCounts {
+pub(crate) struct SeverityCounts {
     /// Steps with a failure that breaks Entra.
     pub breaks_entra: usize,
     /// Steps whose worst failure degrades.
@@ -30,7 +30,7 @@ pub struct SeverityCounts {
 
 impl SeverityCounts {
     /// The counts of a run.
-    pub fn of(summary: &RunSummary) -> SeverityCounts {
+    pub(crate) fn of(summary: &RunSummary) -> SeverityCounts {
         let mut counts = SeverityCounts::default();
         let failed = summary
             .scenarios
@@ -50,7 +50,7 @@ impl SeverityCounts {
     }
 
     /// The count for one severity.
-    pub fn get(&self, severity: Severity) -> usize {
+    pub(crate) fn get(&self, severity: Severity) -> usize {
         match severity {
             Severity::BreaksEntra => self.breaks_entra,
             Severity::Degrades => self.degrades,
