@@ -264,3 +264,97 @@ async fn every_test_case_is_unique_under_all_profiles() {
         "{seen:#?}"
     );
 }
+
+/// A tool the tests below need: present, or (only outside CI) a reason to skip.
+fn tool(name: &str, path: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    match path.filter(|p| p.exists()) {
+        Some(path) => Some(path),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("{name} is missing; .ci/run installs it")
+        }
+        None => {
+            eprintln!("skipped: {name} is not installed (run .ci/run)");
+            None
+        }
+    }
+}
+
+/// The JUnit of a run with failures, warnings and not-run steps, and of an unreachable server.
+async fn junit_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let runs = [
+        (
+            junit_of(&[Fault::RejectPascalCaseOps, Fault::ContentTypeJson], None).await,
+            "failures",
+        ),
+        (
+            junit_of(&[], Some("http://127.0.0.1:9/scim")).await,
+            "errors",
+        ),
+    ];
+    runs.into_iter()
+        .map(|(xml, name)| {
+            let path = dir.join(format!("{name}.xml"));
+            std::fs::write(&path, xml).expect("written");
+            path
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn xmllint_validates_the_junit_against_the_jenkins_xsd() {
+    let Some(xmllint) = tool("xmllint", Some("/usr/bin/xmllint".into())) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/junit-10.xsd");
+    for file in junit_files(dir.path()).await {
+        let out = std::process::Command::new(&xmllint)
+            .args(["--noout", "--schema", xsd])
+            .arg(&file)
+            .output()
+            .expect("xmllint runs");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn junitparser_and_xunitparser_read_every_test_case() {
+    let python = std::env::var_os("SCIMCHECK_PYTHON").map(std::path::PathBuf::from);
+    let Some(python) = tool("the Python with junitparser and xunitparser", python) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // Each parser counts the cases it read; both must agree with the XML.
+    let script = r#"
+import sys, junitparser, xunitparser
+for path in sys.argv[1:]:
+    xml = junitparser.JUnitXml.fromfile(path)
+    cases = sum(1 for suite in xml for case in suite)
+    suite, result = xunitparser.parse(open(path))
+    print(cases, suite.countTestCases())
+"#;
+    let files = junit_files(dir.path()).await;
+    let out = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(&files)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (line, file) in stdout.lines().zip(&files) {
+        let xml = std::fs::read_to_string(file).expect("read");
+        let expected = xml.matches("<testcase ").count();
+        assert_eq!(line, format!("{expected} {expected}"), "{}", file.display());
+    }
+    assert_eq!(stdout.lines().count(), files.len());
+}

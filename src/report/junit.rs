@@ -33,7 +33,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::context::ReportContext;
 use crate::check::Severity;
@@ -105,8 +105,13 @@ fn suite(outcome: &ScenarioOutcome, ctx: &ReportContext) -> TestSuite {
         &format!("{} [{}]", outcome.name, outcome.profile.name()),
     ));
     suite.set_time(outcome.elapsed);
-    suite.add_property(Property::new("profile", outcome.profile.name()));
-    suite.add_property(Property::new("source", xml(ctx, &outcome.source)));
+    // Not as `<properties>`: xunitparser keeps one property table for the whole file and
+    // refuses a name twice, so a second suite's `profile` would crash it.
+    suite.set_system_out(format!(
+        "profile: {}\nsource: {}\n",
+        outcome.profile.name(),
+        xml(ctx, &outcome.source)
+    ));
     let classname = suite.name.to_string();
     for step in &outcome.steps {
         suite.add_test_case(case(&classname, step, ctx));
