@@ -19,6 +19,7 @@ pub mod diag;
 pub mod exit;
 pub mod hints;
 pub mod http;
+pub(crate) mod load;
 pub mod plan;
 pub mod profile;
 pub mod redact;

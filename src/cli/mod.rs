@@ -11,6 +11,7 @@ mod connect;
 mod demo;
 mod error;
 mod lint;
+mod load;
 mod read_only;
 mod run;
 mod scenarios;
@@ -86,6 +87,8 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff), or write all pages with --out-dir.
     Man(shell::ManArgs),
+    /// Replay Entra's initial cycle at scale: paced requests, latencies, 429s, then cleanup.
+    Load(load::LoadArgs),
 }
 
 /// The Tenant URL, the token and how to talk to the server.
@@ -208,6 +211,7 @@ pub async fn main(cli: Cli) -> i32 {
         Command::Hints => Ok(catalogue::hints()),
         Command::Completions(args) => Ok(shell::completions(args)),
         Command::Man(args) => shell::man(args),
+        Command::Load(args) => load::load(args).await,
     };
     result.unwrap_or_else(|error| {
         error.print();

@@ -1,0 +1,245 @@
+//! `scimcheck load` against the reference server: the rate it holds, the cleanup, the JSON,
+//! the 429s, and Ctrl-C (issue 9, item 3).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{output, scimcheck, text, TOKEN};
+use scimcheck::redact::Secret;
+use scimcheck::refserver::{self, Fault, RunningServer};
+use serde_json::Value;
+
+async fn server_with(faults: &[Fault], delay: Duration) -> RunningServer {
+    let config = refserver::Config {
+        response_delay: delay,
+        ..refserver::Config::new(
+            Secret::new(TOKEN),
+            faults.iter().copied().collect::<BTreeSet<_>>(),
+        )
+    };
+    refserver::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
+        .await
+        .expect("the reference server starts on a free port")
+}
+
+/// How many resources of `collection` the server holds (asked again while it throttles).
+async fn count(base_url: &str, collection: &str) -> u64 {
+    for _ in 0..10 {
+        let body: Value = reqwest::Client::new()
+            .get(format!("{base_url}/{collection}"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON body");
+        if let Some(total) = body["totalResults"].as_u64() {
+            return total;
+        }
+    }
+    panic!("the server throttled every count of {collection}");
+}
+
+/// Runs `load` with `args` and returns the exit code, the text and the JSON report.
+async fn load(url: &str, args: &[&str]) -> (i32, String, Value) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let json = dir.path().join("load.json");
+    let mut cmd = scimcheck();
+    cmd.env("SCIMCHECK_TOKEN", TOKEN)
+        .arg("load")
+        .arg(url)
+        .args(args)
+        .arg("--json")
+        .arg(&json);
+    let out = output(cmd).await;
+    let report = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), text(&out), report)
+}
+
+fn kind<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["kinds"]
+        .as_array()
+        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_at_a_low_rate_holds_it_within_five_percent_cleans_up_and_writes_the_json() {
+    let server = server_with(&[], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = [
+        "--users",
+        "20",
+        "--groups",
+        "2",
+        "--members-per-group",
+        "5",
+        "--rate",
+        "20",
+    ];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 0, "{text}");
+    // 20 × (lookup, create) + 2 × (lookup, create) + 2 × 5 member adds.
+    assert_eq!(report["requests"], 54, "{report:#}");
+    let rate = report["sent_rps"].as_f64().expect("a sent rate");
+    assert!(
+        (rate - 20.0).abs() <= 1.0,
+        "sent at {rate}/s against a target of 20"
+    );
+    let throughput = report["throughput_rps"].as_f64().expect("a throughput");
+    assert!((throughput - 20.0).abs() <= 2.0, "{throughput} answers/s");
+    assert_eq!(report["rate_held"], true);
+    assert_eq!(kind(&report, "member add")["count"], 10);
+    assert_eq!(
+        kind(&report, "user create")["errors"],
+        serde_json::json!({})
+    );
+    assert_eq!(report["cleanup"]["created"], 22);
+    assert_eq!(report["cleanup"]["deleted"], 22);
+    assert_eq!(report["estimate"]["requests"], 54);
+    assert_eq!(
+        (count(&url, "Users").await, count(&url, "Groups").await),
+        (0, 0)
+    );
+    assert!(text.contains("cleanup: deleted 22 of 22 created"), "{text}");
+    assert!(!text.contains(TOKEN) && !report.to_string().contains(TOKEN));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_too_slow_for_the_rate_fails_with_the_rate_not_held() {
+    // 100 ms an answer and one request in flight: at most 10 requests/s against 25 asked.
+    let server = server_with(&[], Duration::from_millis(100)).await;
+    let args = ["--users", "8", "--groups", "0", "--concurrency", "1"];
+    let (code, text, report) = load(&server.base_url(), &args).await;
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(report["rate_held"], false, "{report:#}");
+    assert!(text.contains("target 25: NOT held"), "{text}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_group_create_fails_the_load_and_is_counted_by_status() {
+    let server = server_with(&[Fault::RejectAdscimGroupSchema], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = ["--users", "3", "--groups", "2", "--rate", "max"];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(
+        kind(&report, "group create")["errors"],
+        serde_json::json!({"400": 2})
+    );
+    assert_eq!(kind(&report, "member add"), &Value::Null);
+    assert_eq!(count(&url, "Users").await, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttled_requests_are_sent_again_after_retry_after_and_pass() {
+    let server = server_with(&[Fault::ThrottleRetryAfterSeconds], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = ["--users", "4", "--groups", "0", "--rate", "max"];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 0, "{text}");
+    let throttled: u64 = ["user lookup", "user create"]
+        .iter()
+        .map(|k| kind(&report, k)["throttled"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(
+        throttled >= 2,
+        "every third request is throttled: {report:#}"
+    );
+    assert_eq!(report["cleanup"]["created"], 4);
+    assert_eq!(count(&url, "Users").await, 0);
+    assert!(text.contains("every one said when to come back"), "{text}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_without_retry_after_fails_the_load_but_the_cycle_still_completes() {
+    let server = server_with(&[Fault::ThrottleWithoutRetryAfter], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = ["--users", "4", "--groups", "0", "--rate", "max"];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("with Retry-After 0 of"), "{text}");
+    assert_eq!(report["cleanup"]["created"], 4);
+    assert_eq!(count(&url, "Users").await, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lookups_mix_sends_only_user_lookups_and_creates_nothing() {
+    let server = server_with(&[], Duration::ZERO).await;
+    let url = server.base_url();
+    let (code, text, report) = load(
+        &url,
+        &["--mix", "lookups", "--users", "50", "--rate", "max"],
+    )
+    .await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(kind(&report, "user lookup")["count"], 50);
+    assert_eq!(report["kinds"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["rate_held"], Value::Null);
+    assert_eq!(report["estimate"], Value::Null);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn duration_ends_the_load_in_time_and_still_cleans_up() {
+    let server = server_with(&[], Duration::ZERO).await;
+    let url = server.base_url();
+    let started = Instant::now();
+    let args = ["--users", "100000", "--rate", "40", "--duration", "1"];
+    let (code, text, report) = load(&url, &args).await;
+    assert!(started.elapsed() < Duration::from_secs(20), "{text}");
+    assert_eq!(code, 0, "{text}");
+    let requests = report["requests"].as_u64().unwrap_or(0);
+    assert!(
+        (30..=50).contains(&requests),
+        "{requests} requests in 1 s at 40/s"
+    );
+    assert_eq!(count(&url, "Users").await, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_the_load_and_still_cleans_up() {
+    let server = server_with(&[], Duration::ZERO).await;
+    let url = server.base_url();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"));
+    cmd.env("SCIMCHECK_TOKEN", TOKEN)
+        .env("CI", "1")
+        .args(["load", &url, "--users", "100000", "--rate", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(&url, "Users").await < 5 {
+        assert!(Instant::now() < deadline, "the load created no users");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("the wait finishes")
+        .expect("the binary ends");
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(text.contains("interrupted: cleaning up"), "{text}");
+    assert_eq!(count(&url, "Users").await, 0, "{text}");
+    server.shutdown().await;
+}
