@@ -14,6 +14,13 @@ pub enum TableError {
     },
     #[error("{file}: {message}")]
     Syntax { file: String, message: String },
+    /// An exported Entra schema that cannot be used; `path` is the JSON path of the problem.
+    #[error("{file}: at `{path}`: {message}")]
+    Schema {
+        file: String,
+        path: String,
+        message: String,
+    },
     #[error("{file}:{line}:{column}: {message}")]
     Invalid {
         file: String,
@@ -51,14 +58,32 @@ struct RowModel {
     required: bool,
 }
 
-/// Reads and checks an attribute-table file.
+/// Larger than any real export (a few thousand lines, entra-2026 §1.1) by two orders of
+/// magnitude; a bigger file is a mistake, not a schema.
+const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads and checks an attribute file: a YAML table, or Entra's exported provisioning schema
+/// (recognised by its content, whatever the file is called).
 pub fn load(path: &std::path::Path) -> Result<AttributeTables, TableError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| TableError::Read {
+    let read = |source| TableError::Read {
         file: file.clone(),
         source,
-    })?;
-    parse(&file, &text)
+    };
+    let size = std::fs::metadata(path).map_err(read)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(TableError::Syntax {
+            file,
+            message: format!(
+                "the file has {size} bytes; an attribute file has at most {MAX_FILE_BYTES}"
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(read)?;
+    match super::entra::recognise(&file, &text)? {
+        Some(tables) => Ok(tables),
+        None => parse(&file, &text),
+    }
 }
 
 /// Parses attribute tables from YAML text; `file` names it in errors.
@@ -80,6 +105,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<AttributeTables, TableErro
         app: model.app,
         user: table(file, ResourceKind::User, model.user)?,
         group: table(file, ResourceKind::Group, model.group)?,
+        warnings: Vec::new(),
     })
 }
 
@@ -99,6 +125,9 @@ fn table(file: &str, kind: ResourceKind, model: TableModel) -> Result<ResourceTa
             ty: row.value.ty,
             filter: row.value.filter,
             required: row.value.required,
+            apply: super::Apply::Always,
+            source: None,
+            definition: None,
         });
     }
     let matching = AttrPath::parse(&model.matching.value)
@@ -115,7 +144,9 @@ fn table(file: &str, kind: ResourceKind, model: TableModel) -> Result<ResourceTa
     Ok(ResourceTable {
         kind,
         matching,
+        matching_next: Vec::new(),
         attributes,
+        scope: None,
     })
 }
 

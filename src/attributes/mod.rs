@@ -4,6 +4,8 @@
 //! Checks are derived from them: each mapped attribute must come back with the value and JSON
 //! type Entra sent, and each filterable attribute must find its object with `eq`.
 
+mod entra;
+mod expr;
 mod load;
 mod path;
 
@@ -96,6 +98,44 @@ pub struct Attribute {
     pub filter: bool,
     /// "Required by the app".
     pub required: bool,
+    /// Entra's "Apply this mapping" (an exported schema's `flowType`).
+    pub apply: Apply,
+    /// The source as the Attribute-Mapping page shows it (`Switch([IsSoftDeleted], …)`), when
+    /// the table came from an exported schema.
+    pub source: Option<String>,
+    /// The target directory's definition, when the table came from an exported schema.
+    pub definition: Option<Definition>,
+}
+
+/// What an exported schema's `attributeDefinition` adds to a row (entra-2026 §1.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Definition {
+    pub multivalued: bool,
+    /// `ReadWrite`, `ReadOnly`, `Immutable` or `WriteOnly`.
+    pub mutability: String,
+    pub case_exact: bool,
+    /// `referencedObjects` (`User` for `manager`, `User`/`Group` for `members`).
+    pub referenced_objects: Vec<String>,
+}
+
+/// When Entra sends an attribute (entra-2026 §1.2, `flowType`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Apply {
+    /// On create and in every PATCH that changes it.
+    #[default]
+    Always,
+    /// `ObjectAddOnly`: in the create only, never PATCHed.
+    OnCreateOnly,
+}
+
+impl Apply {
+    /// The words of the Attribute-Mapping page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Apply::Always => "always",
+            Apply::OnCreateOnly => "on create only",
+        }
+    }
 }
 
 /// The mapping of one resource type.
@@ -104,13 +144,26 @@ pub struct ResourceTable {
     pub kind: ResourceKind,
     /// Matching precedence 1 (client-behaviour §3.1, §4.1).
     pub matching: AttrPath,
+    /// Matching precedence 2, 3, …: what Entra tries when a lookup by the one before finds
+    /// nothing (client-behaviour §3.1).
+    pub matching_next: Vec<AttrPath>,
     pub attributes: Vec<Attribute>,
+    /// The scoping filter, in words; shown, not simulated.
+    pub scope: Option<String>,
 }
 
 impl ResourceTable {
     /// The row for a path, compared as written in the table.
     pub fn get(&self, path: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.path.as_str() == path)
+    }
+
+    /// The matching precedence of a path (1 is the first), if Entra matches on it.
+    pub fn precedence(&self, path: &AttrPath) -> Option<usize> {
+        std::iter::once(&self.matching)
+            .chain(&self.matching_next)
+            .position(|p| p == path)
+            .map(|i| i + 1)
     }
 }
 
@@ -120,6 +173,9 @@ pub struct AttributeTables {
     pub app: String,
     pub user: ResourceTable,
     pub group: ResourceTable,
+    /// What was read but is not simulated (an unknown expression function, a missing group
+    /// mapping), one sentence each, for the user to see before anything is sent.
+    pub warnings: Vec<String>,
 }
 
 impl AttributeTables {

@@ -13,7 +13,13 @@ use crate::scenario::{self, SourceFile};
 /// The tables at `path` (`--attributes`), or the built-in Atmos tables.
 pub(super) fn tables(path: Option<&Path>) -> Result<AttributeTables, CliError> {
     match path {
-        Some(path) => attributes::load(path).map_err(|e| CliError::usage(e.to_string())),
+        Some(path) => {
+            let tables = attributes::load(path).map_err(|e| CliError::usage(e.to_string()))?;
+            for warning in &tables.warnings {
+                anstream::eprintln!("warning: {warning}");
+            }
+            Ok(tables)
+        }
         None => Ok(AttributeTables::atmos()),
     }
 }

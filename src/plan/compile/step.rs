@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_saphyr::Spanned;
 
-use crate::attributes::{AttrPath, Attribute, ResourceKind};
+use crate::attributes::{Apply, AttrPath, Attribute, ResourceKind};
 use crate::plan::{
     Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, RawRequest, StepPlan,
 };
@@ -14,7 +14,7 @@ use crate::scenario::model::{
 
 use super::expect::{defaults, expects_success, merge};
 use super::scope::Scope;
-use super::{kind_word, FileCx, Usage};
+use super::{kind_word, listed, FileCx, Usage};
 
 /// One step as compiled, before the file's `expect` and `read-back` are applied.
 struct Compiled {
@@ -394,13 +394,28 @@ impl FileCx<'_> {
             self.report(at, "nothing to set".to_owned(), Some(note));
         }
         let mut out = Vec::new();
+        let mut create_only = Vec::new();
         for (path, value) in &set.value.0 {
             let template = self.template(value, scope);
-            if self.attribute(kind, path, Usage::Value) {
-                if let Some(attribute) = self.tables.of(kind).get(&path.value) {
-                    out.push((attribute.clone(), template));
-                }
+            if !self.attribute(kind, path, Usage::Value) {
+                continue;
             }
+            // entra-2026 §1.2: an `ObjectAddOnly` mapping never flows in a PATCH, so the
+            // update Entra sends leaves it out.
+            match self.tables.of(kind).get(&path.value) {
+                Some(a) if a.apply == Apply::OnCreateOnly => create_only.push(path.value.clone()),
+                Some(a) => out.push((a.clone(), template)),
+                None => {}
+            }
+        }
+        if out.is_empty() && !create_only.is_empty() {
+            let at = self.at(set);
+            let note = format!(
+                "{} of {} is applied on create only, so Entra sends no PATCH for this update",
+                listed(&create_only.iter().map(String::as_str).collect::<Vec<_>>()),
+                self.tables.app
+            );
+            self.report(at, "nothing left to set".to_owned(), Some(note));
         }
         out
     }

@@ -586,3 +586,44 @@ fn unicode_before_a_mistake_keeps_the_caret_under_it() {
         "error: unknown key `expcet` in a step\n --> x.yaml:4:20\n  |\n4 |   - { name: \"été\", expcet: {}, entra: test-connection }\n  |                    ^ did you mean `expect`?\n\n"
     );
 }
+
+/// The Atmos tables with `displayName` applied on create only (an `ObjectAddOnly` mapping).
+fn display_name_on_create_only() -> AttributeTables {
+    let mut tables = AttributeTables::atmos();
+    for attribute in &mut tables.user.attributes {
+        if attribute.path.as_str() == "displayName" {
+            attribute.apply = crate::attributes::Apply::OnCreateOnly;
+        }
+    }
+    tables
+}
+
+#[test]
+fn an_update_leaves_out_attributes_applied_on_create_only() {
+    let text = scenario(
+        OBJECTS,
+        "  - name: rename\n    entra: { update-user: { user: alice, set: { displayName: D, name.givenName: G } } }\n",
+    );
+    let plan = compile(&[file("x.yaml", &text)], &display_name_on_create_only()).expect("compiles");
+    let EntraAction::UpdateUser { set, .. } = plan.scenarios[0].steps[0].action_entra() else {
+        panic!("an update");
+    };
+    let paths: Vec<&str> = set.iter().map(|(a, _)| a.path.as_str()).collect();
+    assert_eq!(paths, ["name.givenName"]);
+}
+
+#[test]
+fn an_update_of_only_create_only_attributes_is_a_mistake() {
+    let text = scenario(
+        OBJECTS,
+        "  - name: rename\n    entra: { update-user: { user: alice, set: { displayName: D } } }\n",
+    );
+    let errors = compile(&[file("x.yaml", &text)], &display_name_on_create_only())
+        .expect_err("refused")
+        .to_string();
+    assert!(errors.contains("nothing left to set"), "{errors}");
+    assert!(
+        errors.contains("`displayName` of Atmos is applied on create only"),
+        "{errors}"
+    );
+}
