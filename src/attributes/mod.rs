@@ -4,6 +4,7 @@
 //! Checks are derived from them: each mapped attribute must come back with the value and JSON
 //! type Entra sent, and each filterable attribute must find its object with `eq`.
 
+pub mod discover;
 mod entra;
 mod expr;
 mod load;

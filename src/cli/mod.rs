@@ -6,6 +6,7 @@
 //! sense in CI (`env = …`, listed in the README), a test in `tests/`, and the regenerated
 //! `man/` pages (`scimcheck man --out-dir man`).
 
+mod attributes;
 mod catalogue;
 mod connect;
 mod demo;
@@ -89,6 +90,9 @@ enum Command {
     Man(shell::ManArgs),
     /// Replay Entra's initial cycle at scale: paced requests, latencies, 429s, then cleanup.
     Load(load::LoadArgs),
+    /// Show an attribute mapping (a YAML table or Entra's exported schema), or compare it with
+    /// the server's GET /Schemas.
+    Attributes(attributes::AttributesArgs),
 }
 
 /// The Tenant URL, the token and how to talk to the server.
@@ -212,6 +216,7 @@ pub async fn main(cli: Cli) -> i32 {
         Command::Completions(args) => Ok(shell::completions(args)),
         Command::Man(args) => shell::man(args),
         Command::Load(args) => load::load(args).await,
+        Command::Attributes(args) => attributes::attributes(args).await,
     };
     result.unwrap_or_else(|error| {
         error.print();
