@@ -212,3 +212,21 @@ async fn run_with_text_that_is_neither_yaml_table_nor_json_sends_nothing() {
     assert!(printed.contains("schema.json: "), "{printed}");
     assert!(seen.is_empty(), "{seen:?}");
 }
+
+#[tokio::test]
+async fn connect_probes_with_the_first_matching_attribute_of_the_schema() {
+    let server = Server::start(atmos_schemas(true)).await;
+    let mut cmd = scimcheck();
+    cmd.args(["connect", &server.url, "--attributes"])
+        .arg("fixtures/entra-schema/external-id-matching.json")
+        .env("SCIMCHECK_TOKEN", TOKEN);
+    let out = output(cmd).await;
+    let printed = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{printed}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with("GET /scim/v2/Users?filter=externalId+eq+"),
+        "{seen:?}"
+    );
+}

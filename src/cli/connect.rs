@@ -19,9 +19,15 @@ pub(crate) struct ConnectArgs {
     server: ServerArgs,
     #[command(flatten)]
     output: OutputArgs,
+    /// The app's attribute table or Entra's exported schema: the probe filters on its first
+    /// matching attribute (default: the built-in Atmos tables, `userName`).
+    #[arg(long, value_name = "PATH")]
+    attributes: Option<std::path::PathBuf>,
 }
 
 pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
+    // §2.1: Test Connection probes with matching precedence 1, so a changed mapping changes it.
+    let tables = super::sources::tables(args.attributes.as_deref())?;
     let (client, redactor) = client(&args.server)?;
     let styles = Styles::for_stream(args.output.color, &std::io::stdout());
     // `-vv`: bodies uncut.
@@ -38,7 +44,6 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
             return Ok(code);
         }
     };
-    let tables = crate::attributes::AttributeTables::atmos();
     let guid = uuid::Uuid::new_v4().to_string();
     // §2.1: the probe is the same whatever the PATCH profile.
     let request =
