@@ -74,16 +74,7 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         duration: args.duration,
         run_id: crate::run::new_run_id(),
     };
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
-            let _ = stop.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(exit::INTERRUPTED);
-            }
-        }
-    });
+    let stopped = super::interrupt_on_ctrl_c();
     eprintln!(
         "{}",
         redactor.redact(&describe(&shape, &client.tenant().to_string()))

@@ -233,3 +233,18 @@ fn print_bytes(bytes: &[u8]) -> i32 {
     let _ = std::io::stdout().write_all(bytes);
     crate::exit::OK
 }
+
+/// The first Ctrl-C asks the run to stop and clean up; a second quits at once.
+pub(crate) fn interrupt_on_ctrl_c() -> crate::run::Interrupt {
+    let (stop, interrupt) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
+            let _ = stop.send(true);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(crate::exit::INTERRUPTED);
+            }
+        }
+    });
+    interrupt
+}

@@ -271,16 +271,7 @@ pub(crate) async fn execute(
             skipped.name, skipped.reason
         );
     }
-    let (stop, interrupt) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
-            let _ = stop.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(exit::INTERRUPTED);
-            }
-        }
-    });
+    let interrupt = super::interrupt_on_ctrl_c();
     let mut runner = Runner::new(client, &tables, new_run_id(), interrupt);
     // Read-only: no step writes, so nothing is created; with `keep`, cleanup could not send
     // a DELETE even if the ledger held something.
