@@ -525,11 +525,12 @@ fn hint(hint: &Hint, ctx: &ReportContext) -> JsonHint {
         id: hint.id.to_owned(),
         severity: hint.severity.into(),
         blocking: hint.blocking,
-        cause: hint.cause.to_owned(),
+        // Cause and fix may name what the server named (`{attr}`): redacted too.
+        cause: ctx.text(&hint.cause),
         symptom: hint.symptom.to_owned(),
         // Quotes the server's answers and URLs: redacted like every other string.
         evidence: ctx.text(&hint.evidence),
-        fix: hint.fix.to_owned(),
+        fix: ctx.text(&hint.fix),
         steps: hint.steps.iter().map(|s| ctx.text(s)).collect(),
         failures: hint.failures,
     }
@@ -549,5 +550,36 @@ fn cleanup(report: &CleanupReport, ctx: &ReportContext) -> JsonCleanup {
                 reason: ctx.text(&l.reason),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::{Redactor, Secret};
+
+    #[test]
+    fn a_hint_that_names_what_the_server_named_is_redacted() {
+        let token = "tok-9f3c2a7e-echoed-by-the-server-0001";
+        let ctx = ReportContext::new(
+            "http://h/scim",
+            vec![crate::profile::Profile::Rfc],
+            Redactor::new([Secret::new(token)]),
+        );
+        // A server that calls the token the attribute it requires: `{attr}` carries it.
+        let named = Hint {
+            id: "hint:required-attribute",
+            severity: crate::check::Severity::BreaksEntra,
+            blocking: false,
+            cause: format!("the server requires `{token}`"),
+            symptom: "s",
+            evidence: format!("POST /Users → 400: \"{token} is required\""),
+            fix: format!("map `{token}` in Entra"),
+            steps: vec!["S".into()],
+            failures: 1,
+        };
+        let text = serde_json::to_string(&hint(&named, &ctx)).expect("serialises");
+        assert!(!text.contains(token), "{text}");
+        assert!(text.contains("the server requires `***`"), "{text}");
     }
 }
