@@ -25,7 +25,7 @@ use std::convert::Infallible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use super::{PatchForm, Template};
+use super::{ObjectId, PatchForm, Template};
 use crate::attributes::{AttrPath, Attribute};
 use crate::scenario::model::{Lookup, MemberOps, TextMap};
 use crate::scenario::schema::Scalar;
@@ -57,14 +57,14 @@ pub trait Form {
 /// `lookup-user`'s user, and the attribute to look it up by (the matching one when `None`).
 pub type UserBy<N, A> = (N, Option<A>);
 
-/// The plan's form: names checked against the scenario's declarations, attribute paths
-/// resolved against the attribute table (with their types), values parsed.
+/// The plan's form: names resolved to the scenario's objects, attribute paths resolved
+/// against the attribute table (with their types), values parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resolved;
 
 impl Form for Resolved {
-    type Name = String;
-    type Names = Vec<String>;
+    type Name = ObjectId;
+    type Names = Vec<ObjectId>;
     type Attr = AttrPath;
     type Set = Vec<(Attribute, Template)>;
     type PatchForm = PatchForm;
@@ -72,18 +72,12 @@ impl Form for Resolved {
     type MemberOps = bool;
     type Expanded = Infallible;
 
-    fn lookup<'de, D: Deserializer<'de>>(d: D) -> Result<UserBy<String, AttrPath>, D::Error> {
-        Ok(match Lookup::deserialize(d)? {
-            Lookup::Name(name) => (name, None),
-            Lookup::By(long) => {
-                let by = long
-                    .by
-                    .map(|by| AttrPath::parse(&by.value))
-                    .transpose()
-                    .map_err(serde::de::Error::custom)?;
-                (long.user.value, by)
-            }
-        })
+    /// Never called: a resolved action is made by `plan::compile`, not read, and since
+    /// [`ObjectId`] has no `Deserialize`, serde derives no reader for this form.
+    fn lookup<'de, D: Deserializer<'de>>(_: D) -> Result<UserBy<ObjectId, AttrPath>, D::Error> {
+        Err(serde::de::Error::custom(
+            "a resolved plan is compiled from a scenario file, not read",
+        ))
     }
 }
 

@@ -218,7 +218,8 @@ impl FileCx<'_> {
         let var_names: Vec<String> = vars.iter().map(|(n, _)| n.clone()).collect();
         let mut objects = self.objects(ResourceKind::User, &model.users, &var_names);
         objects.extend(self.objects(ResourceKind::Group, &model.groups, &var_names));
-        let steps = self.steps(model, Scope::steps(var_names, kinds, self.tables));
+        let names = objects.iter().map(|o| o.name.clone()).collect();
+        let steps = self.steps(model, Scope::steps(var_names, kinds, names, self.tables));
         ScenarioPlan {
             name: name.to_owned(),
             description: model
@@ -326,13 +327,15 @@ impl FileCx<'_> {
             let mut decl = ObjectDecl {
                 name: name.value.clone(),
                 kind,
-                values: BTreeMap::new(),
+                values: Vec::new(),
                 existing: false,
             };
             for (path, value) in &values.0 {
                 let template = self.template(value, &scope);
                 if self.attribute(kind, path, Usage::Value) {
-                    decl.values.insert(path.value.clone(), template);
+                    if let Some(attribute) = self.tables.of(kind).get(&path.value) {
+                        decl.values.push((attribute.path.clone(), template));
+                    }
                 }
             }
             out.push(decl);

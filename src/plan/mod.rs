@@ -10,12 +10,10 @@ pub mod read_only;
 pub mod select;
 pub mod template;
 
-use std::collections::BTreeMap;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::attributes::ResourceKind;
+use crate::attributes::{AttrPath, ResourceKind};
 use crate::diag::Location;
 pub use action::{Form, Resolved};
 pub use select::{select, Selection};
@@ -50,14 +48,32 @@ pub struct SkippedScenario {
     pub reason: String,
 }
 
+/// A user or group of a scenario: its place in [`ScenarioPlan::objects`], so the runner
+/// addresses objects that compile checked, never a name it would have to look up. Users made
+/// at run time (`add-new-members`) take the places after the declared ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId(pub(crate) usize);
+
+impl ObjectId {
+    /// The object at place `index` of its scenario.
+    pub fn new(index: usize) -> ObjectId {
+        ObjectId(index)
+    }
+
+    /// Its place in [`ScenarioPlan::objects`] (or after them, for run-time objects).
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// A user or group that Entra provisions in this scenario. Attribute values not given here are
 /// generated from the attribute table (prefixed with `scimcheck-<run id>`).
 #[derive(Clone, Debug)]
 pub struct ObjectDecl {
     pub name: String,
     pub kind: ResourceKind,
-    /// Attribute path (as in the attribute table) → value.
-    pub values: BTreeMap<String, Template>,
+    /// Attribute path of the table → value, in file order.
+    pub values: Vec<(AttrPath, Template)>,
     /// An object that already exists on the server (matched, not created): Entra's view holds
     /// only the values given, nothing is generated, and cleanup never deletes it.
     pub existing: bool,

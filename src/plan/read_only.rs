@@ -11,8 +11,6 @@
 //! on it (for instance a new one) counts as a write, so read-only mode refuses it rather than
 //! sending it. Add a new read-only action to [`EntraAction::writes`].
 
-use std::collections::BTreeMap;
-
 use super::compile::{compile, CompileErrors};
 use super::{Action, EntraAction, Plan, Template};
 use crate::attributes::{AttributeTables, ResourceKind};
@@ -117,9 +115,9 @@ pub fn mark_existing(plan: &mut Plan, tables: &AttributeTables, existing: &Exist
                 ResourceKind::Group => &existing.group,
             };
             let Some(name) = name else { continue };
-            let matching = tables.of(object.kind).matching.as_str().to_owned();
+            let matching = tables.of(object.kind).matching.clone();
             // A literal, not a template: a name with `{{` in it is still just the name.
-            object.values = BTreeMap::from([(matching, Template::literal(name.clone()))]);
+            object.values = vec![(matching, Template::literal(name.clone()))];
             object.existing = true;
         }
     }
@@ -169,8 +167,8 @@ steps:
     #[test]
     fn only_lookups_and_reads_are_not_writes() {
         use EntraAction as A;
-        let user = || "u".to_owned();
-        let group = || "g".to_owned();
+        let user = || crate::plan::ObjectId::new(0);
+        let group = || crate::plan::ObjectId::new(1);
         let reads = [
             A::TestConnection,
             A::LookupUser {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::fallback::{self, MAX_TRIES};
-use super::outcome::{Blame, FallbackChange, NotRun, Premise, PremiseKind, StepStatus};
+use super::outcome::{Blame, FallbackChange, NotRun, Premise, StepStatus};
 use super::prepare::{self, Intent, Prepared};
 use super::record::Record;
 use super::runner::{Ended, Runner};
@@ -14,12 +14,12 @@ use crate::attributes::ResourceKind;
 use crate::check::server_error::ServerError;
 use crate::check::{self, CheckId, ExchangeRef, Finding};
 use crate::http::{Received, Request};
-use crate::plan::{ObjectDecl, StepPlan};
+use crate::plan::{ObjectDecl, ObjectId, StepPlan};
 use crate::profile::Renderer;
 
 /// An `add-new-members` step's parameters.
-pub(super) struct Batch<'p> {
-    pub(super) group: &'p str,
+pub(super) struct Batch {
+    pub(super) group: ObjectId,
     pub(super) count: usize,
     pub(super) one_op_each: bool,
 }
@@ -40,7 +40,7 @@ impl Runner<'_> {
         &self,
         world: &mut World,
         renderer: &Renderer,
-        object: &str,
+        object: ObjectId,
         step: &StepPlan,
         prepared: &Prepared,
         refused: Option<Finding>,
@@ -64,22 +64,18 @@ impl Runner<'_> {
             }
             None => None,
         };
-        let kind = world.object(object).map_or(ResourceKind::User, |o| o.kind);
         let Some((answer, changes)) = tried else {
-            if let Some(state) = world.object_mut(object) {
-                state.never_created = Some(Blame {
-                    step: step.id.clone(),
-                    check: CheckId::Status,
-                });
-            }
+            world.object_mut(object).never_created = Some(Blame {
+                step: step.id.clone(),
+                check: CheckId::Status,
+            });
             return Ok(None);
         };
-        let note = fallback::note(object, kind, &step.id, changes);
+        let state = world.object(object);
+        let note = fallback::note(&state.name, state.kind, &step.id, changes);
         record.on_fallback(note.clone());
         world.learn(&note);
-        if let Some(state) = world.object_mut(object) {
-            state.fallback = Some(note);
-        }
+        world.object_mut(object).fallback = Some(note);
         Ok(Some(answer))
     }
 
@@ -94,7 +90,7 @@ impl Runner<'_> {
         &self,
         world: &mut World,
         renderer: &Renderer,
-        object: &str,
+        object: ObjectId,
         adscim: bool,
         mut error: ServerError,
         mut sent: Option<Value>,
@@ -102,9 +98,7 @@ impl Runner<'_> {
     ) -> Result<Option<(Answer, Vec<FallbackChange>)>, Ended> {
         let mut changes: Vec<FallbackChange> = Vec::new();
         for _ in 0..MAX_TRIES {
-            let Some(state) = world.object(object) else {
-                return Ok(None);
-            };
+            let state = world.object(object);
             let with_adscim = adscim && !fallback::drops_adscim(&changes);
             let new = fallback::derive(&error, sent.as_ref(), state, with_adscim);
             if new.is_empty() {
@@ -112,9 +106,7 @@ impl Runner<'_> {
             }
             fallback::apply(world, object, &new);
             changes.extend(new);
-            let Some(request) = create_request(world, renderer, object, adscim, &changes) else {
-                return Ok(None);
-            };
+            let request = create_request(world, renderer, object, adscim, &changes);
             let (at, received) = self.send_recorded(&request, record, false).await?;
             if (200..300).contains(&received.status) {
                 let body = received.json().ok();
@@ -140,28 +132,29 @@ impl Runner<'_> {
         &self,
         world: &mut World,
         renderer: &Renderer,
-        batch: &Batch<'_>,
+        batch: &Batch,
         step: &StepPlan,
         record: &mut Record,
     ) -> Result<Prepared, Ended> {
         let group_id = prepare::id(world, batch.group)
             .map(str::to_owned)
             .map_err(|p| (StepStatus::NotRun(NotRun::Premise(p)), None))?;
-        let mut names = Vec::new();
+        let mut members = Vec::new();
         let mut ids = Vec::new();
         let learned = world.learned(ResourceKind::User).cloned();
         let mut changes: Vec<FallbackChange> = learned
             .as_ref()
             .map(|l| l.changes.clone())
             .unwrap_or_default();
-        let first = world.count_with_prefix(&format!("{}-new", batch.group)) + 1;
+        let group = world.object(batch.group).name.clone();
+        let first = world.count_with_prefix(&format!("{group}-new")) + 1;
         for n in first..first + batch.count {
-            let name = format!("{}-new{n}", batch.group);
-            if let Some(id) = self
+            let name = format!("{group}-new{n}");
+            if let Some((member, id)) = self
                 .create_member(world, renderer, &name, step, &mut changes, record)
                 .await?
             {
-                names.push(name);
+                members.push(member);
                 ids.push(id);
             }
         }
@@ -183,15 +176,16 @@ impl Runner<'_> {
             renderer.add_members(&group_id, &ids)
         };
         let intent = Intent::Members {
-            group: batch.group.to_owned(),
+            group: batch.group,
             add: true,
-            members: names,
+            members,
         };
         Ok(Prepared { request, intent })
     }
 
-    /// Creates one batch member, reduced by the `changes` earlier members needed; its id, or
-    /// `None` when the server refused every try (a failed check of the step).
+    /// Creates one batch member, reduced by the `changes` earlier members needed; the member
+    /// and its server id, or `None` when the server refused every try (a failed check of the
+    /// step).
     async fn create_member(
         &self,
         world: &mut World,
@@ -200,7 +194,7 @@ impl Runner<'_> {
         step: &StepPlan,
         changes: &mut Vec<FallbackChange>,
         record: &mut Record,
-    ) -> Result<Option<String>, Ended> {
+    ) -> Result<Option<(ObjectId, String)>, Ended> {
         let decl = ObjectDecl {
             name: name.to_owned(),
             kind: ResourceKind::User,
@@ -208,15 +202,10 @@ impl Runner<'_> {
             existing: false,
         };
         let premise = |p: Premise| (StepStatus::NotRun(NotRun::Premise(p)), None);
-        world.declare(&decl, self.tables).map_err(premise)?;
-        fallback::apply(world, name, changes);
-        self.register(world, name, ResourceKind::User);
-        let no_id = || {
-            premise(Premise::new(PremiseKind::NoId {
-                object: name.to_owned(),
-            }))
-        };
-        let request = create_request(world, renderer, name, false, &[]).ok_or_else(no_id)?;
+        let member = world.declare(&decl, self.tables).map_err(premise)?;
+        fallback::apply(world, member, changes);
+        self.register(world, member, ResourceKind::User);
+        let request = create_request(world, renderer, member, false, &[]);
         let (at, received) = self.send_recorded(&request, record, false).await?;
         let mut answer = (200..300)
             .contains(&received.status)
@@ -230,7 +219,7 @@ impl Runner<'_> {
                 .and_then(|b| serde_json::from_str(b).ok());
             if let Some(error) = error {
                 let tried = self
-                    .retry_create(world, renderer, name, false, error, sent, record)
+                    .retry_create(world, renderer, member, false, error, sent, record)
                     .await?;
                 if let Some(((_, accepted, _), more)) = tried {
                     changes.extend(more);
@@ -244,7 +233,7 @@ impl Runner<'_> {
         }
         let body = answer.as_ref().and_then(|r| r.json().ok());
         let intent = Intent::Create {
-            object: name.to_owned(),
+            object: member,
             kind: ResourceKind::User,
         };
         apply(world, &intent, body.as_ref());
@@ -256,11 +245,9 @@ impl Runner<'_> {
                 .map_or_else(|| step.id.clone(), |l| l.step.clone());
             let note = fallback::note(name, ResourceKind::User, &at, changes.clone());
             record.on_fallback(note.clone());
-            if let Some(state) = world.object_mut(name) {
-                state.fallback = Some(note);
-            }
+            world.object_mut(member).fallback = Some(note);
         }
-        Ok(world.object(name).and_then(|o| o.id.clone()))
+        Ok(world.object(member).id.clone().map(|id| (member, id)))
     }
 }
 
@@ -268,16 +255,16 @@ impl Runner<'_> {
 fn create_request(
     world: &World,
     renderer: &Renderer,
-    object: &str,
+    object: ObjectId,
     adscim: bool,
     changes: &[FallbackChange],
-) -> Option<Request> {
-    let state = world.object(object)?;
+) -> Request {
+    let state = world.object(object);
     let values = state.create_values();
-    Some(match state.kind {
+    match state.kind {
         ResourceKind::User => renderer.create_user(&values),
         ResourceKind::Group => {
             renderer.create_group(&values, adscim && !fallback::drops_adscim(changes))
         }
-    })
+    }
 }

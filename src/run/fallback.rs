@@ -10,6 +10,7 @@ use super::outcome::{Fallback, FallbackChange};
 use super::world::{ObjectState, World};
 use crate::attributes::{AttrPath, AttrType, ResourceKind};
 use crate::check::server_error::{Cause, ServerError};
+use crate::plan::ObjectId;
 use crate::scim;
 
 /// How many reduced creates are tried after Entra's own, at most.
@@ -77,24 +78,19 @@ pub(crate) fn derive(
 
 /// Applies the changes to the object in Entra's view, so what it expects later is what the
 /// fallback create sent.
-pub(crate) fn apply(world: &mut World, name: &str, changes: &[FallbackChange]) {
-    let Some(generated) = world.object(name).map(|o| {
-        changes
-            .iter()
-            .filter_map(|c| match c {
-                FallbackChange::AddedRequired(path) => Some((
-                    path.clone(),
-                    world.generated(name, o.kind, path, AttrType::String),
-                )),
-                _ => None,
-            })
-            .collect::<Vec<(AttrPath, Value)>>()
-    }) else {
-        return;
-    };
-    let Some(object) = world.object_mut(name) else {
-        return;
-    };
+pub(crate) fn apply(world: &mut World, id: ObjectId, changes: &[FallbackChange]) {
+    let state = world.object(id);
+    let generated: Vec<(AttrPath, Value)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            FallbackChange::AddedRequired(path) => Some((
+                path.clone(),
+                world.generated(&state.name, state.kind, path, AttrType::String),
+            )),
+            _ => None,
+        })
+        .collect();
+    let object = world.object_mut(id);
     for change in changes {
         match change {
             FallbackChange::DroppedExtension(schema) => {
@@ -197,7 +193,8 @@ mod tests {
     use crate::http::Received;
     use crate::plan::ObjectDecl;
 
-    fn world() -> World {
+    /// A world holding alice, and her id.
+    fn world() -> (World, ObjectId) {
         let mut world = World::new("r1", None);
         let decl = ObjectDecl {
             name: "alice".into(),
@@ -205,10 +202,10 @@ mod tests {
             values: Default::default(),
             existing: false,
         };
-        world
+        let alice = world
             .declare(&decl, &AttributeTables::atmos())
             .expect("declared");
-        world
+        (world, alice)
     }
 
     fn error(body: Value) -> ServerError {
@@ -222,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_refused_enterprise_extension_is_dropped_from_the_fallback() {
-        let mut world = world();
+        let (mut world, alice) = world();
         let detail = format!(
             "{}: Extra inputs are not permitted",
             scim::ENTERPRISE_USER_SCHEMA
@@ -231,7 +228,7 @@ mod tests {
         let changes = derive(
             &error(json!({"detail": detail})),
             Some(&sent),
-            world.object("alice").expect("alice"),
+            world.object(alice),
             false,
         );
         assert_eq!(
@@ -240,25 +237,25 @@ mod tests {
                 scim::ENTERPRISE_USER_SCHEMA.into()
             )]
         );
-        apply(&mut world, "alice", &changes);
-        let alice = world.object("alice").expect("alice");
+        apply(&mut world, alice, &changes);
+        let alice = world.object(alice);
         assert!(alice.values.iter().all(|(p, _, _)| p.schema().is_none()));
         assert!(alice.source.iter().all(|(p, _, _)| p.schema().is_none()));
     }
 
     #[test]
     fn a_required_attribute_is_added_with_a_generated_value() {
-        let mut world = world();
+        let (mut world, alice) = world();
         let changes = derive(
             &error(json!({"scimType": "invalidValue", "detail": "Field 'formatted' is required"})),
             None,
-            world.object("alice").expect("alice"),
+            world.object(alice),
             false,
         );
         let formatted = AttrPath::parse("name.formatted").expect("path");
         assert_eq!(changes, [FallbackChange::AddedRequired(formatted.clone())]);
-        apply(&mut world, "alice", &changes);
-        let alice = world.object("alice").expect("alice");
+        apply(&mut world, alice, &changes);
+        let alice = world.object(alice);
         assert_eq!(
             alice.value("name.formatted"),
             Some(&json!("Alice Scimcheck"))
@@ -271,11 +268,11 @@ mod tests {
 
     #[test]
     fn an_answer_that_names_nothing_changes_nothing() {
-        let world = world();
+        let (world, alice) = world();
         let changes = derive(
             &error(json!({"detail": "something went wrong"})),
             None,
-            world.object("alice").expect("alice"),
+            world.object(alice),
             false,
         );
         assert!(changes.is_empty());

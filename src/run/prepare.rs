@@ -6,7 +6,7 @@ use super::outcome::{Blame, Premise, PremiseKind};
 use super::world::{typed, ObjectState, World};
 use crate::attributes::{AttrPath, Attribute, AttributeTables, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Action, EntraAction, JsonTemplate, PatchForm, RawRequest, Template};
+use crate::plan::{Action, EntraAction, JsonTemplate, ObjectId, PatchForm, RawRequest, Template};
 use crate::profile::{Change, Renderer};
 use crate::scim;
 
@@ -17,41 +17,39 @@ pub(crate) enum Intent {
     Raw,
     /// A filter query for `value` at `attr`; `object` is the object looked for, if any.
     Lookup {
-        object: Option<String>,
+        object: Option<ObjectId>,
         attr: AttrPath,
         value: String,
     },
     Get {
-        object: String,
+        object: ObjectId,
         kind: ResourceKind,
     },
     Create {
-        object: String,
+        object: ObjectId,
         kind: ResourceKind,
     },
     Update {
-        object: String,
+        object: ObjectId,
         kind: ResourceKind,
         changes: Vec<(AttrPath, Value)>,
     },
     Members {
-        group: String,
+        group: ObjectId,
         add: bool,
-        members: Vec<String>,
+        members: Vec<ObjectId>,
     },
     Delete {
-        object: String,
+        object: ObjectId,
         kind: ResourceKind,
     },
     /// §3.6: the user's manager set to another object (or removed).
     Manager {
-        user: String,
-        manager: Option<String>,
+        user: ObjectId,
+        manager: Option<ObjectId>,
     },
     /// §3.4: the next cycle's read of a user, compared with Entra's source.
-    Sync {
-        object: String,
-    },
+    Sync { object: ObjectId },
 }
 
 impl Intent {
@@ -60,8 +58,8 @@ impl Intent {
         matches!(self, Intent::Lookup { object: None, .. })
     }
 
-    /// Every object the request is about, by name.
-    pub(crate) fn objects(&self) -> Vec<&str> {
+    /// Every object the request is about.
+    pub(crate) fn objects(&self) -> Vec<ObjectId> {
         match self {
             Intent::Raw | Intent::Lookup { object: None, .. } => Vec::new(),
             Intent::Lookup {
@@ -72,24 +70,22 @@ impl Intent {
             | Intent::Create { object, .. }
             | Intent::Update { object, .. }
             | Intent::Delete { object, .. }
-            | Intent::Sync { object } => vec![object],
-            Intent::Members { group, members, .. } => std::iter::once(group.as_str())
-                .chain(members.iter().map(String::as_str))
+            | Intent::Sync { object } => vec![*object],
+            Intent::Members { group, members, .. } => std::iter::once(*group)
+                .chain(members.iter().copied())
                 .collect(),
-            Intent::Manager { user, manager } => std::iter::once(user.as_str())
-                .chain(manager.as_deref())
-                .collect(),
+            Intent::Manager { user, manager } => std::iter::once(*user).chain(*manager).collect(),
         }
     }
 
     /// The object a write changes, and its kind.
-    pub(crate) fn written(&self) -> Option<(&str, ResourceKind)> {
+    pub(crate) fn written(&self) -> Option<(ObjectId, ResourceKind)> {
         match self {
             Intent::Create { object, kind } | Intent::Update { object, kind, .. } => {
-                Some((object, *kind))
+                Some((*object, *kind))
             }
-            Intent::Members { group, .. } => Some((group, ResourceKind::Group)),
-            Intent::Manager { user, .. } => Some((user, ResourceKind::User)),
+            Intent::Members { group, .. } => Some((*group, ResourceKind::Group)),
+            Intent::Manager { user, .. } => Some((*user, ResourceKind::User)),
             _ => None,
         }
     }
@@ -129,48 +125,46 @@ fn entra(
         A::TestConnection => test_connection(renderer, tables),
         A::LookupUser { user: name, by } => {
             let attr = by.clone().unwrap_or_else(|| tables.user.matching.clone());
-            lookup(world, renderer, ResourceKind::User, name, attr)?
+            lookup(world, renderer, ResourceKind::User, *name, attr)?
         }
         A::LookupGroup { group: name } => lookup(
             world,
             renderer,
             ResourceKind::Group,
-            name,
+            *name,
             tables.group.matching.clone(),
         )?,
-        A::GetUser { user: name } => read(world, renderer, ResourceKind::User, name)?,
-        A::GetGroup { group: name } => read(world, renderer, ResourceKind::Group, name)?,
+        A::GetUser { user: name } => read(world, renderer, ResourceKind::User, *name)?,
+        A::GetGroup { group: name } => read(world, renderer, ResourceKind::Group, *name)?,
         A::SyncUser { user: name } => (
-            renderer.get(ResourceKind::User, id(world, name)?),
-            Intent::Sync {
-                object: name.clone(),
-            },
+            renderer.get(ResourceKind::User, id(world, *name)?),
+            Intent::Sync { object: *name },
         ),
         A::CreateUser { user: name } | A::CreateGroup { group: name } => {
-            create(world, renderer, name, false)?
+            create(world, renderer, *name, false)?
         }
-        A::CreateGroupAdscim { group: name } => create(world, renderer, name, true)?,
+        A::CreateGroupAdscim { group: name } => create(world, renderer, *name, true)?,
         A::UpdateUser {
             user: name,
             set,
             form,
-        } => update(world, renderer, name, set, *form)?,
+        } => update(world, renderer, *name, set, *form)?,
         A::UpdateGroup { group: name, set } => {
-            update(world, renderer, name, set, PatchForm::PerAttribute)?
+            update(world, renderer, *name, set, PatchForm::PerAttribute)?
         }
-        A::DisableUser { user: name } => set_active(world, renderer, name, false)?,
-        A::EnableUser { user: name } => set_active(world, renderer, name, true)?,
-        A::SetManager { user, manager } => set_manager(world, renderer, user, Some(manager))?,
-        A::RemoveManager { user } => set_manager(world, renderer, user, None)?,
+        A::DisableUser { user: name } => set_active(world, renderer, *name, false)?,
+        A::EnableUser { user: name } => set_active(world, renderer, *name, true)?,
+        A::SetManager { user, manager } => set_manager(world, renderer, *user, Some(*manager))?,
+        A::RemoveManager { user } => set_manager(world, renderer, *user, None)?,
         A::LookupUserByEachFilter { user } => match *user {},
         A::AddNewMembers { group, .. } => {
             // Provisioned by the runner, which never hands it here.
-            return Err(no_id(group));
+            return Err(no_id(world.object(*group)));
         }
-        A::DeleteUser { user: name } => delete(world, renderer, ResourceKind::User, name)?,
-        A::DeleteGroup { group: name } => delete(world, renderer, ResourceKind::Group, name)?,
-        A::AddMembers { group, members } => members_of(world, renderer, group, members, true)?,
-        A::RemoveMembers { group, members } => members_of(world, renderer, group, members, false)?,
+        A::DeleteUser { user: name } => delete(world, renderer, ResourceKind::User, *name)?,
+        A::DeleteGroup { group: name } => delete(world, renderer, ResourceKind::Group, *name)?,
+        A::AddMembers { group, members } => members_of(world, renderer, *group, members, true)?,
+        A::RemoveMembers { group, members } => members_of(world, renderer, *group, members, false)?,
     };
     Ok(Prepared { request, intent })
 }
@@ -194,12 +188,9 @@ fn read(
     world: &World,
     renderer: &Renderer,
     kind: ResourceKind,
-    name: &str,
+    name: ObjectId,
 ) -> Result<Rendered, Premise> {
-    let intent = Intent::Get {
-        object: name.to_owned(),
-        kind,
-    };
+    let intent = Intent::Get { object: name, kind };
     Ok((renderer.get(kind, id(world, name)?), intent))
 }
 
@@ -207,22 +198,19 @@ fn delete(
     world: &World,
     renderer: &Renderer,
     kind: ResourceKind,
-    name: &str,
+    name: ObjectId,
 ) -> Result<Rendered, Premise> {
-    let intent = Intent::Delete {
-        object: name.to_owned(),
-        kind,
-    };
+    let intent = Intent::Delete { object: name, kind };
     Ok((renderer.delete(kind, id(world, name)?), intent))
 }
 
 fn create(
     world: &World,
     renderer: &Renderer,
-    name: &str,
+    name: ObjectId,
     adscim: bool,
 ) -> Result<Rendered, Premise> {
-    let object = object(world, name)?;
+    let object = world.object(name);
     // A fallback group that leaves the ADSCIM schema out is created without it.
     let dropped = object
         .fallback
@@ -233,7 +221,7 @@ fn create(
         ResourceKind::Group => renderer.create_group(&object.create_values(), adscim && !dropped),
     };
     let intent = Intent::Create {
-        object: name.to_owned(),
+        object: name,
         kind: object.kind,
     };
     Ok((request, intent))
@@ -242,11 +230,11 @@ fn create(
 fn update(
     world: &World,
     renderer: &Renderer,
-    name: &str,
+    name: ObjectId,
     set: &[(Attribute, Template)],
     form: PatchForm,
 ) -> Result<Rendered, Premise> {
-    let object = object(world, name)?;
+    let object = world.object(name);
     let mut changes = Vec::new();
     for (attribute, template) in set {
         let value = typed(attribute.ty, world.render(template)?);
@@ -255,7 +243,7 @@ fn update(
     let on_wire = to_changes(object, &changes);
     let request = renderer.patch_form(object.kind, id(world, name)?, &on_wire, form);
     let intent = Intent::Update {
-        object: name.to_owned(),
+        object: name,
         kind: object.kind,
         changes,
     };
@@ -266,13 +254,13 @@ fn update(
 fn set_active(
     world: &World,
     renderer: &Renderer,
-    name: &str,
+    name: ObjectId,
     active: bool,
 ) -> Result<Rendered, Premise> {
-    let path = AttrPath::parse("active").map_err(|_| no_id(name))?;
+    let path = AttrPath::parse("active").map_err(|_| no_id(world.object(name)))?;
     let request = renderer.set_active(id(world, name)?, active);
     let intent = Intent::Update {
-        object: name.to_owned(),
+        object: name,
         kind: ResourceKind::User,
         changes: vec![(path, Value::Bool(active))],
     };
@@ -283,18 +271,18 @@ fn set_active(
 fn set_manager(
     world: &World,
     renderer: &Renderer,
-    name: &str,
-    manager: Option<&String>,
+    name: ObjectId,
+    manager: Option<ObjectId>,
 ) -> Result<Rendered, Premise> {
     let manager_id = match manager {
         Some(manager) => Some(id(world, manager)?),
         None => None,
     };
-    let present = object(world, name)?.manager.is_some();
+    let present = world.object(name).manager.is_some();
     let request = renderer.set_manager(id(world, name)?, manager_id, present);
     let intent = Intent::Manager {
-        user: name.to_owned(),
-        manager: manager.cloned(),
+        user: name,
+        manager,
     };
     Ok((request, intent))
 }
@@ -303,13 +291,13 @@ fn set_manager(
 fn members_of(
     world: &World,
     renderer: &Renderer,
-    group: &str,
-    members: &[String],
+    group: ObjectId,
+    members: &[ObjectId],
     add: bool,
 ) -> Result<Rendered, Premise> {
     let ids = members
         .iter()
-        .map(|m| id(world, m).map(str::to_owned))
+        .map(|&m| id(world, m).map(str::to_owned))
         .collect::<Result<Vec<_>, _>>()?;
     let group_id = id(world, group)?;
     let request = if add {
@@ -318,7 +306,7 @@ fn members_of(
         renderer.remove_members(group_id, &ids)
     };
     let intent = Intent::Members {
-        group: group.to_owned(),
+        group,
         add,
         members: members.to_vec(),
     };
@@ -341,10 +329,10 @@ fn lookup(
     world: &World,
     renderer: &Renderer,
     kind: ResourceKind,
-    name: &str,
+    name: ObjectId,
     attr: AttrPath,
 ) -> Result<(Request, Intent), Premise> {
-    let object = object(world, name)?;
+    let object = world.object(name);
     if let Some(blame) = &object.never_created {
         return Err(never_created(object, blame));
     }
@@ -354,7 +342,7 @@ fn lookup(
     if let Some(blame) = object.diverged.get(attr.as_str()) {
         return Err(Premise::blamed(
             PremiseKind::NotStored {
-                object: name.to_owned(),
+                object: object.name.clone(),
                 attr: attr.clone(),
             },
             Some(blame.clone()),
@@ -363,27 +351,22 @@ fn lookup(
     let value = match object.source_value(attr.as_str()) {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
-        None => return Err(no_id(name)),
+        None => return Err(no_id(object)),
     };
     let request = renderer.lookup(kind, &attr, &value);
     Ok((
         request,
         Intent::Lookup {
-            object: Some(name.to_owned()),
+            object: Some(name),
             attr,
             value,
         },
     ))
 }
 
-fn object<'w>(world: &'w World, name: &str) -> Result<&'w ObjectState, Premise> {
-    // The plan declares every object it names; a miss is a plan bug, reported as no id.
-    world.object(name).ok_or_else(|| no_id(name))
-}
-
 /// The object's server id, or why it has none.
-pub(crate) fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, Premise> {
-    let object = object(world, name)?;
+pub(crate) fn id(world: &World, name: ObjectId) -> Result<&str, Premise> {
+    let object = world.object(name);
     if let Some(id) = object.id.as_deref() {
         return Ok(id);
     }
@@ -392,13 +375,13 @@ pub(crate) fn id<'w>(world: &'w World, name: &str) -> Result<&'w str, Premise> {
     }
     Err(match &object.never_created {
         Some(blame) => never_created(object, blame),
-        None => no_id(name),
+        None => no_id(object),
     })
 }
 
-fn no_id(name: &str) -> Premise {
+fn no_id(object: &ObjectState) -> Premise {
     Premise::new(PremiseKind::NoId {
-        object: name.to_owned(),
+        object: object.name.clone(),
     })
 }
 

@@ -62,8 +62,8 @@ impl Record {
 
     /// Notes every fallback object the step's request is about.
     pub(crate) fn note_fallbacks(&mut self, world: &World, intent: &Intent) {
-        for name in intent.objects() {
-            if let Some(fallback) = world.object(name).and_then(|o| o.fallback.clone()) {
+        for object in intent.objects() {
+            if let Some(fallback) = world.object(object).fallback.clone() {
                 self.on_fallback(fallback);
             }
         }

@@ -18,7 +18,7 @@ use super::world::World;
 use crate::attributes::{AttributeTables, ResourceKind};
 use crate::check::{CheckId, CheckResult, ExchangeRef, Finding, Target, WriteAnswer};
 use crate::http::{Client, Exchange, Received, Request};
-use crate::plan::{Action, EntraAction, Plan, ScenarioPlan, StepPlan};
+use crate::plan::{Action, EntraAction, ObjectId, Plan, ScenarioPlan, StepPlan};
 use crate::profile::{Profile, Renderer};
 
 /// Becomes `true` when the run must stop (Ctrl-C).
@@ -215,6 +215,8 @@ impl<'a> Runner<'a> {
             let value = world.render(template)?;
             world.set_var(name, value);
         }
+        // In plan order, so each declared object takes the place its `ObjectId` names; a
+        // declaration that fails ends the set-up, and no step of the scenario runs.
         for decl in &scenario.objects {
             world.declare(decl, self.tables)?;
         }
@@ -234,7 +236,7 @@ impl<'a> Runner<'a> {
         };
         record.note_fallbacks(world, &prepared.intent);
         if let Intent::Create { object, kind } = &prepared.intent {
-            self.register(world, object, *kind);
+            self.register(world, *object, *kind);
         }
         let (at, received) = match self
             .send_recorded(&prepared.request, &mut record, true)
@@ -262,7 +264,7 @@ impl<'a> Runner<'a> {
                 .fall_back(
                     world,
                     renderer,
-                    object,
+                    *object,
                     step,
                     &prepared,
                     refused,
@@ -311,7 +313,7 @@ impl<'a> Runner<'a> {
         }) = &step.action
         {
             let batch = super::create::Batch {
-                group,
+                group: *group,
                 count: *count,
                 one_op_each: *one_op_each,
             };
@@ -377,7 +379,7 @@ impl<'a> Runner<'a> {
         let Some((object, kind)) = intent.written() else {
             return Ok(());
         };
-        let Some(id) = world.object(object).and_then(|o| o.id.clone()) else {
+        let Some(id) = world.object(object).id.clone() else {
             return Ok(());
         };
         // Users: the GET Entra itself does (§3.5); groups: the whole group, since Entra's
@@ -397,11 +399,13 @@ impl<'a> Runner<'a> {
 
     /// Registers a create before it is sent: if the run is interrupted mid-request, cleanup
     /// still looks for the object by its name.
-    pub(super) fn register(&self, world: &World, object: &str, kind: ResourceKind) {
-        let matching = world
-            .lookup(&format!("{object}.{}", self.tables.of(kind).matching))
+    pub(super) fn register(&self, world: &World, object: ObjectId, kind: ResourceKind) {
+        let state = world.object(object);
+        let matching = state
+            .value(self.tables.of(kind).matching.as_str())
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default();
-        self.lock().created(kind, None, object, &matching);
+        self.lock().created(kind, None, &state.name, &matching);
     }
 
     /// Notes what the ledger must know after an accepted request.
@@ -409,24 +413,25 @@ impl<'a> Runner<'a> {
         let mut ledger = self.lock();
         match intent {
             Intent::Create { object, kind } => {
-                if let Some(id) = world.object(object).and_then(|o| o.id.clone()) {
+                let state = world.object(*object);
+                if let Some(id) = state.id.clone() {
                     if let Some(entry) = ledger
                         .entries
                         .iter_mut()
                         .rev()
-                        .find(|e| e.object == *object && e.kind == *kind && e.id.is_none())
+                        .find(|e| e.object == state.name && e.kind == *kind && e.id.is_none())
                     {
                         entry.id = Some(id);
                     }
                 }
             }
             Intent::Delete { object, kind } => {
-                if let Some(id) = world.object(object).and_then(|o| o.id.as_deref()) {
+                if let Some(id) = world.object(*object).id.as_deref() {
                     ledger.set_fate(*kind, id, Fate::Deleted);
                 }
             }
             Intent::Get { object, kind } if status == 404 => {
-                if let Some(id) = world.object(object).and_then(|o| o.id.as_deref()) {
+                if let Some(id) = world.object(*object).id.as_deref() {
                     ledger.set_fate(*kind, id, Fate::Gone);
                 }
             }
@@ -562,17 +567,14 @@ fn reduce_learned(world: &mut World, action: &EntraAction) {
     else {
         return;
     };
-    let Some(kind) = world.object(name).map(|o| o.kind) else {
-        return;
-    };
+    let kind = world.object(*name).kind;
     let Some(learned) = world.learned(kind).cloned() else {
         return;
     };
-    super::fallback::apply(world, name, &learned.changes);
-    let note = super::fallback::note(name, kind, &learned.step, learned.changes);
-    if let Some(state) = world.object_mut(name) {
-        state.fallback = Some(note);
-    }
+    super::fallback::apply(world, *name, &learned.changes);
+    let state = world.object(*name);
+    let note = super::fallback::note(&state.name, kind, &learned.step, learned.changes);
+    world.object_mut(*name).fallback = Some(note);
 }
 
 /// A refused update leaves the server with the old values: a later step about the new ones
@@ -584,14 +586,13 @@ fn refused_write(world: &mut World, intent: &Intent, step: &str) {
     else {
         return;
     };
-    if let Some(state) = world.object_mut(object) {
-        for (path, _) in changes {
-            let blame = super::outcome::Blame {
-                step: step.to_owned(),
-                check: CheckId::Status,
-            };
-            state.diverged.insert(path.as_str().to_owned(), blame);
-        }
+    let state = world.object_mut(*object);
+    for (path, _) in changes {
+        let blame = super::outcome::Blame {
+            step: step.to_owned(),
+            check: CheckId::Status,
+        };
+        state.diverged.insert(path.as_str().to_owned(), blame);
     }
 }
 
@@ -612,7 +613,7 @@ fn not_on_server(
     else {
         return None;
     };
-    let state = world.object(name).filter(|o| o.existing)?;
+    let state = Some(world.object(*name)).filter(|o| o.existing)?;
     let listed = checks
         .iter()
         .any(|c| c.id == CheckId::ListShape && c.passed());
@@ -625,9 +626,7 @@ fn not_on_server(
         attr: attr.clone(),
         value: value.clone(),
     });
-    if let Some(state) = world.object_mut(name) {
-        state.absent = Some(premise.clone());
-    }
+    world.object_mut(*name).absent = Some(premise.clone());
     Some(premise)
 }
 

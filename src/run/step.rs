@@ -9,7 +9,7 @@ use super::world::World;
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::check::{self, CheckId, CheckResult, Named, WriteAnswer};
 use crate::http::Received;
-use crate::plan::{Expectation, StepPlan};
+use crate::plan::{Expectation, ObjectId, StepPlan};
 
 /// The checks on a step's response.
 pub(crate) fn check_response(
@@ -59,17 +59,15 @@ pub(crate) fn check_response(
         if let (true, false, Intent::Get { object, .. } | Intent::Create { object, .. }) =
             (ok, read_back_follows, intent)
         {
-            if let Some(state) = world.object(object) {
-                checks.extend(check::attributes(&body, &state.expected()));
-            }
+            let state = world.object(*object);
+            checks.extend(check::attributes(&body, &state.expected()));
         }
         if kind == ResourceKind::Group && matches!(intent, Intent::Get { .. }) {
             checks.push(check::members_excluded(&body));
         }
         if let (true, Intent::Sync { object }) = (ok, intent) {
-            if let Some(state) = world.object(object) {
-                checks.push(check::resync(&body, &state.source_expected()));
-            }
+            let state = world.object(*object);
+            checks.push(check::resync(&body, &state.source_expected()));
         }
     }
     // The expectation's variables were rendered before the request was sent
@@ -115,9 +113,7 @@ fn list_checks(
         checks.push(count);
     }
     if let (true, true, Some(kind), Some(object)) = (matched, counted, expect.resource, object) {
-        let Some(state) = world.object(object) else {
-            return;
-        };
+        let state = world.object(*object);
         for resource in check::resources(body) {
             let shape = check::resource_shape(resource, kind);
             let ok = shape.passed();
@@ -161,9 +157,7 @@ pub(crate) fn check_read_back(
     let Some((object, kind)) = intent.written() else {
         return (checks, Some(body));
     };
-    let Some(state) = world.object(object) else {
-        return (checks, Some(body));
-    };
+    let state = world.object(object);
     let shape = check::resource_shape(&body, kind);
     let ok = shape.passed();
     checks.push(read_back(shape));
@@ -176,11 +170,11 @@ pub(crate) fn check_read_back(
             .map(read_back),
     );
     if let Intent::Manager { manager, .. } = intent {
-        let expected = manager.as_ref().and_then(|m| {
-            let id = world.object(m)?.id.clone()?;
+        let expected = manager.and_then(|m| {
+            let manager = world.object(m);
             Some(Named {
-                id,
-                name: m.clone(),
+                id: manager.id.clone()?,
+                name: manager.name.clone(),
             })
         });
         checks.push(read_back(check::manager(&body, expected)));
@@ -189,7 +183,7 @@ pub(crate) fn check_read_back(
         let expected = state
             .members
             .iter()
-            .filter_map(|m| world.object(m).and_then(|o| o.id.clone()))
+            .filter_map(|&m| world.object(m).id.clone())
             .collect();
         let members = check::members(&body, &expected, &|id| world.name_of(id));
         checks.push(read_back(members));
@@ -205,19 +199,16 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
                 .and_then(|b| b.get("id"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            if let Some(state) = world.object_mut(object) {
-                state.id = id;
-            }
+            world.object_mut(*object).id = id;
         }
         Intent::Update {
             object, changes, ..
         } => {
-            if let Some(state) = world.object_mut(object) {
-                for (path, value) in changes {
-                    state.change_source(path, value.clone());
-                    // A new write of it starts afresh; its read-back judges it again.
-                    state.diverged.remove(path.as_str());
-                }
+            let state = world.object_mut(*object);
+            for (path, value) in changes {
+                state.change_source(path, value.clone());
+                // A new write of it starts afresh; its read-back judges it again.
+                state.diverged.remove(path.as_str());
             }
         }
         Intent::Members {
@@ -225,13 +216,12 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
             add,
             members,
         } => {
-            if let Some(state) = world.object_mut(group) {
-                for member in members {
-                    if *add {
-                        state.members.insert(member.clone());
-                    } else {
-                        state.members.remove(member);
-                    }
+            let state = world.object_mut(*group);
+            for member in members {
+                if *add {
+                    state.members.insert(*member);
+                } else {
+                    state.members.remove(member);
                 }
             }
         }
@@ -255,16 +245,13 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
                 .and_then(|r| r.get("id"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            if let (Some(state), Some(id)) = (world.object_mut(object), id) {
-                if state.id.is_none() {
-                    state.id = Some(id);
-                }
+            let state = world.object_mut(*object);
+            if state.id.is_none() {
+                state.id = id;
             }
         }
         Intent::Manager { user, manager } => {
-            if let Some(state) = world.object_mut(user) {
-                state.manager = manager.clone();
-            }
+            world.object_mut(*user).manager = *manager;
         }
         Intent::Raw
         | Intent::Lookup { .. }
@@ -296,23 +283,17 @@ pub(crate) fn adopt(
         .collect();
     let members_failed = failed(CheckId::Members);
     let manager_failed = failed(CheckId::Manager);
-    let known = |world: &World, id: &str| {
-        let name = world.name_of(id);
-        world.object(&name).is_some().then_some(name)
-    };
     let manager = body
         .get(crate::scim::ENTERPRISE_USER_SCHEMA)
         .and_then(|ext| ext.get("manager"))
         .and_then(|m| m.get("value"))
         .and_then(Value::as_str)
-        .and_then(|id| known(world, id));
-    let member_names: Vec<String> = check::member_ids(body)
+        .and_then(|id| world.with_server_id(id));
+    let members: Vec<ObjectId> = check::member_ids(body)
         .iter()
-        .filter_map(|id| known(world, id))
+        .filter_map(|id| world.with_server_id(id))
         .collect();
-    let Some(state) = world.object_mut(object) else {
-        return;
-    };
+    let state = world.object_mut(object);
     let blame = Blame {
         step: step.to_owned(),
         check: CheckId::Attribute,
@@ -325,7 +306,7 @@ pub(crate) fn adopt(
             .insert(path.as_str().to_owned(), blame.clone());
     }
     if members_failed {
-        state.members = member_names.into_iter().collect();
+        state.members = members.into_iter().collect();
     }
     if manager_failed {
         state.manager = manager;

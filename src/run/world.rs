@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::outcome::{Blame, Fallback, Premise, PremiseKind};
 use crate::attributes::{AttrPath, AttrType, AttributeTables, ResourceKind};
 use crate::check::Expected;
-use crate::plan::{ObjectDecl, Template};
+use crate::plan::{ObjectDecl, ObjectId, Template};
 
 /// One user or group as Entra sees it.
 #[derive(Clone, Debug)]
@@ -18,13 +18,13 @@ pub(crate) struct ObjectState {
     /// Mapped attribute values in table order (members excluded).
     pub(crate) values: Vec<(AttrPath, AttrType, Value)>,
     pub(crate) id: Option<String>,
-    /// Member object names (groups).
-    pub(crate) members: BTreeSet<String>,
+    /// Member objects (groups).
+    pub(crate) members: BTreeSet<ObjectId>,
     /// What Entra's source holds (what it sends), never adopted from the server: the next
     /// cycle compares the server's values with these.
     pub(crate) source: Vec<(AttrPath, AttrType, Value)>,
-    /// The manager's object name (users, §3.6).
-    pub(crate) manager: Option<String>,
+    /// The manager (users, §3.6).
+    pub(crate) manager: Option<ObjectId>,
     /// The step whose failed create means the object was never made.
     pub(crate) never_created: Option<Blame>,
     /// Attributes whose write the server did not store (Entra's view took the server's
@@ -126,7 +126,9 @@ pub(crate) struct World {
     pub(crate) run_id: String,
     pub(crate) prefix: String,
     vars: BTreeMap<String, String>,
-    objects: BTreeMap<String, ObjectState>,
+    /// At each [`ObjectId`]'s place: the scenario's declared objects in plan order, then
+    /// those made at run time.
+    objects: Vec<ObjectState>,
     /// The fallback each kind of object needed so far in the run (under this profile): a
     /// later create is sent reduced at once, so a refusal is reported once, where it first
     /// showed, and every later verdict says it was judged on a fallback.
@@ -144,7 +146,7 @@ impl World {
                 None => format!("scimcheck-{run_id}"),
             },
             vars: BTreeMap::new(),
-            objects: BTreeMap::new(),
+            objects: Vec::new(),
             learned: Vec::new(),
         }
     }
@@ -160,7 +162,7 @@ impl World {
             return Some(value.clone());
         }
         let (object, path) = name.split_once('.')?;
-        let object = self.objects.get(object)?;
+        let object = self.objects.iter().find(|o| o.name == object)?;
         if path == "id" {
             return object.id.clone();
         }
@@ -180,42 +182,52 @@ impl World {
         self.vars.insert(name.to_owned(), value);
     }
 
-    pub(crate) fn object(&self, name: &str) -> Option<&ObjectState> {
-        self.objects.get(name)
+    /// An object of the scenario. Every id comes from the plan, whose ids compile checked and
+    /// the runner declared in order before the first step, or from [`World::declare`].
+    pub(crate) fn object(&self, id: ObjectId) -> &ObjectState {
+        &self.objects[id.index()]
     }
 
-    pub(crate) fn object_mut(&mut self, name: &str) -> Option<&mut ObjectState> {
-        self.objects.get_mut(name)
+    pub(crate) fn object_mut(&mut self, id: ObjectId) -> &mut ObjectState {
+        &mut self.objects[id.index()]
     }
 
     /// How many objects have a name starting with `prefix` (batches number their users on).
     pub(crate) fn count_with_prefix(&self, prefix: &str) -> usize {
         self.objects
-            .keys()
-            .filter(|name| name.starts_with(prefix))
+            .iter()
+            .filter(|o| o.name.starts_with(prefix))
             .count()
+    }
+
+    /// The object whose server id is `id`.
+    pub(crate) fn with_server_id(&self, id: &str) -> Option<ObjectId> {
+        self.objects
+            .iter()
+            .position(|o| o.id.as_deref() == Some(id))
+            .map(ObjectId::new)
     }
 
     /// The object name whose server id is `id` (for messages), or the id itself.
     pub(crate) fn name_of(&self, id: &str) -> String {
-        self.objects
-            .values()
-            .find(|o| o.id.as_deref() == Some(id))
-            .map_or_else(|| format!("`{id}`"), |o| o.name.clone())
+        self.with_server_id(id)
+            .map_or_else(|| format!("`{id}`"), |o| self.object(o).name.clone())
     }
 
-    /// Declares an object with its values: the scenario's, or generated from the table.
+    /// Declares an object with its values, the scenario's or generated from the table, at
+    /// the next place.
     pub(crate) fn declare(
         &mut self,
         decl: &ObjectDecl,
         tables: &AttributeTables,
-    ) -> Result<(), Premise> {
+    ) -> Result<ObjectId, Premise> {
         let mut values = Vec::new();
         for attribute in &tables.of(decl.kind).attributes {
             if attribute.ty == AttrType::Reference {
                 continue;
             }
-            let value = match decl.values.get(attribute.path.as_str()) {
+            let given = decl.values.iter().find(|(p, _)| *p == attribute.path);
+            let value = match given.map(|(_, t)| t) {
                 // Entra never sends an empty value (§3.2: null source values are skipped).
                 Some(template) => match self.render(template)? {
                     text if text.is_empty() => continue,
@@ -227,24 +239,21 @@ impl World {
             };
             values.push((attribute.path.clone(), attribute.ty, value));
         }
-        self.objects.insert(
-            decl.name.clone(),
-            ObjectState {
-                kind: decl.kind,
-                name: decl.name.clone(),
-                source: values.clone(),
-                values,
-                id: None,
-                members: BTreeSet::new(),
-                manager: None,
-                never_created: None,
-                diverged: BTreeMap::new(),
-                fallback: None,
-                existing: decl.existing,
-                absent: None,
-            },
-        );
-        Ok(())
+        self.objects.push(ObjectState {
+            kind: decl.kind,
+            name: decl.name.clone(),
+            source: values.clone(),
+            values,
+            id: None,
+            members: BTreeSet::new(),
+            manager: None,
+            never_created: None,
+            diverged: BTreeMap::new(),
+            fallback: None,
+            existing: decl.existing,
+            absent: None,
+        });
+        Ok(ObjectId::new(self.objects.len() - 1))
     }
 
     /// What a create of this kind must leave out or add, learned earlier in the run.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::attributes::{AttrType, AttributeTables, ResourceKind};
 use crate::diag::{did_you_mean, Location};
 use crate::plan::template::{Generator, TemplateError};
-use crate::plan::Template;
+use crate::plan::{ObjectId, Template};
 use crate::scenario::model::Text;
 
 use super::{kind_word, FileCx, BUILTINS};
@@ -27,6 +27,8 @@ pub(super) struct Scope<'t> {
     all_captures: BTreeSet<String>,
     /// Declared objects, visible in steps only.
     objects: BTreeMap<String, ResourceKind>,
+    /// Each declared object's name, at its [`ObjectId`]'s place.
+    names: Vec<String>,
     tables: Option<&'t AttributeTables>,
 }
 
@@ -39,6 +41,7 @@ impl<'t> Scope<'t> {
             captures: BTreeSet::new(),
             all_captures: BTreeSet::new(),
             objects: BTreeMap::new(),
+            names: Vec::new(),
             tables: None,
         }
     }
@@ -55,10 +58,12 @@ impl<'t> Scope<'t> {
     pub(super) fn steps(
         vars: Vec<String>,
         objects: BTreeMap<String, ResourceKind>,
+        names: Vec<String>,
         tables: &'t AttributeTables,
     ) -> Scope<'t> {
         Scope {
             objects,
+            names,
             tables: Some(tables),
             ..Scope::object_values(vars)
         }
@@ -82,6 +87,17 @@ impl<'t> Scope<'t> {
 
     pub(super) fn object(&self, name: &str) -> Option<ResourceKind> {
         self.objects.get(name).copied()
+    }
+
+    /// The id of a declared object (its first declaration, if declared twice: that is
+    /// reported, and a plan with errors is never returned).
+    pub(super) fn id(&self, name: &str) -> Option<ObjectId> {
+        self.names.iter().position(|n| n == name).map(ObjectId::new)
+    }
+
+    /// The name an id was declared with.
+    pub(super) fn name(&self, id: ObjectId) -> &str {
+        self.names.get(id.index()).map_or("", String::as_str)
     }
 
     pub(super) fn objects(&self) -> &BTreeMap<String, ResourceKind> {

@@ -6,7 +6,8 @@ use serde_saphyr::Spanned;
 
 use crate::attributes::{Apply, AttrPath, Attribute, ResourceKind};
 use crate::plan::{
-    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, RawRequest, StepPlan,
+    Action, Capture, EntraAction, Expectation, JsonTemplate, ListExpectation, ObjectId, RawRequest,
+    StepPlan,
 };
 use crate::scenario::model::{
     Auth, EntraAction as Act, Json, MemberOps, Request, ScenarioFile, Step, Text, TextMap,
@@ -144,10 +145,13 @@ impl FileCx<'_> {
             let Act::LookupUserByEachFilter { user } = &action.value else {
                 return (key.to_owned(), Vec::new());
             };
-            let user = self.object(&user.value, user, ResourceKind::User, key, scope);
-            return (format!("{key} {user}"), self.each_filter(action, user));
+            let id = self.object(&user.value, user, ResourceKind::User, key, scope);
+            return (
+                format!("{key} {}", user.value),
+                self.each_filter(action, id),
+            );
         };
-        let name = match subject(&plan) {
+        let name = match subject(&plan, &|id| scope.name(id)) {
             Some(subject) => format!("{key} {subject}"),
             None => key.to_owned(),
         };
@@ -275,7 +279,7 @@ impl FileCx<'_> {
     /// `lookup-user-by-each-filter`: one lookup per filterable attribute of the user table,
     /// each expected to find exactly the user (client-behaviour §3.4: filters must be honoured
     /// and return the full resource).
-    fn each_filter(&mut self, action: &Spanned<Act>, user: String) -> Vec<Compiled> {
+    fn each_filter(&mut self, action: &Spanned<Act>, user: ObjectId) -> Vec<Compiled> {
         let filterable: Vec<AttrPath> = self
             .tables
             .user
@@ -296,7 +300,7 @@ impl FileCx<'_> {
             .into_iter()
             .map(|by| {
                 let plan = EntraAction::LookupUser {
-                    user: user.clone(),
+                    user,
                     by: Some(by.clone()),
                 };
                 let (mut expect, read_back) = defaults(&plan);
@@ -323,7 +327,7 @@ impl FileCx<'_> {
         kind: ResourceKind,
         action: &str,
         scope: &Scope<'_>,
-    ) -> String {
+    ) -> ObjectId {
         let wanted = kind_word(kind);
         let section = match kind {
             ResourceKind::User => "users",
@@ -352,7 +356,9 @@ impl FileCx<'_> {
                 self.report(at, format!("unknown {wanted} `{name}`"), Some(note));
             }
         }
-        name.to_owned()
+        // A name that does not resolve was reported, here or where it was declared, and a
+        // plan with a mistake is never returned: this id is never run.
+        scope.id(name).unwrap_or(ObjectId::new(usize::MAX))
     }
 
     fn members(
@@ -360,7 +366,7 @@ impl FileCx<'_> {
         members: &Spanned<Vec<Text>>,
         action: &str,
         scope: &Scope<'_>,
-    ) -> Vec<String> {
+    ) -> Vec<ObjectId> {
         if members.value.is_empty() {
             let at = self.at(members);
             let note = "list the users, e.g. `[alice, bob]`".to_owned();
@@ -369,14 +375,15 @@ impl FileCx<'_> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for member in &members.value {
-            let name = self.object(&member.value, member, ResourceKind::User, action, scope);
-            if !seen.insert(name.clone()) {
+            let id = self.object(&member.value, member, ResourceKind::User, action, scope);
+            if !seen.insert(member.value.as_str()) {
                 let at = self.at(member);
                 let note = "each user is listed once".to_owned();
+                let name = &member.value;
                 self.report(at, format!("`{name}` is listed twice"), Some(note));
                 continue;
             }
-            out.push(name);
+            out.push(id);
         }
         out
     }
@@ -536,13 +543,13 @@ fn pointer_mistake(pointer: &str) -> Option<&'static str> {
 
 /// What the step's default name says the action is about: `alice`, `alice by title`,
 /// `alice to bob`, `team (3 new)`.
-fn subject(action: &EntraAction) -> Option<String> {
+fn subject<'a>(action: &EntraAction, name: &dyn Fn(ObjectId) -> &'a str) -> Option<String> {
     use EntraAction as A;
     Some(match action {
         A::TestConnection => return None,
-        A::LookupUser { user, by: Some(by) } => format!("{user} by {by}"),
-        A::SetManager { user, manager } => format!("{user} to {manager}"),
-        A::AddNewMembers { group, count, .. } => format!("{group} ({count} new)"),
+        A::LookupUser { user, by: Some(by) } => format!("{} by {by}", name(*user)),
+        A::SetManager { user, manager } => format!("{} to {}", name(*user), name(*manager)),
+        A::AddNewMembers { group, count, .. } => format!("{} ({count} new)", name(*group)),
         A::LookupUser { user, by: None }
         | A::GetUser { user }
         | A::CreateUser { user }
@@ -551,7 +558,7 @@ fn subject(action: &EntraAction) -> Option<String> {
         | A::EnableUser { user }
         | A::DeleteUser { user }
         | A::RemoveManager { user }
-        | A::SyncUser { user } => user.clone(),
+        | A::SyncUser { user } => name(*user).to_owned(),
         A::LookupGroup { group }
         | A::GetGroup { group }
         | A::CreateGroup { group }
@@ -559,7 +566,7 @@ fn subject(action: &EntraAction) -> Option<String> {
         | A::RemoveMembers { group, .. }
         | A::UpdateGroup { group, .. }
         | A::DeleteGroup { group }
-        | A::CreateGroupAdscim { group } => group.clone(),
+        | A::CreateGroupAdscim { group } => name(*group).to_owned(),
         A::LookupUserByEachFilter { user } => match *user {},
     })
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::plan::{Action, EntraAction, JsonTemplate, StepPlan};
+use crate::plan::{Action, EntraAction, JsonTemplate, ObjectId, StepPlan};
 
 fn file(name: &str, text: &str) -> SourceFile {
     SourceFile {
@@ -35,6 +35,11 @@ fn scenario(objects: &str, steps: &str) -> String {
 }
 
 const OBJECTS: &str = "users:\n  alice: {}\n  bob: {}\ngroups:\n  team: {}\n";
+
+/// The ids of [`OBJECTS`]: their places, users first, in declaration order.
+const ALICE: ObjectId = ObjectId(0);
+const BOB: ObjectId = ObjectId(1);
+const TEAM: ObjectId = ObjectId(2);
 
 fn step(text: &str) -> StepPlan {
     plan(&scenario(OBJECTS, text)).steps.remove(0)
@@ -162,18 +167,13 @@ fn each_entra_action_gets_what_entra_expects_by_default() {
 fn entra_actions_compile_to_plan_actions_with_readable_names() {
     let s = step("  - entra: { disable-user: alice }\n");
     assert_eq!(s.name, "disable-user alice");
-    assert_eq!(
-        s.action_entra(),
-        &EntraAction::DisableUser {
-            user: "alice".into()
-        }
-    );
+    assert_eq!(s.action_entra(), &EntraAction::DisableUser { user: ALICE });
     let s = step("  - entra: { lookup-user: { user: alice, by: userName } }\n");
     assert_eq!(s.name, "lookup-user alice by userName");
     assert_eq!(
         s.action_entra(),
         &EntraAction::LookupUser {
-            user: "alice".into(),
+            user: ALICE,
             by: Some(crate::attributes::AttrPath::parse("userName").expect("path"))
         }
     );
@@ -181,8 +181,8 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
     assert_eq!(
         s.action_entra(),
         &EntraAction::AddMembers {
-            group: "team".into(),
-            members: vec!["alice".into(), "bob".into()]
+            group: TEAM,
+            members: vec![ALICE, BOB]
         }
     );
     let s = step(
@@ -267,7 +267,7 @@ fn lookup_user_by_each_filter_expands_to_one_lookup_per_filterable_attribute() {
         assert_eq!(
             step.action_entra(),
             &EntraAction::LookupUser {
-                user: "alice".into(),
+                user: ALICE,
                 by: Some(crate::attributes::AttrPath::parse(by).expect("path"))
             }
         );
@@ -311,8 +311,14 @@ fn templates_may_use_builtins_vars_earlier_captures_and_object_values() {
     let plan = plan(text);
     assert_eq!(plan.vars.len(), 2);
     let alice = &plan.objects[0];
+    let paths: Vec<&str> = alice.values.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
-        alice.values["externalId"].source(),
+        paths,
+        ["name.givenName", "externalId"],
+        "parsed, in file order"
+    );
+    assert_eq!(
+        alice.values[1].1.source(),
         "007",
         "YAML numbers stay as written"
     );
