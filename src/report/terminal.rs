@@ -10,7 +10,9 @@ use crate::check::Severity;
 use crate::http::{structural_redact, Exchange};
 use crate::profile::Profile;
 use crate::redact::Redactor;
-use crate::run::{NotRun, RunEvent, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
+use crate::run::{
+    NotRun, PremiseKind, RunEvent, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
+};
 use crate::verdict::{is_warning, SeverityCounts};
 
 /// Where a step's evidence starts.
@@ -72,6 +74,33 @@ pub struct Terminal<W: Write> {
     last_reason: Option<String>,
     /// The fallback note said last, so a run of steps on one fallback says it once.
     last_fallback: Option<String>,
+    /// The scenario's steps so far, while every one is stopped ([`stopped`]): a scenario the
+    /// run stopped before it began is said in one line, not a line per step.
+    held: Vec<StepOutcome>,
+    /// The header of the scenario whose steps are held.
+    held_header: Option<String>,
+    /// Why the last wholly stopped scenario was not run, said once for the ones after it.
+    last_stop: Option<String>,
+    /// The last line written was a stopped scenario's: those lines stand together, and a
+    /// blank line ends the group.
+    after_stop: bool,
+}
+
+/// Whether a step was not run because the run stopped (Test Connection showed a blocking
+/// cause, or the server stopped answering), as opposed to a premise of its own scenario.
+fn stopped(step: &StepOutcome) -> Option<&crate::run::Premise> {
+    match &step.status {
+        StepStatus::NotRun(NotRun::Premise(premise))
+            if premise.blame.is_none()
+                && matches!(
+                    *premise.kind,
+                    PremiseKind::Blocked { .. } | PremiseKind::Unreachable
+                ) =>
+        {
+            Some(premise)
+        }
+        _ => None,
+    }
 }
 
 /// Whether `-q` shows a step: it failed, or could not be talked to.
@@ -95,6 +124,10 @@ impl<W: Write> Terminal<W> {
             pending_header: None,
             last_reason: None,
             last_fallback: None,
+            held: Vec::new(),
+            held_header: None,
+            last_stop: None,
+            after_stop: false,
         }
     }
 
@@ -121,14 +154,18 @@ impl<W: Write> Terminal<W> {
                     self.styles.bold(name),
                     self.styles.dim(&format!("[{profile}]"))
                 );
+                self.held.clear();
                 if self.verbosity == Verbosity::Quiet {
                     self.pending_header = Some(header);
-                    String::new()
                 } else {
-                    header
+                    self.held_header = Some(header);
                 }
+                String::new()
             }
-            RunEvent::StepFinished { step, .. } => self.step(step),
+            RunEvent::StepFinished { step, .. } => self.hold_or_show(step),
+            RunEvent::ScenarioFinished { outcome } if self.wholly_stopped(outcome) => {
+                self.stopped_scenario(outcome)
+            }
             RunEvent::ScenarioFinished { .. } if self.verbosity == Verbosity::Quiet => {
                 // A scenario with a failing step is followed by a blank line, as without -q.
                 if self.pending_header.take().is_none() {
@@ -140,7 +177,8 @@ impl<W: Write> Terminal<W> {
             RunEvent::ScenarioFinished { outcome } => {
                 let verdict = self.verdict(outcome, "");
                 format!(
-                    "{}: {verdict} ({} requests, {})\n\n",
+                    "{}{}: {verdict} ({} requests, {})\n\n",
+                    self.held_header.take().unwrap_or_default(),
                     outcome.name,
                     outcome.requests(),
                     millis(outcome.elapsed)
@@ -291,6 +329,62 @@ impl<W: Write> Terminal<W> {
         } else {
             self.styles.fail(&format!("FAIL{suffix}"))
         }
+    }
+
+    /// A step's lines; a stopped step at the start of its scenario waits, since the whole
+    /// scenario may be stopped.
+    fn hold_or_show(&mut self, step: &StepOutcome) -> String {
+        // Nothing of the scenario shown yet: its header still waits.
+        let leading = self.held_header.is_some() || self.pending_header.is_some();
+        if leading && stopped(step).is_some() {
+            self.held.push(step.clone());
+            return String::new();
+        }
+        let mut text = self.held_header.take().unwrap_or_default();
+        for held in std::mem::take(&mut self.held) {
+            text.push_str(&self.step(&held));
+        }
+        text.push_str(&self.step(step));
+        text
+    }
+
+    /// Whether every step of the scenario was held as stopped.
+    fn wholly_stopped(&self, outcome: &ScenarioOutcome) -> bool {
+        !outcome.steps.is_empty() && self.held.len() == outcome.steps.len()
+    }
+
+    /// One line for a scenario the run stopped before it began (nothing under `-q`: the
+    /// closing line counts its steps as not run).
+    fn stopped_scenario(&mut self, outcome: &ScenarioOutcome) -> String {
+        let held = std::mem::take(&mut self.held);
+        let header = self.held_header.take();
+        self.pending_header = None;
+        if self.verbosity == Verbosity::Quiet {
+            return String::new();
+        }
+        let reason = held
+            .first()
+            .and_then(stopped)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let said = if self.last_stop.as_deref() == Some(reason.as_str()) {
+            "same reason".to_owned()
+        } else {
+            reason.clone()
+        };
+        self.last_stop = Some(reason);
+        let name = header.map_or_else(|| outcome.name.clone(), |h| h.trim_end().to_owned());
+        let lead = format!(
+            "{name}: {} ({} steps): ",
+            self.styles.skip("NOT RUN"),
+            held.len()
+        );
+        let text = said.strip_prefix("not run: ").unwrap_or(&said).to_owned();
+        let line = self.prose(&format!("{lead}{text}"), "", INDENT);
+        self.after_stop = false;
+        self.write(&line);
+        self.after_stop = true;
+        String::new()
     }
 
     fn step(&mut self, step: &StepOutcome) -> String {
@@ -596,6 +690,9 @@ impl<W: Write> Terminal<W> {
     fn write(&mut self, text: &str) {
         if text.is_empty() {
             return;
+        }
+        if std::mem::take(&mut self.after_stop) {
+            let _ = self.out.write_all(b"\n");
         }
         // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
         let _ = self.out.write_all(self.redactor.redact(text).as_bytes());
