@@ -4,9 +4,9 @@
 //! Adding a fault: a variant here, an entry in [`Fault::ALL`] (and the count in the test
 //! below), a name and a description in the two `match`es (the description is the line
 //! `serve --list-faults` prints), the behaviour where the defect lives (`routes.rs` and
-//! `throttle.rs` for transport, `handlers.rs`, `refusals.rs` for creates and renames,
+//! `throttle.rs` for transport, `handlers.rs`, `schemas.rs`, `refusals.rs` for creates and renames,
 //! `patch/refuse.rs` for PATCH shapes, `patch.rs`, `values.rs`), and a router-level test named
-//! after the fault in `tests_faults.rs`, `tests_faults_shapes.rs` or `tests_throttle.rs` that
+//! after the fault in `tests_faults.rs`, `tests_faults_shapes.rs`, `tests_throttle.rs` or `tests_faults_gallery.rs` that
 //! pins the status, headers and body and shows that a request the fault does not target still
 //! succeeds. A fault that refuses in a framework's words builds its body with
 //! `error::Framework`.
@@ -98,6 +98,12 @@ pub enum Fault {
     ThrottleWithoutRetryAfter,
     /// Every request answers 429 with `Retry-After: 1`.
     ThrottleForever,
+    /// `GET /Schemas` leaves out the enterprise `department` attribute.
+    SchemasMissingAttribute,
+    /// `startIndex` is ignored: every page starts at the first resource, and says so.
+    IgnoreStartIndex,
+    /// A PATCH setting `active` to false deletes the user (a hard delete for a soft one).
+    DisableDeletes,
 }
 
 impl Fault {
@@ -142,6 +148,9 @@ impl Fault {
         Fault::ThrottleRetryAfterDate,
         Fault::ThrottleWithoutRetryAfter,
         Fault::ThrottleForever,
+        Fault::SchemasMissingAttribute,
+        Fault::IgnoreStartIndex,
+        Fault::DisableDeletes,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -186,6 +195,9 @@ impl Fault {
             Fault::ThrottleRetryAfterDate => "throttle-retry-after-date",
             Fault::ThrottleWithoutRetryAfter => "throttle-without-retry-after",
             Fault::ThrottleForever => "throttle-forever",
+            Fault::SchemasMissingAttribute => "schemas-missing-attribute",
+            Fault::IgnoreStartIndex => "ignore-start-index",
+            Fault::DisableDeletes => "disable-deletes",
         }
     }
 
@@ -265,6 +277,9 @@ impl Fault {
             Fault::ThrottleRetryAfterDate => "answers every third request 429 with Retry-After as an HTTP date one second ahead",
             Fault::ThrottleWithoutRetryAfter => "answers every third request 429 without Retry-After, which the gallery checklist asks for",
             Fault::ThrottleForever => "answers every request 429 with Retry-After: 1, forever",
+            Fault::SchemasMissingAttribute => "leaves the enterprise department attribute out of GET /Schemas, so a mapping that sends it is not discoverable",
+            Fault::IgnoreStartIndex => "ignores startIndex: every page starts at the first resource and echoes startIndex 1",
+            Fault::DisableDeletes => "deletes a user whose active is set to false, a hard delete where Entra's disable is a soft one (§3.7)",
         }
     }
 }
@@ -357,13 +372,15 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 39);
+        assert_eq!(Fault::ALL.len(), 42);
     }
 
     #[test]
     fn unknown_fault_error_lists_valid_names() {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
-        assert!(err.ends_with("throttle-without-retry-after, throttle-forever"));
+        assert!(err.ends_with(
+            "throttle-forever, schemas-missing-attribute, ignore-start-index, disable-deletes"
+        ));
     }
 }

@@ -43,7 +43,7 @@ fn parse_query(state: &AppState, query: Option<&str>) -> Result<Query, ScimError
                 ScimError::bad_request(ScimType::InvalidFilter, format!("filter `{value}`: {e}"))
             })?;
             out.filter = Some(filter);
-        } else if is("startIndex") {
+        } else if is("startIndex") && !state.faults.has(Fault::IgnoreStartIndex) {
             // RFC 7644 §3.4.2.4: values below 1 are read as 1.
             out.start_index = value.trim().parse::<usize>().map_or(1, |n| n.max(1));
         } else if is("count") {
@@ -239,6 +239,11 @@ pub(crate) fn patch(
             kind.unique_attr()
         )));
     }
+    if kind == Kind::User && state.faults.has(Fault::DisableDeletes) && disabled(&attrs) {
+        store.remove(kind, id);
+        store.remove_member_everywhere(id);
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let resource = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
     if !state.faults.has(Fault::PatchStoresNothing) {
         resource.update(attrs);
@@ -253,6 +258,15 @@ pub(crate) fn patch(
 }
 
 /// DELETE: 204; a deleted user leaves every group (client-behaviour §3.8, §4.5).
+/// Whether `active` is false, as a boolean or as Entra's default string (client-behaviour §3.7).
+fn disabled(attrs: &serde_json::Map<String, Value>) -> bool {
+    match attrs::get(attrs, "active") {
+        Some(Value::Bool(active)) => !active,
+        Some(Value::String(active)) => active.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
+}
+
 pub(crate) fn delete(state: &AppState, kind: Kind, id: &str) -> Result<Response, ScimError> {
     let mut store = state.store_mut();
     if state.faults.has(Fault::DeleteOnlyDeactivates) {

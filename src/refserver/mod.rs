@@ -8,7 +8,7 @@
 //! paths), `patch` (PATCH operations), `values` (what is stored), `project`
 //! (`attributes`/`excludedAttributes`), `attrs` (case-insensitive names), `error` (RFC 7644
 //! §3.12 errors and framework error shapes), `refusals` (creates and renames a fault
-//! refuses), `throttle` (429 faults), `faults`, `oauth` (the token endpoint of
+//! refuses), `throttle` (429 faults), `schemas` (`GET /Schemas`), `faults`, `oauth` (the token endpoint of
 //! `serve --oauth`).
 
 mod attrs;
@@ -21,6 +21,7 @@ mod patch;
 mod project;
 mod refusals;
 mod routes;
+mod schemas;
 mod server;
 mod store;
 mod throttle;

@@ -22,6 +22,8 @@ use crate::scim;
 enum Route {
     Collection(Kind),
     Item(Kind, String),
+    /// `/Schemas` (RFC 7644 §4).
+    Schemas,
     Unknown,
 }
 
@@ -34,6 +36,7 @@ fn route(path: &str) -> Route {
         return Route::Unknown;
     };
     let kind = match rest.first() {
+        Some(s) if s.eq_ignore_ascii_case("Schemas") && rest.len() == 1 => return Route::Schemas,
         Some(s) if s.eq_ignore_ascii_case("Users") => Kind::User,
         Some(s) if s.eq_ignore_ascii_case("Groups") => Kind::Group,
         _ => return Route::Unknown,
@@ -122,6 +125,11 @@ async fn respond(
         (Route::Item(kind, id), "PATCH") => handlers::patch(state, kind, &id, &body, &base),
         (Route::Item(kind, id), "DELETE") => handlers::delete(state, kind, &id),
         (Route::Item(..), _) => Err(not_allowed("GET, PATCH, DELETE")),
+        (Route::Schemas, "GET") => Ok(super::error::scim_json(
+            StatusCode::OK,
+            &super::schemas::list(&state.faults),
+        )),
+        (Route::Schemas, _) => Err(not_allowed("GET")),
         (Route::Unknown, _) => Err(ScimError::not_found(format!(
             "no resource at `{}`",
             uri.path()
@@ -231,7 +239,8 @@ mod tests {
             route("/scim/v2/Groups/abc/"),
             Route::Item(Kind::Group, "abc".into())
         );
-        assert_eq!(route("/scim/v2/Schemas"), Route::Unknown);
+        assert_eq!(route("/scim/v2/Schemas"), Route::Schemas);
+        assert_eq!(route("/scim/v2/Schemas/x"), Route::Unknown);
         assert_eq!(route("/Users"), Route::Unknown);
         assert_eq!(route("/scim/v2/Users/a/b"), Route::Unknown);
     }

@@ -195,7 +195,7 @@ async fn duplicate_user_name_in_other_case_is_409_uniqueness() {
 #[tokio::test]
 async fn unknown_id_and_unknown_path_are_404_scim_errors() {
     let s = Server::start(&[]).await;
-    for path in ["/Users/nope", "/Groups/nope", "/Schemas"] {
+    for path in ["/Users/nope", "/Groups/nope", "/ServiceProviderConfig"] {
         let reply = s.get(path).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.json()["schemas"], json!([scim::ERROR_SCHEMA]));
@@ -410,3 +410,6 @@ mod faults_shapes;
 
 #[path = "tests_throttle.rs"]
 mod throttle;
+
+#[path = "tests_faults_gallery.rs"]
+mod faults_gallery;

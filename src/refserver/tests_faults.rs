@@ -330,6 +330,7 @@ fn every_fault_has_a_test_here() {
         include_str!("tests_faults.rs"),
         include_str!("tests_faults_shapes.rs"),
         include_str!("tests_throttle.rs"),
+        include_str!("tests_faults_gallery.rs"),
     ]
     .concat();
     for fault in Fault::ALL {
