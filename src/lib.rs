@@ -17,6 +17,7 @@ pub mod cli;
 pub(crate) mod connect;
 pub mod diag;
 pub mod exit;
+pub mod gallery;
 pub mod hints;
 pub mod http;
 pub(crate) mod load;

@@ -32,6 +32,12 @@ pub enum Target {
     Resync,
     /// A 429's `Retry-After`.
     RetryAfter,
+    /// A mapped attribute in `GET /Schemas`.
+    Schema(AttrPath),
+    /// The rate the server sustains.
+    Rate,
+    /// The OAuth access token's `expires_in`.
+    TokenLifetime,
 }
 
 impl Target {
@@ -52,13 +58,16 @@ impl Target {
             Target::Manager => "manager".into(),
             Target::Resync => "nothing to PATCH".into(),
             Target::RetryAfter => "Retry-After".into(),
+            Target::Schema(path) => format!("`{path}` in /Schemas"),
+            Target::Rate => "requests per second".into(),
+            Target::TokenLifetime => "token lifetime".into(),
         }
     }
 
     /// The attribute a check of this target is about.
     pub fn attribute(&self) -> Option<&AttrPath> {
         match self {
-            Target::Attribute(path) => Some(path),
+            Target::Attribute(path) | Target::Schema(path) => Some(path),
             Target::Filter { attr, .. } => Some(attr),
             _ => None,
         }
@@ -199,6 +208,23 @@ pub enum Finding {
     Resync(Vec<Differing>),
     /// A 429 without `Retry-After`.
     NoRetryAfter,
+    /// A mapped attribute `GET /Schemas` does not describe; `missing` says what is absent.
+    Undiscoverable {
+        kind: ResourceKind,
+        path: AttrPath,
+        missing: String,
+    },
+    /// The server did not sustain the rate: what was asked, what it answered, and how many
+    /// answers were errors (not 2xx, 429 aside).
+    RateNotHeld {
+        target_rps: f64,
+        throughput_rps: f64,
+        errors: u64,
+    },
+    /// The access token's lifetime (`None`: no `expires_in`) is outside 60–360 minutes.
+    TokenLifetime {
+        lifetime: Option<std::time::Duration>,
+    },
 }
 
 /// The write a read-back checks: "PATCH returned 204 but …".
@@ -315,6 +341,17 @@ impl Finding {
                 )
             }
             Finding::NoRetryAfter => "the server answered 429 without `Retry-After`: Entra can only guess how long to back off (the gallery checklist asks for it)".into(),
+            Finding::Undiscoverable { kind, path, missing } => format!(
+                "the {} mapping sends `{path}`, but /Schemas does not describe it ({missing}); Schema_Discoverability_Test fails",
+                kind.name().to_ascii_lowercase()
+            ),
+            Finding::RateNotHeld { target_rps, throughput_rps, errors } => format!(
+                "asked for {target_rps} requests/s, the server answered {throughput_rps}/s with {errors} error(s); gallery apps must sustain 25/s"
+            ),
+            Finding::TokenLifetime { lifetime } => match lifetime {
+                None => "the token endpoint sent no `expires_in`; Validate_Credentials_Test requires 60–360 minutes".into(),
+                Some(l) => format!("the access token lives {} s, outside the 60–360 minutes Validate_Credentials_Test requires", l.as_secs()),
+            },
         }
     }
 
@@ -354,6 +391,9 @@ impl Finding {
             ),
             Finding::Resync(_) => "values as Entra sent them".into(),
             Finding::NoRetryAfter => "a `Retry-After` header".into(),
+            Finding::Undiscoverable { .. } => "described in /Schemas".into(),
+            Finding::RateNotHeld { target_rps, .. } => format!("{target_rps}/s, no errors"),
+            Finding::TokenLifetime { .. } => "60–360 minutes".into(),
         }
     }
 
@@ -400,6 +440,18 @@ impl Finding {
             },
             Finding::Resync(differing) => format!("{} attribute(s) differ", differing.len()),
             Finding::NoRetryAfter => "absent".into(),
+            Finding::Undiscoverable { missing, .. } => missing.clone(),
+            Finding::RateNotHeld {
+                throughput_rps,
+                errors,
+                ..
+            } => {
+                format!("{throughput_rps}/s, {errors} error(s)")
+            }
+            Finding::TokenLifetime { lifetime } => lifetime.map_or_else(
+                || "no expires_in".to_owned(),
+                |l| format!("{} s", l.as_secs()),
+            ),
         }
     }
 

@@ -65,6 +65,13 @@ pub enum CheckId {
     Resync,
     /// A 429 says when to try again with `Retry-After` (§6.2; the gallery checklist asks for it).
     RetryAfter,
+    /// Every mapped attribute is described by `GET /Schemas` (`Schema_Discoverability_Test`,
+    /// entra-2026 §1.4).
+    Discoverable,
+    /// The server answers 25 requests a second without errors (the gallery checklist, §7).
+    Rate,
+    /// The OAuth access token lives 60–360 minutes (`Validate_Credentials_Test`, entra-2026 §3).
+    TokenLifetime,
 }
 
 impl CheckId {
@@ -85,6 +92,9 @@ impl CheckId {
         CheckId::Manager,
         CheckId::Resync,
         CheckId::RetryAfter,
+        CheckId::Discoverable,
+        CheckId::Rate,
+        CheckId::TokenLifetime,
     ];
 
     /// The id as reports print it.
@@ -105,6 +115,9 @@ impl CheckId {
             CheckId::Manager => "MANAGER",
             CheckId::Resync => "RESYNC",
             CheckId::RetryAfter => "RETRY-AFTER",
+            CheckId::Discoverable => "DISCOVERABLE",
+            CheckId::Rate => "RATE",
+            CheckId::TokenLifetime => "TOKEN-LIFETIME",
         }
     }
 }

@@ -42,6 +42,9 @@ impl Severity {
             // §6.2, §7: without `Retry-After` Entra (and scimcheck) can only guess how long
             // to back off; provisioning goes on, slower.
             CheckId::RetryAfter => Severity::Degrades,
+            // entra-2026 §1.4, §3, client-behaviour §7: the gallery harness fails the app;
+            // a tenant's own (non-gallery) provisioning still works.
+            CheckId::Discoverable | CheckId::Rate | CheckId::TokenLifetime => Severity::Degrades,
             // §6.1/§6.2: a wrong status fails the request ("retried in the next cycle",
             // quarantine for credential and compliance errors); a body Entra cannot parse or
             // whose list it cannot read is `ServiceIncompatible`; a filter that returns other

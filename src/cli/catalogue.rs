@@ -58,6 +58,13 @@ fn describe(id: CheckId) -> &'static str {
             "the next cycle finds nothing to PATCH: values come back as sent (§3.4, §6.1)"
         }
         CheckId::RetryAfter => "a 429 says when to try again with Retry-After (§6.2)",
+        CheckId::Discoverable => {
+            "every mapped attribute is in GET /Schemas, as Schema_Discoverability_Test requires"
+        }
+        CheckId::Rate => "the server answers 25 requests/s without errors (gallery checklist)",
+        CheckId::TokenLifetime => {
+            "the OAuth access token lives 60-360 minutes, as Validate_Credentials_Test requires"
+        }
     }
 }
 

@@ -42,6 +42,11 @@ pub(crate) struct PlanArgs {
     /// Run the scenarios in this file or folder instead of the built-in ones (repeatable).
     #[arg(long, value_name = "PATH", env = "SCIMCHECK_SCENARIO")]
     scenario: Vec<PathBuf>,
+    /// Add a suite to the scenarios: `gallery` runs Microsoft's gallery tests (its own
+    /// scenarios, GET /Schemas against the mapping, the OAuth token lifetime, 25 requests/s)
+    /// and reports each under Microsoft's name.
+    #[arg(long, value_enum, value_name = "NAME", env = "SCIMCHECK_SUITE")]
+    suite: Option<Suite>,
     /// The app's attribute tables (default: the built-in Atmos tables).
     #[arg(long, value_name = "PATH", env = "SCIMCHECK_ATTRIBUTES")]
     attributes: Option<PathBuf>,
@@ -143,6 +148,13 @@ enum On429 {
     /// Log the 429 and move on.
     #[value(name = "entra-2019")]
     Entra2019,
+}
+
+/// `--suite`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Suite {
+    /// Microsoft's gallery validation tests, by their names (client-behaviour §8.3).
+    Gallery,
 }
 
 /// `--format`.
@@ -263,6 +275,11 @@ pub(crate) async fn execute(
     if let Some(conflict) = plan_args.report.stdout_conflict() {
         return Err(CliError::usage(conflict).with_hint("write the others to files"));
     }
+    if plan_args.suite.is_some() && read_only.read_only {
+        return Err(CliError::usage(
+            "--suite gallery creates, changes and deletes objects, which --read-only forbids",
+        ));
+    }
     let (plan, tables) = load(plan_args, read_only)?;
     let profiles = profiles(&plan_args.profile, client.tenant().has_flag());
     for skipped in &plan.skipped {
@@ -291,7 +308,7 @@ pub(crate) async fn execute(
         }
     };
     let tenant = client.tenant().to_string();
-    let context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
+    let mut context = ReportContext::new(tenant.clone(), profiles.clone(), redactor.clone());
     // anstream passes the colour `styles` chose and strips it where the stream must not get it.
     let stdout: Box<dyn Write + Send> = match terminal_to {
         TerminalTo::Stdout => Box::new(anstream::stdout()),
@@ -306,32 +323,70 @@ pub(crate) async fn execute(
             .flat_map(|s| &s.steps)
             .map(|s| s.name.as_str()),
     );
-    let total =
-        (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()) as u64;
+    let direct_steps = if plan_args.suite.is_some() { 3 } else { 0 };
+    let total = (plan.scenarios.iter().map(|s| s.steps.len()).sum::<usize>() * profiles.len()
+        + direct_steps) as u64;
     let progress = Progress::new(total, redactor.clone());
     if plan_args.no_progress {
         progress.hide();
     }
     let terminal = Mutex::new(terminal);
-    let summary = runner
-        .run(&plan, &profiles, &mut |event| {
-            progress.on_event(&event);
-            progress.suspend(|| {
-                if output.output.trace() {
-                    trace(&event, redactor);
-                }
-                if let Ok(mut terminal) = terminal.lock() {
-                    terminal.on_event(&event);
-                }
-            });
-        })
-        .await;
+    let mut on_event = |event: RunEvent<'_>| {
+        progress.on_event(&event);
+        progress.suspend(|| {
+            if output.output.trace() {
+                trace(&event, redactor);
+            }
+            if let Ok(mut terminal) = terminal.lock() {
+                terminal.on_event(&event);
+            }
+        });
+    };
+    let mut summary = runner.run(&plan, &profiles, &mut on_event).await;
+    if plan_args.suite == Some(Suite::Gallery) && !summary.interrupted {
+        context.gallery = Some(
+            gallery(
+                client,
+                &tables,
+                &plan,
+                &profiles,
+                &mut summary,
+                &mut on_event,
+            )
+            .await,
+        );
+    }
     progress.finish();
     if let Ok(mut terminal) = terminal.lock() {
+        if let Some(verdicts) = &context.gallery {
+            terminal.gallery(verdicts);
+        }
         terminal.summary(&summary);
     }
     let code = exit::code(&summary, plan_args.strict);
     Ok(plan_args.report.write(&summary, &context, code))
+}
+
+/// The gallery's direct steps, added to the run as one more scenario, then every gallery
+/// test judged.
+async fn gallery(
+    client: &Client,
+    tables: &AttributeTables,
+    plan: &Plan,
+    profiles: &[Profile],
+    summary: &mut RunSummary,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Vec<crate::gallery::GalleryVerdict> {
+    let profile = profiles.first().copied().unwrap_or(Profile::EntraDefault);
+    let direct =
+        crate::gallery::direct::run(client, tables, profile, &summary.run_id, on_event).await;
+    summary.elapsed += direct.outcome.elapsed;
+    summary.scenarios.push(direct.outcome);
+    let absent = crate::gallery::Absent {
+        skipped: plan.skipped.clone(),
+        not_checkable: direct.not_checkable,
+    };
+    crate::gallery::judge(summary, &absent)
 }
 
 /// `-vv`: every exchange of a finished step, bodies uncut, on stderr (stdout stays the
@@ -362,6 +417,10 @@ fn load(args: &PlanArgs, read_only: &ReadOnlyArgs) -> Result<(Plan, AttributeTab
         scenario::builtin()
     } else {
         sources::read(&args.scenario)?
+    };
+    let files = match args.suite {
+        Some(Suite::Gallery) => [files, scenario::gallery()].concat(),
+        None => files,
     };
     let mut plan = sources::plan(&files, &tables)?;
     if builtin_read_only {

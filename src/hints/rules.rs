@@ -818,6 +818,24 @@ pub(crate) fn generic(kind: Option<CheckId>) -> Rule {
             "Entra PATCHes them again every 40-minute cycle (client-behaviour §6.1)",
             "store and return values exactly as sent",
         ),
+        Some(CheckId::Discoverable) => (
+            "hint:discoverable",
+            "`GET /Schemas` does not describe every attribute the mapping sends",
+            "Microsoft's `Schema_Discoverability_Test` fails gallery onboarding (entra-2026 §1.4)",
+            "describe every mapped attribute in /Schemas, or remove it from the mapping",
+        ),
+        Some(CheckId::Rate) => (
+            "hint:rate",
+            "the server does not answer 25 requests a second without errors",
+            "gallery review refuses the app; Entra's jobs slow down or quarantine (client-behaviour §7)",
+            "serve at least 25 requests/s per tenant, and throttle with 429 and `Retry-After` beyond",
+        ),
+        Some(CheckId::TokenLifetime) => (
+            "hint:token-lifetime",
+            "the OAuth access token's lifetime is not 60–360 minutes",
+            "Microsoft's `Validate_Credentials_Test` fails (entra-2026 §3)",
+            "issue access tokens with `expires_in` between 3600 and 21600 seconds",
+        ),
         None => (
             "hint:other",
             "requests failed",

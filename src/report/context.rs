@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::gallery::GalleryVerdict;
 use crate::http::{
     structural_redact, Exchange, Received, Sent, TransportError, TransportErrorKind,
 };
@@ -32,6 +33,8 @@ pub struct ReportContext {
     pub started_at: SystemTime,
     /// Masks every known secret.
     pub redactor: Redactor,
+    /// With `--suite gallery`: Microsoft's gallery tests, judged after the run.
+    pub gallery: Option<Vec<GalleryVerdict>>,
 }
 
 impl ReportContext {
@@ -46,6 +49,7 @@ impl ReportContext {
             profiles,
             started_at: SystemTime::now(),
             redactor,
+            gallery: None,
         }
     }
 

@@ -5,6 +5,7 @@ mod body;
 pub mod context;
 pub mod files;
 mod fix_first;
+mod gallery;
 pub mod har;
 pub mod html;
 pub mod json;

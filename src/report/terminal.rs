@@ -687,6 +687,12 @@ impl<W: Write> Terminal<W> {
         }
     }
 
+    /// Writes the gallery tests' verdicts (`run --suite gallery`), before the closing lines.
+    pub fn gallery(&mut self, verdicts: &[crate::gallery::GalleryVerdict]) {
+        let text = super::gallery::render(verdicts, &self.styles, self.width);
+        self.write(&text);
+    }
+
     fn write(&mut self, text: &str) {
         if text.is_empty() {
             return;

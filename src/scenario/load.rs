@@ -43,17 +43,48 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// The built-in scenarios, in run order: test-connection, user-lifecycle, user-sync,
-/// user-manager, group-lifecycle, group-batches.
-/// Each is named `builtin:NAME`.
-pub fn builtin() -> Vec<SourceFile> {
-    BUILTIN
+/// The scenarios `run --suite gallery` adds (`scenarios/gallery/*.yaml`): the parts of
+/// Microsoft's gallery tests no built-in scenario shows (client-behaviour §8.3).
+const GALLERY: &[(&str, &str)] = &[
+    (
+        "gallery-pagination",
+        include_str!("../../scenarios/gallery/pagination.yaml"),
+    ),
+    (
+        "gallery-updates",
+        include_str!("../../scenarios/gallery/updates.yaml"),
+    ),
+    (
+        "gallery-restore",
+        include_str!("../../scenarios/gallery/restore.yaml"),
+    ),
+    (
+        "gallery-credentials",
+        include_str!("../../scenarios/gallery/credentials.yaml"),
+    ),
+];
+
+/// The scenarios `run --suite gallery` runs after the built-in ones, each named
+/// `builtin:NAME`.
+pub fn gallery() -> Vec<SourceFile> {
+    embedded(GALLERY)
+}
+
+fn embedded(files: &[(&str, &str)]) -> Vec<SourceFile> {
+    files
         .iter()
         .map(|(name, text)| SourceFile {
             name: Arc::from(format!("builtin:{name}")),
             text: (*text).to_owned(),
         })
         .collect()
+}
+
+/// The built-in scenarios, in run order: test-connection, user-lifecycle, user-sync,
+/// user-manager, group-lifecycle, group-batches.
+/// Each is named `builtin:NAME`.
+pub fn builtin() -> Vec<SourceFile> {
+    embedded(BUILTIN)
 }
 
 /// Reads a scenario file, or every `*.yaml` and `*.yml` file of a folder, sorted by name.

@@ -12,7 +12,7 @@ mod read_only;
 pub mod schema;
 
 pub use error::{LoadError, ScenarioError, ScenarioErrorKind};
-pub use load::{builtin, parse, read, Parsed, SourceFile};
+pub use load::{builtin, gallery, parse, read, Parsed, SourceFile};
 pub use read_only::read_only_builtin;
 
 #[cfg(test)]
