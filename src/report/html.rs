@@ -19,6 +19,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::context::{rfc3339, ReportContext};
 use super::terminal::millis;
 use crate::check::CheckResult;
+use crate::gallery::GalleryVerdict;
 use crate::hints::{diagnose, Hint};
 use crate::http::{curl, Exchange};
 use crate::profile::Profile;
@@ -57,6 +58,9 @@ pub fn render(summary: &RunSummary, ctx: &ReportContext, exit_code: i32) -> Stri
                 (header(summary, ctx, exit_code))
                 (summary_section(summary))
                 (matrix_section(summary))
+                @if let Some(verdicts) = &ctx.gallery {
+                    (gallery_section(verdicts, ctx, &anchors))
+                }
                 (fix_first_section(&hints, ctx, &anchors))
                 (cleanup_section(summary, ctx))
                 section #steps {
@@ -227,6 +231,54 @@ fn matrix_section(summary: &RunSummary) -> Markup {
 }
 
 /// Where hints link to: each step id's first step that did not pass (else its first step).
+/// `--suite gallery`: each of Microsoft's tests under its name, its verdict in words, and
+/// the steps it was judged on, linked to their records below.
+fn gallery_section(
+    verdicts: &[GalleryVerdict],
+    ctx: &ReportContext,
+    anchors: &HashMap<&str, String>,
+) -> Markup {
+    html! {
+        section #gallery {
+            h2 { "Gallery tests (Microsoft's names)" }
+            table.gallery {
+                thead { tr {
+                    th scope="col" { "test" }
+                    th scope="col" { "verdict" }
+                    th scope="col" { "evidence" }
+                } }
+                tbody {
+                    @for verdict in verdicts {
+                        tr id={ "gallery-" (verdict.test.name) } {
+                            th scope="row" { code { (verdict.test.name) } br; small { (verdict.test.checks) } }
+                            td class=(gallery_class(verdict)) { (verdict.label().to_uppercase().replace('-', " ")) }
+                            td {
+                                @if let Some(why) = verdict.status.reason() { p.reason { (ctx.text(why)) } }
+                                @for e in &verdict.evidence {
+                                    @let text = format!("{} {} ({})", e.scenario, e.step, e.status);
+                                    @match anchors.get(e.step.as_str()) {
+                                        Some(anchor) => { a href={ "#" (anchor) } { (text) } " " }
+                                        None => { (text) " " }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn gallery_class(verdict: &GalleryVerdict) -> &'static str {
+    match verdict.label() {
+        "pass" => "pass",
+        "fail" => "fail",
+        "warn" => "warn",
+        _ => "none",
+    }
+}
+
 fn step_anchors(summary: &RunSummary) -> HashMap<&str, String> {
     let mut anchors: HashMap<&str, (bool, String)> = HashMap::new();
     for (i, scenario) in summary.scenarios.iter().enumerate() {

@@ -63,6 +63,14 @@
 //!     "fix": "apply every operation a POST or PATCH carries before answering 2xx, …",
 //!     "steps": ["USER-DISABLE"], "failures": 1
 //!   }],
+//!   "gallery?": [{                                   // with `--suite gallery` only
+//!     "name": "Disable_User_Test", "source": "harness",   // | "checklist"
+//!     "required": true, "checks": "soft delete (mandatory): …",
+//!     "status": "fail",          // "pass" | "fail" | "warn" | "not-run" | "not-checkable"
+//!     "reason?": "…",            // why not run, or not checkable here
+//!     "evidence": [{ "scenario": "user-lifecycle", "profile": "entra-default",
+//!                    "step": "USER-DISABLED-GET", "status": "failed" }]
+//!   }],
 //!   "cleanup": {
 //!     "deleted": 0,
 //!     "leftovers": [{ "kind": "User", "id": "42", "name": "scimcheck-1a2b3c4d-alice",
@@ -130,10 +138,73 @@ pub struct JsonReport {
     /// "What to fix first": one entry per cause, most important first.
     #[serde(default)]
     pub hints: Vec<JsonHint>,
+    /// With `--suite gallery`: Microsoft's gallery tests under their names, each judged from
+    /// the steps that show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gallery: Option<Vec<JsonGalleryTest>>,
     /// What cleanup deleted and what it left behind.
     pub cleanup: JsonCleanup,
     /// The exit code of the run.
     pub exit_code: i32,
+}
+
+/// One of Microsoft's gallery tests (or a gallery checklist item).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonGalleryTest {
+    /// Microsoft's name, e.g. `Disable_User_Test`; `Checklist_…` for a checklist item.
+    pub name: String,
+    /// `harness` (a test of Microsoft's validation Logic App) or `checklist`.
+    pub source: String,
+    /// Whether failing it fails onboarding; an optional test that fails is `warn`.
+    pub required: bool,
+    /// What it checks, in a few words.
+    pub checks: String,
+    /// `pass`, `fail`, `warn`, `not-run` or `not-checkable`.
+    pub status: String,
+    /// Why it was not run, or is not checkable here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The steps it was judged on.
+    pub evidence: Vec<JsonGalleryEvidence>,
+}
+
+/// A step a gallery test was judged on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonGalleryEvidence {
+    /// The scenario's name (`gallery-direct` for the direct steps).
+    pub scenario: String,
+    pub profile: String,
+    /// The step's id, as under `scenarios[].steps[].id`.
+    pub step: String,
+    /// `passed`, `failed` or `not-run`.
+    pub status: String,
+}
+
+fn gallery(
+    verdicts: &[crate::gallery::GalleryVerdict],
+    ctx: &ReportContext,
+) -> Vec<JsonGalleryTest> {
+    verdicts
+        .iter()
+        .map(|v| JsonGalleryTest {
+            name: v.test.name.to_owned(),
+            source: v.test.source.name().to_owned(),
+            required: v.test.required,
+            checks: v.test.checks.to_owned(),
+            status: v.label().to_owned(),
+            reason: v.status.reason().map(|r| ctx.text(r)),
+            evidence: v
+                .evidence
+                .iter()
+                .map(|e| JsonGalleryEvidence {
+                    scenario: e.scenario.clone(),
+                    profile: e.profile.name().to_owned(),
+                    step: e.step.clone(),
+                    status: e.status.to_owned(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Step counts.
@@ -400,6 +471,7 @@ impl JsonReport {
             },
             scenarios: summary.scenarios.iter().map(|s| scenario(s, ctx)).collect(),
             hints: diagnose(summary).iter().map(|h| hint(h, ctx)).collect(),
+            gallery: ctx.gallery.as_deref().map(|v| gallery(v, ctx)),
             cleanup: cleanup(&summary.cleanup, ctx),
             exit_code,
         }

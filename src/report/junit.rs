@@ -19,6 +19,12 @@
 //!   with the hint as its text;
 //! - not run (a premise failed, or interrupted) → `<skipped message="why">`.
 //!
+//! With `--suite gallery`, one more `<testsuite name="gallery">` holds a test case per
+//! Microsoft gallery test, named as Microsoft names it (`Disable_User_Test`): a failed one is
+//! a `<failure>` naming the steps that failed (`[optional]` first for `Delete_User_Test`), one
+//! not run or not checkable here is `<skipped>` with the reason, and `<system-out>` lists the
+//! steps it was judged on.
+//!
 //! Each test case has its redacted exchanges (plus, when it failed, a `curl` command
 //! reproducing it) in `<system-out>`, after a first line naming its request and severity
 //! (`request: PATCH /Users/42`, `severity: degrades`).
@@ -37,6 +43,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::context::ReportContext;
 use crate::check::Severity;
+use crate::gallery::{GalleryStatus, GalleryVerdict};
 use crate::http::{curl, Exchange};
 use crate::run::{NotRun, RunSummary, ScenarioOutcome, StepOutcome, StepStatus};
 use crate::verdict::step_severity;
@@ -70,6 +77,11 @@ pub fn render(summary: &RunSummary, ctx: &ReportContext) -> Result<String, Junit
         suite.set_timestamp(DateTime::<Utc>::from(started));
         report.add_test_suite(suite);
     }
+    if let Some(verdicts) = &ctx.gallery {
+        let mut suite = gallery_suite(verdicts, ctx);
+        suite.set_timestamp(DateTime::<Utc>::from(ctx.started_at));
+        report.add_test_suite(suite);
+    }
     schema_valid_root(&report.to_string()?)
 }
 
@@ -97,6 +109,54 @@ fn schema_valid_root(xml: &str) -> Result<String, JunitError> {
     }
     // The writer held only what the reader read from a `String`: still UTF-8.
     Ok(String::from_utf8_lossy(&writer.into_inner()).into_owned())
+}
+
+/// Microsoft's gallery tests, one test case each under Microsoft's name.
+fn gallery_suite(verdicts: &[GalleryVerdict], ctx: &ReportContext) -> TestSuite {
+    let mut suite = TestSuite::new("gallery");
+    for verdict in verdicts {
+        let status = match &verdict.status {
+            GalleryStatus::Passed => TestCaseStatus::success(),
+            GalleryStatus::Failed => {
+                let failed: Vec<&str> = verdict
+                    .evidence
+                    .iter()
+                    .filter(|e| e.status == "failed")
+                    .map(|e| e.step.as_str())
+                    .collect();
+                let optional = if verdict.test.required {
+                    ""
+                } else {
+                    "[optional] "
+                };
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(xml(
+                        ctx,
+                        &format!("{optional}failed: {}", failed.join(", ")),
+                    ))
+                    .set_type("gallery");
+                status
+            }
+            GalleryStatus::NotRun(why) | GalleryStatus::NotCheckable(why) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(xml(ctx, &format!("{}: {why}", verdict.label())));
+                status
+            }
+        };
+        let mut case = TestCase::new(verdict.test.name, status);
+        case.set_classname("gallery");
+        case.set_system_out(xml(
+            ctx,
+            &format!(
+                "checks: {}\nsteps: {}\n",
+                verdict.test.checks,
+                super::gallery::evidence(&verdict.evidence)
+            ),
+        ));
+        suite.add_test_case(case);
+    }
+    suite
 }
 
 fn suite(outcome: &ScenarioOutcome, ctx: &ReportContext) -> TestSuite {
