@@ -147,6 +147,102 @@ async fn probe_and_lookups_filter_on_external_id_when_it_is_matched_first() {
     }
 }
 
+/// The URLs a step sent, in order.
+fn step_urls(summary: &RunSummary, id: &str) -> Vec<String> {
+    summary
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .filter(|s| s.id == id)
+        .flat_map(|s| &s.exchanges)
+        .map(|e| e.sent.url.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lookup_that_finds_nothing_by_external_id_is_sent_again_by_user_name() {
+    // Client-behaviour §3.1: matching attributes are tried one at a time, in precedence order.
+    let summary = run(&fixture("external-id-matching.json")).await;
+    assert_all_pass(&summary);
+    let absent = step_urls(&summary, "USER-LOOKUP-ABSENT");
+    assert_eq!(absent.len(), 2, "{absent:#?}");
+    assert!(absent[0].contains("filter=externalId+eq+"), "{}", absent[0]);
+    assert!(absent[1].contains("filter=userName+eq+"), "{}", absent[1]);
+    // Found by the first: no second lookup.
+    let found = step_urls(&summary, "USER-LOOKUP-FOUND");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("filter=externalId+eq+"), "{}", found[0]);
+}
+
+#[tokio::test]
+async fn a_user_whose_external_id_differs_on_the_server_is_matched_by_user_name() {
+    // The server holds eve under another externalId: the lookup by precedence 1 finds
+    // nothing, the one by precedence 2 finds her, and Entra links her id (§3.1, §3.4).
+    let scenario = r#"
+version: 1
+name: match-fallback
+description: eve is matched by userName when her externalId differs on the server.
+vars:
+  eve_name: "{{ prefix }}-eve@example.com"
+users:
+  eve: { userName: "{{ eve_name }}", externalId: "{{ prefix }}-entra-side" }
+steps:
+  - id: SEED
+    request:
+      method: POST
+      path: /Users
+      headers: { Content-Type: application/scim+json }
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: "{{ eve_name }}"
+        externalId: "{{ prefix }}-server-side"
+    expect: { status: 201 }
+  - id: MATCH
+    entra: { lookup-user: eve }
+    expect: { list: { totalResults: 1 } }
+  - id: LINKED-DELETE
+    entra: { delete-user: eve }
+"#;
+    let mut tables = fixture("external-id-matching.json");
+    // Only the two matching attributes, so eve's only difference is the externalId.
+    tables
+        .user
+        .attributes
+        .retain(|a| ["userName", "externalId"].contains(&a.path.as_str()));
+    let file = scimcheck::scenario::SourceFile {
+        name: "match-fallback.yaml".into(),
+        text: scenario.to_owned(),
+    };
+    let plan = scimcheck::plan::compile::compile(&[file], &tables)
+        .unwrap_or_else(|e| panic!("the scenario compiles:\n{e}"));
+    let server = common::server(&[]).await;
+    let client = common::client(&server.base_url());
+    let (_stop, interrupt) = tokio::sync::watch::channel(false);
+    let runner = Runner::new(&client, &tables, new_run_id(), interrupt);
+    let summary = runner
+        .run(&plan, &[Profile::EntraDefault], &mut |_| {})
+        .await;
+    let users_left = common::count_users(&server.base_url()).await;
+    server.shutdown().await;
+    // Matched, the found user's externalId differs from Entra's (which Entra then PATCHes):
+    // the one failure of the run.
+    let failed: Vec<String> = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .flat_map(|s| {
+            s.failures()
+                .map(move |c| format!("{} {}", s.id, c.subject()))
+        })
+        .collect();
+    assert_eq!(failed, ["MATCH attribute `externalId`"]);
+    let urls = step_urls(&summary, "MATCH");
+    assert_eq!(urls.len(), 2, "{urls:#?}");
+    assert!(urls[1].contains("filter=userName+eq+"), "{}", urls[1]);
+    // The match linked eve: the DELETE by her id removed the seeded user.
+    assert_eq!(users_left, 0);
+}
+
 #[tokio::test]
 async fn object_add_only_attribute_is_in_the_create_and_never_in_a_patch() {
     let department = format!("{ENTERPRISE}:department");

@@ -5,6 +5,7 @@ mod cleanup;
 mod create;
 mod event;
 mod fallback;
+mod matching;
 mod outcome;
 mod prepare;
 mod record;

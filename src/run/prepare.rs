@@ -325,6 +325,18 @@ fn to_changes(object: &ObjectState, changes: &[(AttrPath, Value)]) -> Vec<Change
         .collect()
 }
 
+/// The lookup of `name` by `attr`, as Entra sends it (§3.3, §3.4); for the next matching
+/// attribute (§3.1) too.
+pub(crate) fn lookup_by(
+    world: &World,
+    renderer: &Renderer,
+    kind: ResourceKind,
+    name: ObjectId,
+    attr: AttrPath,
+) -> Result<(Request, Intent), Premise> {
+    lookup(world, renderer, kind, name, attr)
+}
+
 fn lookup(
     world: &World,
     renderer: &Renderer,

@@ -7,6 +7,7 @@ use tokio::sync::watch;
 
 use super::cleanup::{Fate, Ledger};
 use super::event::RunEvent;
+use super::matching::Matched;
 use super::outcome::{
     Fallback, NotRun, Premise, PremiseKind, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
@@ -246,6 +247,26 @@ impl<'a> Runner<'a> {
             Err((status, abort)) => return (record.finish(step, status), abort),
         };
         let (checks, body) = check_response(world, step, &prepared.intent, &received);
+        let first = Matched {
+            prepared,
+            at,
+            received,
+            checks,
+            body,
+        };
+        let Matched {
+            prepared,
+            at,
+            received,
+            checks,
+            body,
+        } = match self
+            .match_next(world, renderer, step, first, &mut record)
+            .await
+        {
+            Ok(matched) => matched,
+            Err((status, abort)) => return (record.finish(step, status), abort),
+        };
         if let Some(absent) = not_on_server(world, &prepared.intent, &checks, body.as_ref()) {
             return (
                 record.finish(step, StepStatus::NotRun(NotRun::Premise(absent))),
