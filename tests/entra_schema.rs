@@ -262,6 +262,32 @@ async fn object_add_only_attribute_is_in_the_create_and_never_in_a_patch() {
 }
 
 #[tokio::test]
+async fn complex_app_roles_are_sent_as_role_objects_and_a_constant_as_written() {
+    let tables = fixture("app-roles-complex.json");
+    let roles = tables.user.get("roles").expect("roles are mapped");
+    assert_eq!(roles.produced, Some(attributes::Produced::AppRoles));
+    let user_type = tables.user.get("userType").expect("userType is mapped");
+    assert_eq!(
+        user_type.produced,
+        Some(attributes::Produced::Constant("Employee".to_owned()))
+    );
+    let summary = run(&tables).await;
+    assert_all_pass(&summary);
+    let post = body(user_posts(&summary)[0]);
+    let role = &post["roles"][0];
+    assert_eq!(
+        (&role["primary"], &role["type"], role["value"].is_string()),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!("WindowsAzureActiveDirectoryRole"),
+            true
+        ),
+        "{post:#}"
+    );
+    assert_eq!(post["userType"], "Employee", "{post:#}");
+}
+
+#[tokio::test]
 async fn single_app_role_is_sent_as_the_primary_role_value() {
     let tables = fixture("app-roles.json");
     let role = tables

@@ -325,6 +325,7 @@ fn table(
                 Apply::Always
             },
             source,
+            produced: expr::produced(m.source.as_ref(), &m.default_value),
             definition: Some(super::Definition {
                 multivalued: def.multivalued,
                 mutability: def.mutability.clone(),
@@ -368,6 +369,7 @@ fn attr_type(name: &str) -> Option<AttrType> {
         "integer" => Some(AttrType::Integer),
         "datetime" => Some(AttrType::DateTime),
         "reference" => Some(AttrType::Reference),
+        "complex" => Some(AttrType::Complex),
         _ => None,
     }
 }

@@ -69,6 +69,29 @@ fn render(source: &Source) -> String {
     }
 }
 
+/// What a mapping sends where that is not a generated value of the target's type: a
+/// constant, the default value of a mapping without a source (Entra applies it when the
+/// source is null, client-behaviour §3.2), or the app-role objects. `Switch`, `Not`, `Join`,
+/// `Append`, `Item` and `SingleAppRoleAssignment` produce a value of the target's type,
+/// which scimcheck generates and the profile renders (`Switch([IsSoftDeleted], …)` on
+/// `active` is the `"True"`/`"False"` strings of `entra-default`).
+pub(crate) fn produced(source: Option<&Source>, default: &str) -> Option<super::Produced> {
+    match source {
+        None if !default.is_empty() => Some(super::Produced::Constant(default.to_owned())),
+        None => None,
+        Some(s) if s.ty.eq_ignore_ascii_case("Constant") => {
+            Some(super::Produced::Constant(s.name.clone()))
+        }
+        Some(s)
+            if s.ty.eq_ignore_ascii_case("Function")
+                && s.name.eq_ignore_ascii_case("AppRoleAssignmentsComplex") =>
+        {
+            Some(super::Produced::AppRoles)
+        }
+        Some(_) => None,
+    }
+}
+
 /// The first function in the tree that scimcheck does not evaluate.
 pub(crate) fn unknown_function(source: &Source) -> Option<String> {
     if source.ty == "Function"
@@ -144,6 +167,33 @@ mod tests {
             "parameters": [{"key": "source", "value": {"type": "Function", "name": "Mid", "parameters": []}}]
         }));
         assert_eq!(unknown_function(&s), Some("Mid".to_owned()));
+    }
+
+    #[test]
+    fn constants_defaults_and_complex_app_roles_are_produced_other_functions_generated() {
+        use super::super::Produced;
+        let constant = source(serde_json::json!({"type": "Constant", "name": "Employee"}));
+        assert_eq!(
+            produced(Some(&constant), ""),
+            Some(Produced::Constant("Employee".to_owned()))
+        );
+        assert_eq!(
+            produced(None, "en-US"),
+            Some(Produced::Constant("en-US".to_owned()))
+        );
+        let roles = source(serde_json::json!({
+            "type": "Function", "name": "AppRoleAssignmentsComplex",
+            "parameters": [{"value": {"type": "Attribute", "name": "appRoleAssignments"}}]
+        }));
+        assert_eq!(produced(Some(&roles), ""), Some(Produced::AppRoles));
+        // `Switch` yields a value of the target's type, which the profile renders; the
+        // default applies only where the source is null, which a generated source never is.
+        let switch = source(serde_json::json!({
+            "type": "Function", "name": "Switch",
+            "parameters": [{"value": {"type": "Attribute", "name": "IsSoftDeleted"}}]
+        }));
+        assert_eq!(produced(Some(&switch), "False"), None);
+        assert_eq!(produced(None, ""), None);
     }
 
     #[test]

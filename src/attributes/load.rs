@@ -128,6 +128,7 @@ fn table(file: &str, kind: ResourceKind, model: TableModel) -> Result<ResourceTa
             apply: super::Apply::Always,
             source: None,
             definition: None,
+            produced: None,
         });
     }
     let matching = AttrPath::parse(&model.matching.value)

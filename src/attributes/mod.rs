@@ -62,6 +62,9 @@ pub enum AttrType {
     Integer,
     DateTime,
     Reference,
+    /// RFC 7643 §2.3.8: sub-attributes in an object, e.g. the `roles` objects of
+    /// `AppRoleAssignmentsComplex`.
+    Complex,
 }
 
 impl AttrType {
@@ -75,6 +78,7 @@ impl AttrType {
             AttrType::Reference => {
                 matches!(value, Value::String(_) | Value::Object(_) | Value::Array(_))
             }
+            AttrType::Complex => matches!(value, Value::Object(_) | Value::Array(_)),
         }
     }
 
@@ -86,6 +90,7 @@ impl AttrType {
             AttrType::Integer => "integer",
             AttrType::DateTime => "dateTime",
             AttrType::Reference => "reference",
+            AttrType::Complex => "complex",
         }
     }
 }
@@ -106,6 +111,20 @@ pub struct Attribute {
     pub source: Option<String>,
     /// The target directory's definition, when the table came from an exported schema.
     pub definition: Option<Definition>,
+    /// What the mapping's source produces, where that is not a generated value of the
+    /// attribute's type (entra-2026 §1.2).
+    pub produced: Option<Produced>,
+}
+
+/// A value an exported schema's mapping fixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Produced {
+    /// A `Constant` source, or the `defaultValue` of a mapping without a source: sent as
+    /// written.
+    Constant(String),
+    /// `AppRoleAssignmentsComplex([appRoleAssignments])`: the user's app roles as an array of
+    /// `{primary, type, value}` objects (client-behaviour §3.5).
+    AppRoles,
 }
 
 /// What an exported schema's `attributeDefinition` adds to a row (entra-2026 §1.2).

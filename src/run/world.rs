@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::outcome::{Blame, Fallback, Premise, PremiseKind};
-use crate::attributes::{AttrPath, AttrType, AttributeTables, ResourceKind};
+use crate::attributes::{AttrPath, AttrType, AttributeTables, Produced, ResourceKind};
 use crate::check::Expected;
 use crate::plan::{ObjectDecl, ObjectId, Template};
 
@@ -235,7 +235,11 @@ impl World {
                 },
                 // An existing object's other values are unknown until it is read.
                 None if decl.existing => continue,
-                None => self.generate(decl, &attribute.path, attribute.ty),
+                None => match &attribute.produced {
+                    Some(Produced::Constant(text)) => typed(attribute.ty, text.clone()),
+                    Some(Produced::AppRoles) => self.app_roles(decl),
+                    None => self.generate(decl, &attribute.path, attribute.ty),
+                },
             };
             values.push((attribute.path.clone(), attribute.ty, value));
         }
@@ -273,6 +277,17 @@ impl World {
         self.generated(&decl.name, decl.kind, path, ty)
     }
 
+    /// Client-behaviour §3.5: `AppRoleAssignmentsComplex` sends each assigned app role as an
+    /// object, `primary` false as in Microsoft's documented request (L-ATTR); the user here
+    /// has one.
+    fn app_roles(&self, decl: &ObjectDecl) -> Value {
+        serde_json::json!([{
+            "primary": false,
+            "type": "WindowsAzureActiveDirectoryRole",
+            "value": format!("{}-{}-role", self.prefix, decl.name),
+        }])
+    }
+
     /// A generated value for attribute `path` of object `name`.
     pub(crate) fn generated(
         &self,
@@ -286,6 +301,9 @@ impl World {
             AttrType::Boolean => return Value::Bool(true),
             AttrType::Integer => return Value::from(1),
             AttrType::DateTime => return Value::from("2026-01-01T00:00:00Z"),
+            AttrType::Complex => {
+                return serde_json::json!({ "value": format!("{base}-{}", path.attr()) })
+            }
             AttrType::String | AttrType::Reference => {}
         }
         let text = match (path.attr(), path.sub()) {
