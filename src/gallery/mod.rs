@@ -2,7 +2,7 @@
 //! entra-2026 §1.4, §3) rehearsed without a tenant. Each test, under Microsoft's name, is
 //! mapped to the scimcheck steps that show it ([`catalogue`]): built-in scenarios, the
 //! scenarios under `scenarios/gallery/`, and the direct steps of [`direct`]. After the run
-//! [`judge`] gives each test pass, fail, not run or not checkable here, with its evidence.
+//! [`judge()`] gives each test pass, fail, not run or not checkable here, with its evidence.
 
 pub mod catalogue;
 pub mod direct;
