@@ -127,11 +127,12 @@ async fn a_refused_bare_string_manager_is_the_manager_form() {
         &[
             "user-manager / the manager is set by its own PATCH, as a bare string id: STATUS",
             "user-manager / the manager is changed: STATUS",
+            "user-manager / the manager is set again: STATUS",
         ],
         "hint:manager-string-refused",
         &["could not be converted to Manager"],
     );
-    assert_eq!(hint.steps.len(), 2);
+    assert_eq!(hint.steps.len(), 3);
 }
 
 #[tokio::test]
@@ -142,6 +143,7 @@ async fn an_unsupported_filtered_path_names_the_path() {
         &[
             "user-lifecycle / update-user alice: STATUS",
             "user-sync / a work e-mail set through a filtered path whose element does not exist yet: STATUS",
+            "user-patch-forms / a work e-mail added through a filtered path whose element does not exist yet: STATUS",
         ],
         "hint:unsupported-path",
         &["Unsupported path: emails[type eq \"work\"].value"],

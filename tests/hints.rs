@@ -246,7 +246,7 @@ async fn pascal_case_ops_rejected_are_one_cause_for_every_patch() {
     for step in [
         "USER-UPDATE",
         "USER-DISABLE",
-        "GROUP-REMOVE-MEMBER",
+        "GROUP-REMOVE-MEMBERS",
         "GROUP-RENAME",
     ] {
         assert!(hint.steps.contains(&step.to_owned()), "{step}: {hint:?}");
@@ -456,7 +456,7 @@ fn a_failure_that_breaks_entra_fails_the_run_and_leads_the_hints() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("✗ USER-DISABLE/STATUS: "), "{all}");
     assert!(
-        all.contains(" passed, 3 failed (2 breaks Entra, 1 RFC)"),
+        all.contains(" passed, 5 failed (4 breaks Entra, 1 RFC)"),
         "{all}"
     );
     let first = all.find("hint:string-booleans").expect("the boolean hint");

@@ -47,11 +47,21 @@ async fn pascal_case_ops_fail_the_default_profile_and_pass_the_flag() {
         "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
         "SYNC-RENAMED-LOOKUP: not run",
+        "FORMS-ADD-WITH-PATH: STATUS",
+        "FORMS-MIXED: STATUS",
+        "FORMS-DISABLE-WITH-CHANGES: STATUS",
+        "FORMS-ENABLE: STATUS",
+        "FORMS-FILTERED-ADD: STATUS",
         "MANAGER-SET: STATUS",
         "MANAGER-CHANGE: STATUS",
         "MANAGER-REMOVE: STATUS",
+        "MANAGER-SET-AGAIN: STATUS",
+        "MANAGER-CLEAR: STATUS",
         "GROUP-ADD-MEMBERS: STATUS",
-        "GROUP-REMOVE-MEMBER: STATUS",
+        "GROUP-ADD-MEMBER-WITHOUT-REF: STATUS",
+        "GROUP-REMOVE-MEMBERS: STATUS",
+        "GROUP-ADD-BACK: STATUS",
+        "GROUP-REMOVE-MANY-OPS: STATUS",
         "GROUP-RENAME: STATUS",
         "GROUP-RENAMED-LOOKUP: not run",
         "BATCH-ADD-1: STATUS",
@@ -66,7 +76,12 @@ async fn pascal_case_ops_fail_the_default_profile_and_pass_the_flag() {
 
 #[tokio::test]
 async fn string_booleans_fail_the_default_profile_and_pass_the_flag() {
-    let expected = ["USER-DISABLE: STATUS", "USER-ENABLE: STATUS"];
+    let expected = [
+        "USER-DISABLE: STATUS",
+        "USER-ENABLE: STATUS",
+        "FORMS-DISABLE-WITH-CHANGES: STATUS",
+        "FORMS-ENABLE: STATUS",
+    ];
     assert_profile(Fault::RejectStringBooleans, EntraDefault, &expected).await;
     assert_profile(Fault::RejectStringBooleans, EntraFlag, &[]).await;
 }
@@ -76,7 +91,10 @@ async fn member_removal_with_a_value_array_fails_the_default_and_passes_the_flag
     assert_profile(
         Fault::RejectMemberValueArrayRemoval,
         EntraDefault,
-        &["GROUP-REMOVE-MEMBER: STATUS"],
+        &[
+            "GROUP-REMOVE-MEMBERS: STATUS",
+            "GROUP-REMOVE-MANY-OPS: STATUS",
+        ],
     )
     .await;
     assert_profile(Fault::RejectMemberValueArrayRemoval, EntraFlag, &[]).await;
@@ -88,6 +106,7 @@ async fn null_refs_in_member_objects_fail_default_and_legacy_and_pass_the_flag()
     // Every membership PATCH carries member objects; the default sends `"$ref": null` (Q7).
     let expected = [
         "GROUP-ADD-MEMBERS: STATUS",
+        "GROUP-ADD-BACK: STATUS",
         "BATCH-ADD-1: STATUS",
         "BATCH-ADD-2: STATUS",
         "BATCH-ADD-10: STATUS",
@@ -118,6 +137,8 @@ async fn no_path_value_objects_fail_the_flags_replace_object_in_addition_to_the_
         "SYNC-NO-PATH-ADD: STATUS",
         "SYNC-RENAME: STATUS",
         "SYNC-RENAMED-LOOKUP: not run",
+        "FORMS-MIXED: STATUS",
+        "FORMS-DISABLE-WITH-CHANGES: STATUS",
         "GROUP-RENAME: STATUS",
         "GROUP-RENAMED-LOOKUP: not run",
     ];
@@ -135,13 +156,19 @@ async fn filtered_paths_on_absent_elements_fail_entra_profiles_and_pass_rfc() {
     assert_profile(
         Fault::RejectFilteredPathOnAbsent,
         EntraDefault,
-        &["SYNC-ADD-ABSENT-ELEMENT: STATUS"],
+        &[
+            "SYNC-ADD-ABSENT-ELEMENT: STATUS",
+            "FORMS-FILTERED-ADD: STATUS",
+        ],
     )
     .await;
     assert_profile(
         Fault::RejectFilteredPathOnAbsent,
         EntraFlag,
-        &["SYNC-ADD-ABSENT-ELEMENT: STATUS"],
+        &[
+            "SYNC-ADD-ABSENT-ELEMENT: STATUS",
+            "FORMS-FILTERED-ADD: STATUS",
+        ],
     )
     .await;
     assert_profile(Fault::RejectFilteredPathOnAbsent, Rfc, &[]).await;
@@ -153,7 +180,11 @@ async fn a_manager_returned_as_a_string_fails_set_and_change_in_every_profile() 
         assert_profile(
             Fault::ManagerAsString,
             profile,
-            &["MANAGER-SET: MANAGER", "MANAGER-CHANGE: MANAGER"],
+            &[
+                "MANAGER-SET: MANAGER",
+                "MANAGER-CHANGE: MANAGER",
+                "MANAGER-SET-AGAIN: MANAGER",
+            ],
         )
         .await;
     }
@@ -179,7 +210,11 @@ async fn a_case_sensitive_user_name_filter_fails_the_other_case_lookup() {
 
 #[tokio::test]
 async fn a_server_that_normalises_values_fails_the_next_cycle_naming_the_attributes() {
-    let expected = ["SYNC-NOTHING-TO-PATCH: RESYNC", "SYNC-AFTER-UPDATE: RESYNC"];
+    let expected = [
+        "SYNC-NOTHING-TO-PATCH: RESYNC",
+        "SYNC-AFTER-UPDATE: RESYNC",
+        "FORMS-AFTER-UPDATES: RESYNC",
+    ];
     assert_profile(Fault::NormaliseValues, EntraDefault, &expected).await;
     let summary = run_entra_default_tables(&[Fault::NormaliseValues], EntraDefault).await;
     let text = messages(&summary);

@@ -179,6 +179,12 @@ pub enum Finding {
         value: String,
         found: Option<String>,
     },
+    /// A lookup found one resource, but not the object created with that value: its `id` is
+    /// `found`, Entra linked `expected` (§3.4, §4.1).
+    ListWrongId {
+        expected: String,
+        found: Option<String>,
+    },
     Resource(ResourceProblem),
     Attribute {
         path: AttrPath,
@@ -271,6 +277,10 @@ impl Finding {
             } => count_sentence(*expected, *total, *listed),
             Finding::ListMismatch { attr, value, found } => format!(
                 "the filter `{attr} eq \"{value}\"` returned a resource whose `{attr}` is {}: the server ignores or mis-evaluates the filter",
+                quoted(found.as_deref())
+            ),
+            Finding::ListWrongId { expected, found } => format!(
+                "the lookup found a resource whose `id` is {}, not `{expected}`, the object Entra created with that value: Entra would link the wrong object",
                 quoted(found.as_deref())
             ),
             Finding::Resource(problem) => resource_sentence(problem),
@@ -374,6 +384,7 @@ impl Finding {
             },
             Finding::ListCount { expected, .. } => expected.to_string(),
             Finding::ListMismatch { value, .. } => format!("\"{value}\""),
+            Finding::ListWrongId { expected, .. } => format!("\"{expected}\""),
             Finding::Resource(problem) => match problem {
                 ResourceProblem::NotAnObject(_) => "a resource object".into(),
                 ResourceProblem::Schemas { kind, .. } => kind.schema().into(),
@@ -415,7 +426,9 @@ impl Finding {
             Finding::ListCount { total, listed, .. } => {
                 format!("totalResults {total}, {listed} listed")
             }
-            Finding::ListMismatch { found, .. } => quoted(found.as_deref()),
+            Finding::ListMismatch { found, .. } | Finding::ListWrongId { found, .. } => {
+                quoted(found.as_deref())
+            }
             Finding::Resource(problem) => match problem {
                 ResourceProblem::NotAnObject(v) | ResourceProblem::IdNotString(v) => short(v),
                 ResourceProblem::Schemas { found, .. } | ResourceProblem::Meta(found) => {

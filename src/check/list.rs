@@ -76,6 +76,25 @@ pub fn list_count(body: &Value, expected: u64) -> CheckResult {
     )
 }
 
+/// Every listed resource is the object Entra created, by its `id` (a lookup right after a
+/// create, or a lookup in another case, must find that object and no other; §3.4, §4.1).
+pub fn list_ids(body: &Value, expected: &str, target: Target) -> CheckResult {
+    for resource in resources(body) {
+        let found = resource.get("id").and_then(Value::as_str);
+        if found != Some(expected) {
+            return CheckResult::fail(
+                CheckId::ListMatches,
+                target,
+                Finding::ListWrongId {
+                    expected: expected.to_owned(),
+                    found: found.map(str::to_owned),
+                },
+            );
+        }
+    }
+    CheckResult::pass(CheckId::ListMatches, target)
+}
+
 /// Every listed resource has `value` at `attr` (a server that ignores the filter returns
 /// other objects, and Entra then matches the wrong one; §3.4, §9 #9).
 pub fn list_matches(body: &Value, attr: &AttrPath, value: &str, case_exact: bool) -> CheckResult {

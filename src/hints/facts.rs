@@ -225,6 +225,18 @@ pub(crate) struct Facts {
     pub(crate) null_ref_accepted: bool,
     /// A PATCH with an operation without `path` got a 2xx answer.
     pub(crate) no_path_accepted: bool,
+    /// A user PATCH with an `add` op that has a `path` got a 2xx answer (Q3).
+    pub(crate) add_path_accepted: bool,
+    /// A PATCH with a `replace` op that has a `path` got a 2xx answer.
+    pub(crate) replace_path_accepted: bool,
+    /// A PATCH with an add or replace op on a filtered path got a 2xx answer (Q9).
+    pub(crate) filtered_accepted: bool,
+    /// A PATCH mixing `add` and `replace` ops got a 2xx answer.
+    pub(crate) mixed_accepted: bool,
+    /// A user PATCH changing `active` and nothing else got a 2xx answer (§3.7).
+    pub(crate) active_alone_accepted: bool,
+    /// A group filter query found a group.
+    pub(crate) group_found: bool,
     /// Values the server is known to hold: `eq` filter values of lookups that found something,
     /// and the `userName`/`displayName` of resources it created.
     pub(crate) known_values: Vec<String>,
@@ -272,6 +284,16 @@ impl Facts {
                 facts.string_boolean_accepted |= string_boolean(body).is_some();
                 facts.null_ref_accepted |= has_null_ref(body);
                 facts.no_path_accepted |= method == "PATCH" && no_path_op(body).is_some();
+                if method == "PATCH" {
+                    let users = url_path(&exchange.sent.url).contains("/Users/");
+                    facts.add_path_accepted |= users && pathed_op(body, "add").is_some();
+                    facts.replace_path_accepted |= pathed_op(body, "replace").is_some();
+                    facts.mixed_accepted |= mixes_add_and_replace(body);
+                    facts.filtered_accepted |= filtered_path_op(body).is_some();
+                    let touched = touched_attributes(body);
+                    facts.active_alone_accepted |=
+                        users && touched.len() == 1 && touched.iter().all(|a| is_active(a));
+                }
                 if method == "POST" && collection {
                     let names = ["userName", "displayName"]
                         .iter()
@@ -283,6 +305,8 @@ impl Facts {
                 .json()
                 .ok()
                 .is_some_and(|b: Value| !crate::check::resources(&b).is_empty());
+            let groups = url_path(&exchange.sent.url).ends_with("/Groups");
+            facts.group_found |= found && groups && is_filter_query(&exchange.sent.url);
             if let (true, Some(value)) = (found, filter_value(&exchange.sent.url)) {
                 facts.known_values.push(value);
             }
@@ -365,6 +389,67 @@ pub(crate) fn member_value_removal(body: &Value) -> Option<&Value> {
         };
         is("op", "remove") && is("path", "members") && op.get("value").is_some_and(Value::is_array)
     })
+}
+
+/// The first PATCH operation `op` (any case) that has a `path`.
+pub(crate) fn pathed_op<'b>(body: &'b Value, op: &str) -> Option<&'b Value> {
+    operations(body).find(|o| {
+        let named = o
+            .get("op")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case(op));
+        named && o.get("path").is_some_and(Value::is_string)
+    })
+}
+
+/// Whether a PATCH holds both `add` and `replace` ops (any case), as Entra's captures show.
+pub(crate) fn mixes_add_and_replace(body: &Value) -> bool {
+    let has = |want: &str| {
+        operations(body).any(|o| {
+            o.get("op")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(want))
+        })
+    };
+    has("add") && has("replace")
+}
+
+/// The attributes a PATCH changes: each op's path, or the keys of a pathless value object.
+pub(crate) fn touched_attributes(body: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for op in operations(body) {
+        match (op.get("path").and_then(Value::as_str), op.get("value")) {
+            (Some(path), _) => out.push(path.to_owned()),
+            (None, Some(Value::Object(object))) => out.extend(object.keys().cloned()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether an attribute name or path is `active`.
+pub(crate) fn is_active(attr: &str) -> bool {
+    attr.eq_ignore_ascii_case("active")
+}
+
+/// How many members a PATCH removes: the value arrays of `remove` on `members`, and one per
+/// `remove` on `members[value eq "…"]` (§4.3, Q5).
+pub(crate) fn removed_members(body: &Value) -> usize {
+    operations(body)
+        .filter(|o| {
+            o.get("op")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("remove"))
+        })
+        .filter_map(|o| {
+            let path = o.get("path").and_then(Value::as_str)?.to_ascii_lowercase();
+            match o.get("value") {
+                _ if path.starts_with("members[") => Some(1),
+                Some(Value::Array(items)) if path == "members" => Some(items.len()),
+                _ => None,
+            }
+        })
+        .sum()
 }
 
 /// The first PATCH operation without a `path` (its value an attribute object; §5.2 Q4/Q10).

@@ -12,8 +12,9 @@
 use serde_json::Value;
 
 use super::facts::{
-    filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_collection, is_filter_query,
-    member_value_removal, no_path_op, pascal_case_op, string_boolean, url_path, Facts, Failure,
+    filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_active, is_collection,
+    is_filter_query, member_value_removal, mixes_add_and_replace, no_path_op, pascal_case_op,
+    pathed_op, removed_members, string_boolean, touched_attributes, url_path, Facts, Failure,
 };
 use crate::check::server_error::Cause;
 use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
@@ -165,6 +166,26 @@ pub(crate) const RULES: &[Rule] = &[
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Protocol { .. })),
     },
+    // Not Entra's wire: scimcheck's own way there. No request reached the server.
+    Rule {
+        id: "hint:proxy",
+        blocking: true,
+        cause: "the HTTP proxy scimcheck was told to use fails, so no request reaches the server",
+        symptom: "nothing about the server can be judged yet; Entra itself connects from the `AzureActiveDirectory` service-tag ranges without this proxy (client-behaviour §1.2)",
+        fix: advice::PROXY,
+        names: nobody,
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Proxy { .. })),
+    },
+    // §1.3, entra-2026 §3: client credentials; without an access token nothing is sent.
+    Rule {
+        id: "hint:token-endpoint",
+        blocking: true,
+        cause: "no access token could be had from the OAuth token endpoint, so no request reaches the SCIM server",
+        symptom: "Entra cannot authenticate: the job is quarantined with a credential error before the first request (client-behaviour §1.3, §6.2)",
+        fix: advice::TOKEN_ENDPOINT,
+        names: nobody,
+        explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::TokenEndpoint { .. })),
+    },
     // §2.3: "any non-2xx, unparseable body" fails Test Connection; an HTML page is an SSO
     // wall or a proxy, whatever the status.
     Rule {
@@ -276,6 +297,21 @@ pub(crate) const RULES: &[Rule] = &[
         names: refused_extension,
         explains: |_, f| refused_extension(f).map(|_| f.answered()),
     },
+    // entra-2026 §5 #12: cloud-only users have no `mail`, so Entra sends no `emails`.
+    Rule {
+        id: "hint:emails-required",
+        blocking: false,
+        cause: "the server requires `emails`, but cloud-only users have no `mail`, so Entra sends none",
+        symptom: "users without a mailbox are never created: POST /Users fails with HTTP 400 (`MandatoryFieldsMissing` or the server's own error) every cycle (entra-2026 §5 #12)",
+        fix: "make `emails` optional on the server (RFC 7643 §4.1.2 does not require it); in Entra, mapping `userPrincipalName` to `emails[type eq \"work\"].value` is a workaround, not a fix",
+        names: nobody,
+        explains: |_, f| {
+            let creates = matches!(f.method(), "POST" | "PUT");
+            let emails = required_attribute(f)
+                .is_some_and(|name| name.to_ascii_lowercase().starts_with("emails"));
+            (creates && emails).then(|| f.answered())
+        },
+    },
     Rule {
         id: "hint:required-attribute",
         blocking: false,
@@ -330,6 +366,76 @@ pub(crate) const RULES: &[Rule] = &[
             let sent = f.sent_json()?;
             let op = manager_string_op(&sent)?;
             Some(sent_and_answered(f, op))
+        },
+    },
+    // §5.2 Q3: Entra's first fill of an attribute is `Add` with a path. Told apart by the run:
+    // pathed `replace` ops were accepted, no pathed `add` was.
+    Rule {
+        id: "hint:add-with-path",
+        blocking: false,
+        cause: "the server refuses `add` operations that have a `path`, which is how Entra fills an attribute for the first time",
+        symptom: "attributes a user did not have before (a new department, a first work e-mail) are never set: the PATCH fails every cycle (client-behaviour §3.5, §5.2 Q3)",
+        fix: "accept `{\"op\":\"Add\",\"path\":\"<attribute>\",\"value\":…}` as RFC 7644 §3.5.2.1 defines it, for simple, sub-attribute, extension and filtered paths",
+        names: nobody,
+        explains: |facts, f| {
+            let users = f
+                .exchange
+                .is_some_and(|e| url_path(&e.sent.url).contains("/Users/"));
+            if !f.rejected_write() || f.method() != "PATCH" || !users {
+                return None;
+            }
+            if facts.add_path_accepted || !facts.replace_path_accepted {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = pathed_op(&sent, "add")?;
+            // A filtered `add` refused while no filtered op was accepted is the filter's.
+            let filtered = op
+                .get("path")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains('['));
+            (!filtered || facts.filtered_accepted).then(|| sent_and_answered(f, op))
+        },
+    },
+    // §3.5 (GH-SNIPE34, GH-CAPTURE): `Replace` and `Add` in one PATCH.
+    Rule {
+        id: "hint:mixed-patch",
+        blocking: false,
+        cause: "the server refuses a PATCH that mixes `replace` and `add` operations, as Entra sends them when it changes one attribute and fills another",
+        symptom: "the whole update fails every cycle whenever a user gains an attribute while another changes (client-behaviour §3.5)",
+        fix: "apply the operations of one PATCH in order, whatever their `op` (RFC 7644 §3.5.2)",
+        names: nobody,
+        explains: |facts, f| {
+            if !f.rejected_write() || f.method() != "PATCH" || facts.mixed_accepted {
+                return None;
+            }
+            if !facts.add_path_accepted || !facts.replace_path_accepted {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let no_path_minded = no_path_op(&sent).is_some() && !facts.no_path_accepted;
+            (mixes_add_and_replace(&sent) && !no_path_minded).then(|| f.answered())
+        },
+    },
+    // §3.7 (GH-CAPTURE): the disable inside a PATCH that changes other attributes.
+    Rule {
+        id: "hint:active-with-other-changes",
+        blocking: false,
+        cause: "the server refuses a PATCH that changes `active` together with other attributes",
+        symptom: "a user who leaves the app while another attribute changes is neither updated nor disabled: the PATCH fails every cycle and the account stays active (client-behaviour §3.7)",
+        fix: "apply `active` like any other attribute of the PATCH; Entra sends the disable alone or with the cycle's other changes",
+        names: nobody,
+        explains: |facts, f| {
+            let users = f
+                .exchange
+                .is_some_and(|e| url_path(&e.sent.url).contains("/Users/"));
+            if !f.rejected_write() || f.method() != "PATCH" || !users {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let touched = touched_attributes(&sent);
+            let with_others = touched.iter().any(|a| is_active(a)) && touched.len() > 1;
+            (with_others && facts.active_alone_accepted).then(|| f.answered())
         },
     },
     Rule {
@@ -493,6 +599,28 @@ pub(crate) const RULES: &[Rule] = &[
             Some(sent_and_answered(f, op))
         },
     },
+    // §4.3, REF-CHK 2.1.9: several members leave in one PATCH, in either of Entra's forms.
+    Rule {
+        id: "hint:multi-member-removal",
+        blocking: false,
+        cause: "the server refuses a PATCH that removes several members at once",
+        symptom: "when several users leave a group in one cycle none is removed: the group PATCH fails every cycle (client-behaviour §4.3, §9 #8)",
+        fix: "remove every member the PATCH names: one `Remove` of `members` with several objects in `value`, or several `remove` ops on `members[value eq \"<id>\"]`; gallery apps must take several memberships in one PATCH (client-behaviour §4.3)",
+        names: nobody,
+        explains: |_, f| {
+            let group = f
+                .exchange
+                .is_some_and(|e| url_path(&e.sent.url).contains("/Groups/"));
+            let refused = f
+                .status()
+                .is_some_and(|s| s >= 400 && !matches!(s, 401 | 403 | 404 | 405 | 406 | 429));
+            if !group || f.method() != "PATCH" || !refused || !f.is(CheckId::Status) {
+                return None;
+            }
+            let removed = removed_members(&f.sent_json()?);
+            (removed > 1).then(|| format!("{} removing {removed} members{}", f.request(), answer_suffix(f)))
+        },
+    },
     // §3.8: a 2xx DELETE must remove the object; before the filter rule, which would otherwise
     // take the "gone by filter" lookup for an ignored filter.
     Rule {
@@ -547,14 +675,35 @@ pub(crate) const RULES: &[Rule] = &[
                 .then(|| format!("{}: {}", f.request(), f.message()))
         },
     },
+    // §4.1: Entra's next matching pass looks a new group up by displayName. No group lookup
+    // of the run found anything: the filter does not see the groups the run made.
+    Rule {
+        id: "hint:group-search-lags",
+        blocking: false,
+        cause: "a group created or renamed moments ago is not found by its `displayName`: the filter does not see new groups (a search index that lags the store)",
+        symptom: "Entra's next matching pass does not find the group it just created and creates it again: duplicate groups, or 409 `EntryConflict` (client-behaviour §4.1, §6.2)",
+        fix: "answer `displayName eq` filters from the store POST and PATCH write to (read your own writes), so a group is found right after its 201 (client-behaviour §4.1)",
+        names: nobody,
+        explains: |facts, f| {
+            let groups = f.exchange.is_some_and(|e| {
+                url_path(&e.sent.url).ends_with("/Groups") && is_filter_query(&e.sent.url)
+            });
+            let none = matches!(
+                f.finding(),
+                Some(Finding::ListCount { expected: 1, total: 0, .. })
+            );
+            (groups && none && !facts.group_found)
+                .then(|| format!("{}: {}", f.request(), f.message()))
+        },
+    },
     // §9 #9, RFC 7643 §4.1.1: `userName` is not case-exact; told by the server holding the
     // same value in another case (the run created it, or another lookup found it).
     Rule {
         id: "hint:case-sensitive-filter",
         blocking: false,
-        cause: "filters compare case-sensitively: the user is found as written, not in another case",
-        symptom: "duplicates or `DuplicateTargetEntries`: Entra does not match users whose case differs and creates them again (client-behaviour §9 #9)",
-        fix: "compare `userName` (and other attributes with caseExact false) case-insensitively in filters (RFC 7643 §4.1.1)",
+        cause: "filters compare case-sensitively: the object is found as written, not in another case",
+        symptom: "duplicates or `DuplicateTargetEntries`: Entra does not match users or groups whose case differs and creates them again (client-behaviour §9 #9)",
+        fix: "compare `userName`, a group's `displayName` (and other attributes with caseExact false) case-insensitively in filters (RFC 7643 §4.1.1, §4.2)",
         names: nobody,
         explains: |facts, f| {
             let value = f.filter_value()?;

@@ -148,6 +148,21 @@ fn each_transport_failure_is_its_own_blocking_hint() {
             "hint:connection-failed",
             "connection reset",
         ),
+        (
+            TransportErrorKind::Proxy {
+                proxy: "proxy.example:3128".into(),
+                detail: "refused the connection".into(),
+            },
+            "hint:proxy",
+            "the proxy proxy.example:3128 refused the connection",
+        ),
+        (
+            TransportErrorKind::TokenEndpoint {
+                detail: "the token endpoint answered 401 invalid_client".into(),
+            },
+            "hint:token-endpoint",
+            "invalid_client",
+        ),
     ];
     for (kind, id, words) in cases {
         let hint = only(&run(vec![unreachable("TEST-CONNECTION", kind)]));

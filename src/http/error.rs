@@ -71,8 +71,8 @@ impl TransportError {
             TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
             TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
-            TransportErrorKind::TokenEndpoint { .. } => "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint",
-            TransportErrorKind::Proxy { .. } => "check --proxy, or HTTPS_PROXY / HTTP_PROXY in the environment; --no-proxy (or NO_PROXY=host) connects directly",
+            TransportErrorKind::TokenEndpoint { .. } => advice::TOKEN_ENDPOINT,
+            TransportErrorKind::Proxy { .. } => advice::PROXY,
         }
     }
 
@@ -204,5 +204,7 @@ pub mod advice {
     pub const TLS: &str = "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); for a test server: http:// in the URL, --ca-cert PATH for a private CA, or --insecure";
     pub const TIMEOUT: &str = "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); Entra gives up and retries in 40 minutes (client-behaviour §6.2); raise --timeout only if the server is merely slow";
     pub const BODY_TOO_LARGE: &str = "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file";
+    pub const TOKEN_ENDPOINT: &str = "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint";
+    pub const PROXY: &str = "check --proxy, or HTTPS_PROXY / HTTP_PROXY in the environment; --no-proxy (or NO_PROXY=host) connects directly";
     pub const PROTOCOL: &str = "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections";
 }

@@ -25,7 +25,7 @@ use std::convert::Infallible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use super::{ObjectId, PatchForm, Template};
+use super::{MemberRefs, ObjectId, PatchForm, Template};
 use crate::attributes::{AttrPath, Attribute};
 use crate::scenario::model::{Lookup, MemberOps, TextMap};
 use crate::scenario::schema::Scalar;
@@ -165,8 +165,13 @@ pub enum EntraAction<F: Form = Resolved> {
         /// The users.
         #[schemars(with = "Vec<Scalar>")]
         members: F::Names,
+        /// The member objects: `with-null` (`"$ref": null`, as Entra's default sends them) or
+        /// `without` (no `$ref`, as Microsoft's compatibility page shows them, Q7); the
+        /// profile's form when absent.
+        #[serde(default)]
+        refs: Option<MemberRefs>,
     },
-    /// §4.3: remove users from a group.
+    /// §4.3: remove users from a group, in one PATCH.
     RemoveMembers {
         /// The group.
         #[schemars(with = "Scalar")]
@@ -174,6 +179,12 @@ pub enum EntraAction<F: Form = Resolved> {
         /// The users.
         #[schemars(with = "Vec<Scalar>")]
         members: F::Names,
+        /// `single`: the profile's form (the default: one `Remove` with a value array, or one
+        /// `members[value eq "…"]` op per member with the flag, Q5); `each`: one `Remove` op
+        /// per member, all in one PATCH.
+        #[serde(rename = "ops", default)]
+        #[schemars(with = "Option<MemberOps>")]
+        one_op_each: F::MemberOps,
     },
     /// §4.4: PATCH the given attributes of a group (a rename).
     UpdateGroup {
@@ -201,6 +212,17 @@ pub enum EntraAction<F: Form = Resolved> {
     #[serde(deserialize_with = "one")]
     #[schemars(with = "Scalar")]
     RemoveManager { user: F::Name },
+    /// §3.6: PATCH clearing the enterprise `manager` of a user with `Replace` and an empty
+    /// value, the removal Microsoft's gallery harness tests (REF-LA); `remove-manager` sends
+    /// `Remove` with the path.
+    #[serde(deserialize_with = "one")]
+    #[schemars(with = "Scalar")]
+    ClearManager { user: F::Name },
+    /// §4.1, Q14: a filter query for a group, its `displayName` in another case (the
+    /// validator's "filter group different case"; `displayName` is not case-exact).
+    #[serde(deserialize_with = "one")]
+    #[schemars(with = "Scalar")]
+    LookupGroupOtherCase { group: F::Name },
     /// §3.4, §3.5: Entra's next cycle: read the user, compare with what Entra holds, and
     /// expect nothing to PATCH.
     #[serde(deserialize_with = "one")]
@@ -255,6 +277,8 @@ impl<F: Form> EntraAction<F> {
             A::SetManager { .. } => "set-manager",
             A::RemoveManager { .. } => "remove-manager",
             A::SyncUser { .. } => "sync-user",
+            A::ClearManager { .. } => "clear-manager",
+            A::LookupGroupOtherCase { .. } => "lookup-group-other-case",
             A::CreateGroupAdscim { .. } => "create-group-adscim",
             A::AddNewMembers { .. } => "add-new-members",
         }

@@ -132,6 +132,20 @@ pub enum PatchForm {
     NameObject,
     /// One `Add` without a path whose value object holds every change.
     NoPathAdd,
+    /// One op per attribute, with `Add` (not `Replace`) on a filtered path whose element is
+    /// absent, e.g. `Add emails[type eq "work"].value` (Q9, GH-WIRE); a profile that adds the
+    /// element itself (RFC 7644 §3.5.2.1) sends what `per-attribute` sends.
+    FilteredAdd,
+}
+
+/// How member objects carry `$ref` (client-behaviour §4.3, Q7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberRefs {
+    /// `{"$ref": null, "value": id}`, as Entra's default sends them.
+    WithNull,
+    /// `{"value": id}`.
+    Without,
 }
 
 // Those Entra uses (client-behaviour §1.1), plus PUT; the doc line is the schema's text.

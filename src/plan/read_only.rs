@@ -28,6 +28,7 @@ impl EntraAction {
                 | A::LookupUser { .. }
                 | A::GetUser { .. }
                 | A::LookupGroup { .. }
+                | A::LookupGroupOtherCase { .. }
                 | A::GetGroup { .. }
                 | A::SyncUser { .. }
         )
@@ -189,6 +190,7 @@ steps:
             A::AddMembers {
                 group: group(),
                 members: vec![user()],
+                refs: None,
             },
             A::DeleteGroup { group: group() },
         ];

@@ -8,7 +8,7 @@ use super::quirks::{AbsentElement, ChangeForm, FilterValues, ManagerForm, Member
 use super::{PatchOp, Profile};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Method, PatchForm};
+use crate::plan::{MemberRefs, Method, PatchForm};
 use crate::scim;
 
 /// RFC 3986 unreserved characters stay as they are in an id path segment.
@@ -128,13 +128,27 @@ impl Renderer {
     /// The operations for `changes`: one per attribute with its path, or (Q4, flag) one no-path
     /// `replace` object with flattened keys before the filtered paths.
     fn change_ops(&self, changes: &[Change]) -> Vec<Value> {
+        self.ops(changes, false)
+    }
+
+    /// [`Self::change_ops`]; with `filtered_add` (Q9, GH-WIRE), a filtered path whose element
+    /// is absent goes as `Add` on that path where the profile would `Replace` it.
+    fn ops(&self, changes: &[Change], filtered_add: bool) -> Vec<Value> {
         let quirks = self.quirks();
         let mut operations = Vec::new();
         let mut flattened = Map::new();
         for change in changes {
             let value = self.value(&change.value);
-            let op = self.op_for(change);
             let filter = change.path.filter();
+            let add_filtered = filtered_add
+                && quirks.absent_element == AbsentElement::ReplaceFiltered
+                && !change.present
+                && filter.is_some();
+            let op = if add_filtered {
+                PatchOp::Add
+            } else {
+                self.op_for(change)
+            };
             if quirks.changes == ChangeForm::NoPathReplace
                 && op == PatchOp::Replace
                 && filter.is_none()
@@ -185,6 +199,7 @@ impl Renderer {
     ) -> Request {
         let operations = match form {
             PatchForm::PerAttribute => self.change_ops(changes),
+            PatchForm::FilteredAdd => self.ops(changes, true),
             PatchForm::NameObject => self.name_object_ops(changes),
             PatchForm::NoPathAdd => {
                 let mut object = Map::new();
@@ -252,6 +267,17 @@ impl Renderer {
         self.patch_request(ResourceKind::User, user_id, vec![operation])
     }
 
+    /// §3.6: the manager cleared by `Replace` with an empty value, the removal Microsoft's
+    /// gallery harness tests (REF-LA `SCIM_Update_Manager_Test`).
+    pub fn clear_manager(&self, user_id: &str) -> Request {
+        let operation = json!({
+            "op": self.quirks().op(PatchOp::Replace),
+            "path": format!("{}:manager", scim::ENTERPRISE_USER_SCHEMA),
+            "value": "",
+        });
+        self.patch_request(ResourceKind::User, user_id, vec![operation])
+    }
+
     /// §3.7: disable or re-enable, with the profile's booleans (Q2).
     pub fn set_active(&self, id: &str, active: bool) -> Request {
         let operations = vec![json!({
@@ -264,7 +290,22 @@ impl Renderer {
 
     /// §4.3: members added in one op with a value array.
     pub fn add_members(&self, group_id: &str, member_ids: &[String]) -> Request {
-        let operations = vec![self.members_op(PatchOp::Add, member_ids)];
+        self.add_members_with(group_id, member_ids, None)
+    }
+
+    /// §4.3: members added in one op with a value array, the member objects with or without
+    /// `"$ref": null` (Q7); the profile's form when `refs` is `None`.
+    pub fn add_members_with(
+        &self,
+        group_id: &str,
+        member_ids: &[String],
+        refs: Option<MemberRefs>,
+    ) -> Request {
+        let operations = vec![json!({
+            "op": self.quirks().op(PatchOp::Add),
+            "path": "members",
+            "value": self.refs(member_ids, refs),
+        })];
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
 
@@ -279,7 +320,13 @@ impl Renderer {
 
     /// §4.3: members removed in the profile's form (Q5).
     pub fn remove_members(&self, group_id: &str, member_ids: &[String]) -> Request {
-        let operations = match self.quirks().member_removal {
+        let operations = self.removal_ops(member_ids);
+        self.patch_request(ResourceKind::Group, group_id, operations)
+    }
+
+    /// The ops removing `member_ids` in the profile's form (Q5).
+    fn removal_ops(&self, member_ids: &[String]) -> Vec<Value> {
+        match self.quirks().member_removal {
             MemberRemoval::ValueArray => vec![self.members_op(PatchOp::Remove, member_ids)],
             MemberRemoval::FilterPerMember => member_ids
                 .iter()
@@ -290,7 +337,16 @@ impl Renderer {
                     })
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// §4.3: one `Remove` op per member, all in one PATCH ("many ops in one PATCH"): a
+    /// one-member value array each, or the profile's `members[value eq "…"]` ops (Q5).
+    pub fn remove_members_each(&self, group_id: &str, member_ids: &[String]) -> Request {
+        let operations = member_ids
+            .iter()
+            .flat_map(|id| self.removal_ops(std::slice::from_ref(id)))
+            .collect();
         self.patch_request(ResourceKind::Group, group_id, operations)
     }
 
@@ -324,7 +380,17 @@ impl Renderer {
 
     /// Member reference objects, with `"$ref": null` where the profile sends it (Q7).
     fn member_refs(&self, ids: &[String]) -> Value {
-        let null_refs = self.quirks().null_refs;
+        self.refs(ids, None)
+    }
+
+    /// Member reference objects, with `"$ref": null` as `refs` says, else as the profile
+    /// sends them (Q7).
+    fn refs(&self, ids: &[String], refs: Option<MemberRefs>) -> Value {
+        let null_refs = match refs {
+            Some(MemberRefs::WithNull) => true,
+            Some(MemberRefs::Without) => false,
+            None => self.quirks().null_refs,
+        };
         Value::Array(
             ids.iter()
                 .map(|id| {

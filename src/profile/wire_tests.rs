@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::{Change, Profile, Renderer};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Method, PatchForm};
+use crate::plan::{MemberRefs, Method, PatchForm};
 
 fn path(p: &str) -> AttrPath {
     AttrPath::parse(p).expect("valid path")
@@ -121,10 +121,20 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
         ("set manager", r.set_manager("u1", Some("m1"), false)),
         ("change manager", r.set_manager("u1", Some("m2"), true)),
         ("remove manager", r.set_manager("u1", None, true)),
+        ("clear manager", r.clear_manager("u1")),
         ("add members", r.add_members("g1", &members)),
         ("add members each", r.add_members_each("g1", &members)),
         ("remove one member", r.remove_members("g1", &members[..1])),
         ("remove members", r.remove_members("g1", &members)),
+        ("remove members each", r.remove_members_each("g1", &members)),
+        (
+            "add members without ref",
+            r.add_members_with("g1", &members, Some(MemberRefs::Without)),
+        ),
+        (
+            "add members with null ref",
+            r.add_members_with("g1", &members, Some(MemberRefs::WithNull)),
+        ),
         ("delete user", r.delete(User, "u1")),
         ("delete group", r.delete(Group, "g1")),
         (
@@ -136,6 +146,7 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
         ("patch form per-attribute", PatchForm::PerAttribute),
         ("patch form name-object", PatchForm::NameObject),
         ("patch form no-path-add", PatchForm::NoPathAdd),
+        ("patch form filtered-add", PatchForm::FilteredAdd),
     ] {
         out.push((label, r.patch_form(User, "u1", &changes(), form)));
     }

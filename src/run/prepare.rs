@@ -6,7 +6,9 @@ use super::outcome::{Blame, Premise, PremiseKind};
 use super::world::{typed, ObjectState, World};
 use crate::attributes::{AttrPath, Attribute, AttributeTables, ResourceKind};
 use crate::http::Request;
-use crate::plan::{Action, EntraAction, JsonTemplate, ObjectId, PatchForm, RawRequest, Template};
+use crate::plan::{
+    Action, EntraAction, JsonTemplate, MemberRefs, ObjectId, PatchForm, RawRequest, Template,
+};
 use crate::profile::{Change, Renderer};
 use crate::scim;
 
@@ -134,6 +136,10 @@ fn entra(
             *name,
             tables.group.matching.clone(),
         )?,
+        A::LookupGroupOtherCase { group: name } => {
+            let attr = tables.group.matching.clone();
+            lookup_cased(world, renderer, ResourceKind::Group, *name, attr, true)?
+        }
         A::GetUser { user: name } => read(world, renderer, ResourceKind::User, *name)?,
         A::GetGroup { group: name } => read(world, renderer, ResourceKind::Group, *name)?,
         A::SyncUser { user: name } => (
@@ -156,6 +162,10 @@ fn entra(
         A::EnableUser { user: name } => set_active(world, renderer, *name, true)?,
         A::SetManager { user, manager } => set_manager(world, renderer, *user, Some(*manager))?,
         A::RemoveManager { user } => set_manager(world, renderer, *user, None)?,
+        A::ClearManager { user } => {
+            let (_, intent) = set_manager(world, renderer, *user, None)?;
+            (renderer.clear_manager(id(world, *user)?), intent)
+        }
         A::LookupUserByEachFilter { user } => match *user {},
         A::AddNewMembers { group, .. } => {
             // Provisioned by the runner, which never hands it here.
@@ -163,8 +173,22 @@ fn entra(
         }
         A::DeleteUser { user: name } => delete(world, renderer, ResourceKind::User, *name)?,
         A::DeleteGroup { group: name } => delete(world, renderer, ResourceKind::Group, *name)?,
-        A::AddMembers { group, members } => members_of(world, renderer, *group, members, true)?,
-        A::RemoveMembers { group, members } => members_of(world, renderer, *group, members, false)?,
+        A::AddMembers {
+            group,
+            members,
+            refs,
+        } => members_of(world, renderer, *group, members, Membership::Add(*refs))?,
+        A::RemoveMembers {
+            group,
+            members,
+            one_op_each,
+        } => members_of(
+            world,
+            renderer,
+            *group,
+            members,
+            Membership::Remove { each: *one_op_each },
+        )?,
     };
     Ok(Prepared { request, intent })
 }
@@ -287,23 +311,32 @@ fn set_manager(
     Ok((request, intent))
 }
 
+/// How a membership PATCH is written (§4.3).
+#[derive(Clone, Copy)]
+enum Membership {
+    /// Added in one op, the member objects as given (Q7).
+    Add(Option<MemberRefs>),
+    /// Removed in the profile's form, or (`each`) one `Remove` op per member.
+    Remove { each: bool },
+}
+
 /// §4.3: members added or removed in one PATCH.
 fn members_of(
     world: &World,
     renderer: &Renderer,
     group: ObjectId,
     members: &[ObjectId],
-    add: bool,
+    how: Membership,
 ) -> Result<Rendered, Premise> {
     let ids = members
         .iter()
         .map(|&m| id(world, m).map(str::to_owned))
         .collect::<Result<Vec<_>, _>>()?;
     let group_id = id(world, group)?;
-    let request = if add {
-        renderer.add_members(group_id, &ids)
-    } else {
-        renderer.remove_members(group_id, &ids)
+    let (request, add) = match how {
+        Membership::Add(refs) => (renderer.add_members_with(group_id, &ids, refs), true),
+        Membership::Remove { each: false } => (renderer.remove_members(group_id, &ids), false),
+        Membership::Remove { each: true } => (renderer.remove_members_each(group_id, &ids), false),
     };
     let intent = Intent::Members {
         group,
@@ -337,12 +370,39 @@ pub(crate) fn lookup_by(
     lookup(world, renderer, kind, name, attr)
 }
 
+/// Every letter in the other case: `scimcheck-ab12-team` → `SCIMCHECK-AB12-TEAM`.
+fn swap_case(value: &str) -> String {
+    value
+        .chars()
+        .flat_map(|c| {
+            let upper: Vec<char> = c.to_uppercase().collect();
+            if upper == [c] {
+                c.to_lowercase().collect::<Vec<_>>()
+            } else {
+                upper
+            }
+        })
+        .collect()
+}
+
 fn lookup(
     world: &World,
     renderer: &Renderer,
     kind: ResourceKind,
     name: ObjectId,
     attr: AttrPath,
+) -> Result<(Request, Intent), Premise> {
+    lookup_cased(world, renderer, kind, name, attr, false)
+}
+
+/// A lookup by Entra's value, or (`other_case`, Q14) by that value in another case.
+fn lookup_cased(
+    world: &World,
+    renderer: &Renderer,
+    kind: ResourceKind,
+    name: ObjectId,
+    attr: AttrPath,
+    other_case: bool,
 ) -> Result<(Request, Intent), Premise> {
     let object = world.object(name);
     if let Some(blame) = &object.never_created {
@@ -365,6 +425,7 @@ fn lookup(
         Some(other) => other.to_string(),
         None => return Err(no_id(object)),
     };
+    let value = if other_case { swap_case(&value) } else { value };
     let request = renderer.lookup(kind, &attr, &value);
     Ok((
         request,

@@ -112,6 +112,19 @@ fn list_checks(
         counted = count.passed();
         checks.push(count);
     }
+    // §3.4, §4.1: what Entra links is the id; the one result must be the object it created.
+    let created = object
+        .map(|o| world.object(o))
+        .filter(|o| !o.existing)
+        .and_then(|o| o.id.as_deref());
+    let one = expect.list.as_ref().and_then(|l| l.total_results) == Some(1);
+    if let (true, true, true, Some(id)) = (matched, counted, one, created) {
+        let target = crate::check::Target::Filter {
+            attr: attr.clone(),
+            value: value.clone(),
+        };
+        checks.push(check::list_ids(body, id, target));
+    }
     if let (true, true, Some(kind), Some(object)) = (matched, counted, expect.resource, object) {
         let state = world.object(*object);
         for resource in check::resources(body) {

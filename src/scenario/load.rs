@@ -30,6 +30,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("user-sync", include_str!("../../scenarios/user-sync.yaml")),
     (
+        "user-patch-forms",
+        include_str!("../../scenarios/user-patch-forms.yaml"),
+    ),
+    (
         "user-manager",
         include_str!("../../scenarios/user-manager.yaml"),
     ),

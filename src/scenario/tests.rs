@@ -14,6 +14,7 @@ fn builtin_scenarios_are_named_and_in_run_order() {
             "builtin:test-connection",
             "builtin:user-lifecycle",
             "builtin:user-sync",
+            "builtin:user-patch-forms",
             "builtin:user-manager",
             "builtin:group-lifecycle",
             "builtin:group-batches"

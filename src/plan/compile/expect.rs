@@ -88,6 +88,15 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
             None,
             false,
         ),
+        // Q14: the group is there, and `displayName` is not case-exact: exactly one result.
+        A::LookupGroupOtherCase { .. } => (
+            status(&[200]),
+            Some(ListExpectation {
+                total_results: Some(1),
+            }),
+            None,
+            false,
+        ),
         A::GetUser { .. } => (status(&[200]), None, Some(ResourceKind::User), false),
         A::GetGroup { .. } => (status(&[200]), None, Some(ResourceKind::Group), false),
         // §3.3, §4.1: 201 with the full resource.
@@ -106,6 +115,7 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
         | A::UpdateGroup { .. }
         | A::SetManager { .. }
         | A::RemoveManager { .. }
+        | A::ClearManager { .. }
         | A::AddNewMembers { .. } => (status(&[200, 204]), None, None, true),
         // §3.8, §4.5: 204 (200 tolerated).
         A::DeleteUser { .. } | A::DeleteGroup { .. } => (status(&[200, 204]), None, None, false),

@@ -158,7 +158,9 @@ impl FileCx<'_> {
         let (expect, read_back) = defaults(&plan);
         let lookup = match plan {
             EntraAction::LookupUser { .. } => Some(ResourceKind::User),
-            EntraAction::LookupGroup { .. } => Some(ResourceKind::Group),
+            EntraAction::LookupGroup { .. } | EntraAction::LookupGroupOtherCase { .. } => {
+                Some(ResourceKind::Group)
+            }
             _ => None,
         };
         let compiled = Compiled {
@@ -214,13 +216,23 @@ impl FileCx<'_> {
             Act::CreateGroup { group: g } => A::CreateGroup {
                 group: group(self, g),
             },
-            Act::AddMembers { group: g, members } => A::AddMembers {
+            Act::AddMembers {
+                group: g,
+                members,
+                refs,
+            } => A::AddMembers {
                 group: group(self, g),
                 members: self.members(members, key, scope),
+                refs: *refs,
             },
-            Act::RemoveMembers { group: g, members } => A::RemoveMembers {
+            Act::RemoveMembers {
+                group: g,
+                members,
+                one_op_each,
+            } => A::RemoveMembers {
                 group: group(self, g),
                 members: self.members(members, key, scope),
+                one_op_each: matches!(one_op_each, Some(o) if o.value == MemberOps::Each),
             },
             Act::UpdateGroup { group: g, set } => A::UpdateGroup {
                 group: group(self, g),
@@ -235,6 +247,12 @@ impl FileCx<'_> {
             },
             Act::RemoveManager { user: u } => A::RemoveManager {
                 user: user(self, u),
+            },
+            Act::ClearManager { user: u } => A::ClearManager {
+                user: user(self, u),
+            },
+            Act::LookupGroupOtherCase { group: g } => A::LookupGroupOtherCase {
+                group: group(self, g),
             },
             Act::SyncUser { user: u } => A::SyncUser {
                 user: user(self, u),
@@ -558,8 +576,10 @@ fn subject<'a>(action: &EntraAction, name: &dyn Fn(ObjectId) -> &'a str) -> Opti
         | A::EnableUser { user }
         | A::DeleteUser { user }
         | A::RemoveManager { user }
+        | A::ClearManager { user }
         | A::SyncUser { user } => name(*user).to_owned(),
         A::LookupGroup { group }
+        | A::LookupGroupOtherCase { group }
         | A::GetGroup { group }
         | A::CreateGroup { group }
         | A::AddMembers { group, .. }

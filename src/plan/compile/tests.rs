@@ -59,7 +59,8 @@ fn builtin_scenarios_compile_in_run_order_with_their_steps() {
             ("test-connection", "builtin:test-connection", 2),
             ("user-lifecycle", "builtin:user-lifecycle", 15),
             ("user-sync", "builtin:user-sync", 11),
-            ("group-lifecycle", "builtin:group-lifecycle", 15),
+            ("user-patch-forms", "builtin:user-patch-forms", 8),
+            ("group-lifecycle", "builtin:group-lifecycle", 22),
             ("group-batches", "builtin:group-batches", 7),
         ]
     );
@@ -182,7 +183,8 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
         s.action_entra(),
         &EntraAction::AddMembers {
             group: TEAM,
-            members: vec![ALICE, BOB]
+            members: vec![ALICE, BOB],
+            refs: None,
         }
     );
     let s = step(
