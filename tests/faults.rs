@@ -98,7 +98,7 @@ async fn a_404_for_an_empty_filter_fails_every_lookup_that_finds_nothing() {
 }
 
 #[tokio::test]
-async fn an_ignored_filter_fails_the_user_lookups_on_the_filter_match() {
+async fn an_ignored_filter_fails_the_user_and_group_lookups_on_the_filter_match() {
     let summary = assert_fails(
         Fault::IgnoreFilter,
         &[
@@ -107,6 +107,9 @@ async fn an_ignored_filter_fails_the_user_lookups_on_the_filter_match() {
             "user-lifecycle / lookup-user-by-each-filter alice by userName: LIST-MATCHES-FILTER",
             "user-lifecycle / the disabled user is still returned by filter: LIST-MATCHES-FILTER",
             "user-lifecycle / the deleted user is gone by filter: LIST-MATCHES-FILTER",
+            "group-lifecycle / the new team is found by its displayName right after its create: LIST-MATCHES-FILTER",
+            "group-lifecycle / the team is found with its displayName in another case: LIST-MATCHES-FILTER",
+            "group-lifecycle / the renamed team is found by its new name: LIST-MATCHES-FILTER",
         ],
     )
     .await;

@@ -175,3 +175,68 @@ async fn refusing_the_disable_among_other_changes_fails_that_patch_only() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_legacy_membership_probe_is_sent_before_each_removal_and_fails_on_an_ignored_filter() {
+    let plan = builtin_plan(&AttributeTables::atmos());
+    let clean = run_plan(&plan, &[], Profile::EntraLegacy).await;
+    assert_eq!(
+        failing(&clean),
+        Vec::<String>::new(),
+        "{}",
+        messages(&clean)
+    );
+    let removal = clean
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .find(|s| s.id == "GROUP-REMOVE-MEMBERS")
+        .expect("the removal step");
+    // §4.3: one probe per member, then the PATCH; unquoted values, as customappsso sent them.
+    let probes: Vec<&str> = removal
+        .exchanges
+        .iter()
+        .map(|e| e.sent.url.as_str())
+        .filter(|u| u.contains("+and+members+eq+"))
+        .collect();
+    assert_eq!(probes.len(), 2, "{probes:?}");
+    assert!(probes
+        .iter()
+        .all(|u| u.contains("?filter=id+eq+") && u.ends_with("&attributes=id")));
+    // Under the default profile no probe is sent.
+    let default = run_plan(&plan, &[], Profile::EntraDefault).await;
+    let urls = default
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| e.sent.url.contains("members+eq"))
+        .count();
+    assert_eq!(urls, 0);
+    // A server that ignores the filter lists every group for the probe.
+    let ignored = run_plan(&plan, &[Fault::IgnoreFilter], Profile::EntraLegacy).await;
+    let failed = failing(&ignored);
+    for step in [
+        "group-lifecycle / two members removed in one PATCH: LIST-COUNT",
+        "group-lifecycle / two members removed as two Remove operations in one PATCH: LIST-COUNT",
+    ] {
+        assert!(failed.contains(&step.to_owned()), "{failed:#?}");
+    }
+}
+
+#[tokio::test]
+async fn the_legacy_manager_goes_as_a_value_array_with_its_ref_and_reads_back_as_an_object() {
+    let summary = common::run_entra_default_tables(&[], Profile::EntraLegacy).await;
+    assert_eq!(
+        failing(&summary),
+        Vec::<String>::new(),
+        "{}",
+        messages(&summary)
+    );
+    let body = sent_body(&summary, "MANAGER-SET");
+    assert!(
+        body.contains(r#"{"op":"Add","path":"manager","value":[{"$ref":"http://127.0.0.1:"#)
+            && body.contains("/scim/v2/Users/"),
+        "{body}"
+    );
+}

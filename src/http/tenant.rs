@@ -84,6 +84,11 @@ impl TenantUrl {
         url
     }
 
+    /// The base URL, without its trailing slash and query: what resource `$ref`s start with.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Whether the Tenant URL asked for the `aadOptscim062020` behaviour.
     pub fn has_flag(&self) -> bool {
         self.flag

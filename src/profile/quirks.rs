@@ -30,6 +30,9 @@ pub(crate) struct Quirks {
     pub(crate) adscim_header: bool,
     /// Q12: `POST /Groups` may carry the ADSCIM group schema (when the scenario asks for it).
     pub(crate) adscim_group_schema: bool,
+    /// §4.3 (GH-STRATSYS, L-SCIM-2019): before a member is removed, the group is queried with
+    /// `id eq … and members eq …&attributes=id` to see whether it holds the member.
+    pub(crate) membership_probe: bool,
 }
 
 /// Q1: `Add`/`Replace`/`Remove` or `add`/`replace`/`remove`.
@@ -74,6 +77,9 @@ pub(crate) enum ManagerForm {
     BareString,
     /// RFC 7643 §4.3: a complex value `{"value": id}`.
     Complex,
+    /// §3.6, L-SCIM Example 5 (the 2019 document): path `manager` and a value array with the
+    /// manager's `$ref` URL and id.
+    LegacyArray,
 }
 
 /// Q15: filter values.
@@ -97,6 +103,7 @@ pub(crate) const ENTRA_DEFAULT: Quirks = Quirks {
     filter_values: FilterValues::Quoted,
     adscim_header: true,
     adscim_group_schema: true,
+    membership_probe: false,
 };
 
 /// §5.2 flag column: `aadOptscim062020`.
@@ -111,11 +118,15 @@ pub(crate) const ENTRA_FLAG: Quirks = Quirks {
     filter_values: FilterValues::Quoted,
     adscim_header: true,
     adscim_group_schema: true,
+    membership_probe: false,
 };
 
-/// §5.1: the `customappsso` job — the default column with unquoted filter values (Q15).
+/// §5.1, §10: the `customappsso` job — the default column with unquoted filter values (Q15),
+/// the documented manager array form (§3.6) and the membership probe (§4.3).
 pub(crate) const ENTRA_LEGACY: Quirks = Quirks {
     filter_values: FilterValues::Unquoted,
+    manager: ManagerForm::LegacyArray,
+    membership_probe: true,
     ..ENTRA_DEFAULT
 };
 
@@ -131,6 +142,7 @@ pub(crate) const RFC: Quirks = Quirks {
     filter_values: FilterValues::Quoted,
     adscim_header: false,
     adscim_group_schema: false,
+    membership_probe: false,
 };
 
 impl Profile {

@@ -33,6 +33,9 @@ pub struct Renderer {
     pub profile: Profile,
     /// The `ADSCIMVersion` header value (client-behaviour §1.4); `None` sends none.
     pub adscim_version: Option<String>,
+    /// The Tenant URL's base, for the `$ref` URLs of the legacy manager form (§3.6); the
+    /// reference is relative (`/Users/{id}`) without it.
+    pub base: Option<String>,
 }
 
 impl Renderer {
@@ -41,11 +44,17 @@ impl Renderer {
         Renderer {
             profile,
             adscim_version: Some("5.0".to_owned()),
+            base: None,
         }
     }
 
     fn quirks(&self) -> &'static Quirks {
         self.profile.quirks()
+    }
+
+    /// Whether the profile probes a group's membership before removing a member (§4.3).
+    pub(crate) fn probes_membership(&self) -> bool {
+        self.quirks().membership_probe
     }
 
     /// §2.1: Entra's Test Connection, a lookup of a random GUID by the matching attribute.
@@ -56,19 +65,39 @@ impl Renderer {
     /// §1.5, §3.3, §4.1: a filter query on one attribute, form-encoded as Entra sends it
     /// (`+` for spaces, `%22` for quotes); group lookups put `excludedAttributes` first.
     pub fn lookup(&self, kind: ResourceKind, attr: &AttrPath, value: &str) -> Request {
-        let filter = match self.quirks().filter_values {
-            FilterValues::Unquoted => format!("{attr} eq {value}"),
-            FilterValues::Quoted => format!(
-                "{attr} eq \"{}\"",
-                value.replace('\\', "\\\\").replace('"', "\\\"")
-            ),
-        };
+        let filter = format!("{attr} eq {}", self.filter_value(value));
         let encoded: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
         let target = match kind {
             ResourceKind::User => format!("/Users?filter={encoded}"),
             ResourceKind::Group => format!("/Groups?excludedAttributes=members&filter={encoded}"),
         };
         self.request(Method::Get, target, None)
+    }
+
+    /// §4.3 (GH-STRATSYS, L-SCIM-2019): whether the group holds the member, as the legacy job
+    /// asks before a removal: `id eq … and members eq …`, only the `id` returned.
+    pub fn membership_probe(&self, group_id: &str, member_id: &str) -> Request {
+        let filter = format!(
+            "id eq {} and members eq {}",
+            self.filter_value(group_id),
+            self.filter_value(member_id)
+        );
+        let encoded: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        self.request(
+            Method::Get,
+            format!("/Groups?filter={encoded}&attributes=id"),
+            None,
+        )
+    }
+
+    /// A filter value as the profile writes it (Q15).
+    fn filter_value(&self, value: &str) -> String {
+        match self.quirks().filter_values {
+            FilterValues::Unquoted => value.to_owned(),
+            FilterValues::Quoted => {
+                format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+            }
+        }
     }
 
     /// §3.5, §4.2: the read of a linked object; groups are read without their members.
@@ -256,9 +285,14 @@ impl Renderer {
                 } else {
                     PatchOp::Add
                 };
-                let value = match quirks.manager {
-                    ManagerForm::BareString => json!(id),
-                    ManagerForm::Complex => json!({ "value": id }),
+                let (path, value) = match quirks.manager {
+                    ManagerForm::BareString => (path, json!(id)),
+                    ManagerForm::Complex => (path, json!({ "value": id })),
+                    ManagerForm::LegacyArray => {
+                        let target = self.resource_path(ResourceKind::User, id);
+                        let url = format!("{}{target}", self.base.as_deref().unwrap_or_default());
+                        ("manager".to_owned(), json!([{ "$ref": url, "value": id }]))
+                    }
                 };
                 json!({"op": quirks.op(op), "path": path, "value": value})
             }

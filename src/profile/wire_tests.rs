@@ -135,6 +135,7 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
             "add members with null ref",
             r.add_members_with("g1", &members, Some(MemberRefs::WithNull)),
         ),
+        ("membership probe", r.membership_probe("g1", "u1")),
         ("delete user", r.delete(User, "u1")),
         ("delete group", r.delete(Group, "g1")),
         (

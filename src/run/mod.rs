@@ -8,6 +8,7 @@ mod fallback;
 mod matching;
 mod outcome;
 mod prepare;
+mod probe;
 mod record;
 mod runner;
 mod step;

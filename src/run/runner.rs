@@ -148,7 +148,8 @@ impl<'a> Runner<'a> {
             profile,
             steps: scenario.steps.len(),
         });
-        let renderer = Renderer::new(profile);
+        let mut renderer = Renderer::new(profile);
+        renderer.base = Some(self.client.tenant().base().to_owned());
         let mut world = World::new(&self.run_id, tag);
         world.learned = self.learned_for(profile);
         let setup = self.set_up(&mut world, scenario);
@@ -236,6 +237,10 @@ impl<'a> Runner<'a> {
             Err((status, abort)) => return (record.finish(step, status), abort),
         };
         record.note_fallbacks(world, &prepared.intent);
+        let probes = super::probe::membership_probes(world, renderer, &step.action);
+        if let Err((status, abort)) = self.probe(&probes, &mut record).await {
+            return (record.finish(step, status), abort);
+        }
         if let Intent::Create { object, kind } = &prepared.intent {
             self.register(world, *object, *kind);
         }
