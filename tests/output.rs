@@ -116,7 +116,7 @@ fn scenarios_the_run_stopped_before_they_began_are_one_line_each_with_the_reason
         .lines()
         .filter(|l| l.contains(" [entra-default]: NOT RUN ("))
         .collect();
-    assert_eq!(stopped.len(), 4, "{stdout}");
+    assert_eq!(stopped.len(), 5, "{stdout}");
     assert!(stopped[0].contains("user-lifecycle") && stopped[0].contains("(15 steps)"));
     assert_eq!(stdout.matches(reason).count(), 1, "{stdout}");
     assert!(
@@ -124,5 +124,5 @@ fn scenarios_the_run_stopped_before_they_began_are_one_line_each_with_the_reason
         "{stdout}"
     );
     // The closing line still counts every step not run.
-    assert!(stdout.contains("48 not run"), "{stdout}");
+    assert!(stdout.contains("63 not run"), "{stdout}");
 }

@@ -46,26 +46,40 @@ const TABLES: &str = "fixtures/entra-default.yaml";
 #[rustfmt::skip]
 const EXPECTED: &[(Profile, &str, &[&str], &str)] = &[
     // entra-default: PascalCase ops and "False"/"True" strings are accepted.
+    (Profile::EntraDefault, "FORMS-FILTERED-ADD", &["STATUS"], FILTERED_ADD),
     (Profile::EntraDefault, "GROUP-CREATE-ADSCIM", &["STATUS"], ADSCIM),
     (Profile::EntraDefault, "GROUP-DELETE-ADSCIM", &[NOT_RUN], ADSCIM_NOT_CREATED),
-    (Profile::EntraDefault, "GROUP-REMOVE-MEMBER", &["STATUS"], VALUE_ARRAY_REMOVAL),
+    (Profile::EntraDefault, "GROUP-REMOVE-MANY-OPS", &["STATUS"], VALUE_ARRAY_REMOVAL),
+    (Profile::EntraDefault, "GROUP-REMOVE-MEMBERS", &["STATUS"], VALUE_ARRAY_REMOVAL),
     (Profile::EntraDefault, "MANAGER-CHANGE", &["STATUS"], BARE_MANAGER),
+    (Profile::EntraDefault, "MANAGER-CLEAR", &["STATUS"], EMPTY_MANAGER),
     (Profile::EntraDefault, "MANAGER-SET", &["STATUS"], BARE_MANAGER),
+    (Profile::EntraDefault, "MANAGER-SET-AGAIN", &["STATUS"], BARE_MANAGER),
     (Profile::EntraDefault, "SYNC-ADD-ABSENT-ELEMENT", &["STATUS"], NO_TARGET),
     // entra-flag: members[value eq "…"] removal and the no-path replace object are accepted.
+    (Profile::EntraFlag, "FORMS-FILTERED-ADD", &["STATUS"], FILTERED_ADD),
     (Profile::EntraFlag, "GROUP-CREATE-ADSCIM", &["STATUS"], ADSCIM),
     (Profile::EntraFlag, "GROUP-DELETE-ADSCIM", &[NOT_RUN], ADSCIM_NOT_CREATED),
     (Profile::EntraFlag, "MANAGER-CHANGE", &["STATUS"], BARE_MANAGER),
+    (Profile::EntraFlag, "MANAGER-CLEAR", &["STATUS"], EMPTY_MANAGER),
     (Profile::EntraFlag, "MANAGER-SET", &["STATUS"], BARE_MANAGER),
+    (Profile::EntraFlag, "MANAGER-SET-AGAIN", &["STATUS"], BARE_MANAGER),
     (Profile::EntraFlag, "SYNC-ADD-ABSENT-ELEMENT", &["STATUS"], NO_TARGET),
-    // entra-legacy: everything entra-default fails, and every lookup by an unquoted value.
+    // entra-legacy: every lookup by an unquoted value, the membership probe before each
+    // removal, and the manager's legacy path.
+    (Profile::EntraLegacy, "FORMS-FILTERED-ADD", &["STATUS"], FILTERED_ADD),
     (Profile::EntraLegacy, "GROUP-CREATE-ADSCIM", &["STATUS"], ADSCIM),
     (Profile::EntraLegacy, "GROUP-DELETE-ADSCIM", &[NOT_RUN], ADSCIM_NOT_CREATED),
     (Profile::EntraLegacy, "GROUP-LOOKUP-ABSENT", &["STATUS"], UNQUOTED_GROUP),
-    (Profile::EntraLegacy, "GROUP-REMOVE-MEMBER", &["STATUS"], VALUE_ARRAY_REMOVAL),
+    (Profile::EntraLegacy, "GROUP-LOOKUP-CREATED", &["STATUS"], UNQUOTED_GROUP),
+    (Profile::EntraLegacy, "GROUP-LOOKUP-OTHER-CASE", &["STATUS"], UNQUOTED_GROUP),
+    (Profile::EntraLegacy, "GROUP-REMOVE-MANY-OPS", &["STATUS"], UNQUOTED_MEMBERSHIP),
+    (Profile::EntraLegacy, "GROUP-REMOVE-MEMBERS", &["STATUS"], UNQUOTED_MEMBERSHIP),
     (Profile::EntraLegacy, "GROUP-RENAMED-LOOKUP", &["STATUS"], UNQUOTED_GROUP),
-    (Profile::EntraLegacy, "MANAGER-CHANGE", &["STATUS"], BARE_MANAGER),
-    (Profile::EntraLegacy, "MANAGER-SET", &["STATUS"], BARE_MANAGER),
+    (Profile::EntraLegacy, "MANAGER-CHANGE", &["STATUS"], LEGACY_MANAGER),
+    (Profile::EntraLegacy, "MANAGER-CLEAR", &["STATUS"], EMPTY_MANAGER),
+    (Profile::EntraLegacy, "MANAGER-SET", &["STATUS"], LEGACY_MANAGER),
+    (Profile::EntraLegacy, "MANAGER-SET-AGAIN", &["STATUS"], LEGACY_MANAGER),
     (Profile::EntraLegacy, "SYNC-ADD-ABSENT-ELEMENT", &["STATUS"], NO_TARGET),
     (Profile::EntraLegacy, "SYNC-RENAMED-LOOKUP", &["STATUS"], UNQUOTED_USER),
     (Profile::EntraLegacy, "TEST-CONNECTION", &["STATUS"], UNQUOTED_PROBE),
@@ -74,7 +88,8 @@ const EXPECTED: &[(Profile, &str, &[&str], &str)] = &[
     (Profile::EntraLegacy, "USER-FILTER-BY-USERNAME", &["STATUS"], UNQUOTED_USER),
     (Profile::EntraLegacy, "USER-LOOKUP-ABSENT", &["STATUS"], UNQUOTED_USER),
     (Profile::EntraLegacy, "USER-LOOKUP-FOUND", &["STATUS"], UNQUOTED_USER),
-    // rfc: everything passes (but see SUSPECTS).
+    // rfc: only the manager cleared by Replace with an empty value (REF-LA's form).
+    (Profile::Rfc, "MANAGER-CLEAR", &["STATUS"], EMPTY_MANAGER),
 ];
 
 const ADSCIM: &str = "POST /Groups with Entra's documented ADSCIM group schema (§4.1, Q12): 400 invalidSyntax \"Unknown extension schemas: http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group\"";
@@ -85,6 +100,10 @@ const BARE_MANAGER: &str = "manager PATCHed as a bare string id (§3.6, Q8): 400
 const NO_TARGET: &str = "Replace emails[type eq \"work\"].value on a user with no work e-mail (§3.5, Q9, §9 #6): 400 noTarget \"no value of 'emails' matches the path filter\"";
 const UNQUOTED_USER: &str = "unquoted filter value userName eq scimcheck-… (§1.5, Q15): 400 invalidFilter \"invalid syntax at column 13\"";
 const UNQUOTED_GROUP: &str = "unquoted filter value displayName eq scimcheck-… (§1.5, Q15): 400 invalidFilter \"invalid syntax at column 16\"";
+const FILTERED_ADD: &str = "Add emails[type eq \"work\"].value on a user with no work e-mail (§3.5, Q9, GH-WIRE): 400 noTarget \"no value of 'emails' matches the path filter\"";
+const EMPTY_MANAGER: &str = "manager cleared by Replace with an empty value (§3.6, REF-LA): 400 invalidValue, pydantic \"Input should be a valid dictionary or instance of Manager\"";
+const LEGACY_MANAGER: &str = "manager set with the legacy path `manager` and a value array (§3.6, L-SCIM Example 5): 400 invalidPath \"'manager' is not an attribute of the schema\"";
+const UNQUOTED_MEMBERSHIP: &str = "the legacy membership probe id eq <gid> and members eq <uid>, unquoted (§4.3, Q15): 400 invalidFilter \"invalid syntax at column 7\"";
 const UNQUOTED_PROBE: &str = "Test Connection's probe userName eq <uuid>, unquoted (§2.1, Q15): 400 invalidFilter \"invalid syntax at column 16\"";
 
 /// Steps that fail against scim2-server where scimcheck itself is suspected to be wrong: left
