@@ -167,8 +167,8 @@ pub const TESTS: &[GalleryTest] = &[
     ),
     harness(
         "Group_Update_Remove_Member_Test",
-        "a member removed by PATCH",
-        &[(GROUP, "GROUP-REMOVE-MEMBER")],
+        "members removed by PATCH",
+        &[(GROUP, "GROUP-REMOVE-MEMBERS")],
     ),
     GalleryTest {
         judged: Judged::Tenant(POD),
