@@ -236,6 +236,7 @@ mod tests {
                 body: None,
             },
             received: Ok(Received {
+                full_size: None,
                 status,
                 headers: vec![("content-type".into(), content_type.into())],
                 body: body.into(),

@@ -75,12 +75,13 @@ impl Diagnostic {
             }
             return out;
         };
+        let (line, column) = window(line, at.column.saturating_sub(1) as usize);
         // Columns count characters; the padding repeats tabs so the caret lines up however
         // the terminal expands them.
         let pad: String = line
             .chars()
             .chain(std::iter::repeat(' '))
-            .take(at.column.saturating_sub(1) as usize)
+            .take(column)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         let note = self
@@ -95,6 +96,29 @@ impl Diagnostic {
         );
         out
     }
+}
+
+/// How many characters of a source line a diagnostic quotes at most.
+const WINDOW: usize = 120;
+
+/// At most [`WINDOW`] characters of `line` around the 0-based character `column`, with `…`
+/// where it was cut, and the column within what is quoted. A 10 MiB line must not be quoted
+/// whole (issue 11: 12.5 MB of stderr); the `-->` line still gives the true column.
+fn window(line: &str, column: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let count = line.chars().count();
+    if count <= WINDOW {
+        return (line.into(), column);
+    }
+    let start = column.saturating_sub(WINDOW / 2).min(count - WINDOW);
+    let end = start + WINDOW;
+    let quoted: String = line.chars().skip(start).take(WINDOW).collect();
+    let before = if start > 0 { "…" } else { "" };
+    let after = if end < count { "…" } else { "" };
+    let shift = usize::from(start > 0);
+    (
+        format!("{before}{quoted}{after}").into(),
+        column - start + shift,
+    )
 }
 
 /// Line `number` (1-based) of `text`, without its line ending.
@@ -158,6 +182,26 @@ mod tests {
             d.render(Some("é\tx: y\r\n")),
             "error: m\n --> scenarios/x.yaml:1:5\n  |\n1 | é\tx: y\n  |  \t  ^\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_as_a_window_around_the_column() {
+        let line = format!("{}x{}", "a".repeat(100_000), "b".repeat(100_000));
+        let d = Diagnostic::new(at(1, 100_001), "m");
+        let rendered = d.render(Some(&line));
+        assert!(
+            rendered.contains("--> scenarios/x.yaml:1:100001"),
+            "{rendered}"
+        );
+        let quoted = rendered.lines().nth(3).expect("quoted line");
+        let caret = rendered.lines().nth(4).expect("caret line");
+        assert_eq!(
+            quoted,
+            format!("1 | …{}x{}…", "a".repeat(60), "b".repeat(59))
+        );
+        // The caret stands under the `x`.
+        assert_eq!(caret.chars().count(), quoted.chars().count() - 59 - 1);
+        assert!(rendered.len() < 400, "{} bytes", rendered.len());
     }
 
     #[test]

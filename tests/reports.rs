@@ -449,6 +449,7 @@ async fn no_report_contains_the_token_even_when_the_server_echoes_it() {
             .headers
             .push(("Cookie".into(), "session=abc".into()));
         exchange.received = Ok(Received {
+            full_size: None,
             status: 400,
             headers: vec![
                 ("Set-Cookie".into(), "session=abc".into()),

@@ -79,7 +79,7 @@ pub fn load(path: &std::path::Path) -> Result<AttributeTables, TableError> {
             ),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(read)?;
+    let text = crate::input::read_text(path, MAX_FILE_BYTES, "an attribute file").map_err(read)?;
     match super::entra::recognise(&file, &text)? {
         Some(tables) => Ok(tables),
         None => parse(&file, &text),

@@ -417,6 +417,7 @@ mod tests {
 
     fn answer(status: u16, body: &str) -> ServerError {
         let received = Received {
+            full_size: None,
             status,
             headers: Vec::new(),
             body: body.to_owned(),
@@ -510,6 +511,7 @@ mod tests {
         let error = answer(500, "boom\nat line 3");
         assert_eq!(error.detail.as_deref(), Some("boom at line 3"));
         let ok = Received {
+            full_size: None,
             status: 200,
             headers: Vec::new(),
             body: "{}".into(),

@@ -155,6 +155,7 @@ mod tests {
     fn worst_is_the_most_severe_failure_and_ignores_passes() {
         let pass = CheckResult::pass(CheckId::Status, crate::check::Target::Status);
         let rfc = crate::check::content_type(&crate::http::Received {
+            full_size: None,
             status: 200,
             headers: Vec::new(),
             body: String::new(),
@@ -162,6 +163,7 @@ mod tests {
         let degrades = rfc.clone().with_severity(Severity::Degrades);
         let breaks = crate::check::status(
             &crate::http::Received {
+                full_size: None,
                 status: 500,
                 headers: Vec::new(),
                 body: String::new(),

@@ -43,13 +43,25 @@ pub(crate) enum TokenError {
     BadEndpoint(String),
     #[error("--token-endpoint needs --client-id (or SCIMCHECK_CLIENT_ID)")]
     NoClientId,
+    /// A line break or other control character inside a secret: it cannot go into an HTTP
+    /// header, and sending it would fail as "the connection failed" (issue 11).
+    #[error("the secret from {0} holds a control character (a line break?); a token is one line of text")]
+    ControlCharacter(String),
+}
+
+/// `secret` if it can be sent in a header; `source` names where it came from.
+fn one_line(secret: Secret, source: impl FnOnce() -> String) -> Result<Secret, TokenError> {
+    if secret.expose().chars().any(char::is_control) {
+        return Err(TokenError::ControlCharacter(source()));
+    }
+    Ok(secret)
 }
 
 impl TokenArgs {
     /// The token: `--token`, else `--token-file`, else the variable named by `--token-env`.
     pub(crate) fn resolve(&self) -> Result<Secret, TokenError> {
         if let Some(token) = &self.token {
-            return Ok(Secret::new(token.clone()));
+            return one_line(Secret::new(token.clone()), || "--token".to_owned());
         }
         secret(&self.token_env, self.token_file.as_deref())
     }
@@ -113,18 +125,21 @@ impl OAuthArgs {
 /// A secret from a file, else from an environment variable.
 pub(crate) fn secret(env: &str, file: Option<&Path>) -> Result<Secret, TokenError> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|source| TokenError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::SECRET_LIMIT, "a secret file")
+            .map_err(|source| TokenError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         let secret = Secret::new(text);
         if secret.is_empty() {
             return Err(TokenError::EmptyFile(path.to_owned()));
         }
-        return Ok(secret);
+        return one_line(secret, || format!("the file `{}`", path.display()));
     }
     match std::env::var(env) {
-        Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value)),
+        Ok(value) if !value.trim().is_empty() => one_line(Secret::new(value), || {
+            format!("the environment variable `{env}`")
+        }),
         _ => Err(TokenError::Missing(env.to_owned())),
     }
 }

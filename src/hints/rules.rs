@@ -259,6 +259,23 @@ pub(crate) const RULES: &[Rule] = &[
             ))
         },
     },
+    // A redirect to the URL just asked for can never end; "redirects elsewhere" would send
+    // the admin looking for another URL that does not exist.
+    Rule {
+        id: "hint:redirect-loop",
+        blocking: true,
+        cause: "the Tenant URL redirects to itself (a redirect loop)",
+        symptom: "Test Connection fails: the request never reaches the SCIM service (client-behaviour §2.3)",
+        fix: "find what redirects (a load balancer's or framework's HTTPS or trailing-slash rule) and make the Tenant URL answer directly",
+        names: nobody,
+        explains: |_, f| {
+            let received = f.received().filter(|r| (300..400).contains(&r.status))?;
+            let location = received.header("location")?;
+            let sent = url::Url::parse(&f.exchange?.sent.url).ok()?;
+            (sent.join(location).ok()? == sent)
+                .then(|| format!("{} → {} to itself", f.request(), received.status))
+        },
+    },
     Rule {
         id: "hint:redirect",
         blocking: true,
@@ -843,6 +860,20 @@ pub(crate) const RULES: &[Rule] = &[
             (kinds.contains(&check.id) && check.read_back && write).then(|| f.message())
         },
     },
+    // RFC 9110 §15: a status outside 100–599 belongs to no class, so nothing can be made of
+    // it; calling 999 a server error would send the admin to the wrong logs.
+    Rule {
+        id: "hint:unexpected-status",
+        blocking: false,
+        cause: "the server answers with a status code HTTP does not define",
+        symptom: "Entra cannot read the answer and treats the request as failed (client-behaviour §6.2)",
+        fix: "answer with a status of RFC 7644 §3.12 (200, 201, 204, 400, 404, 409, 500 …); a proxy or gateway may be rewriting it",
+        names: nobody,
+        explains: |_, f| {
+            let status = f.status().filter(|s| !(100..600).contains(s))?;
+            Some(format!("{} → unexpected status {status}", f.request()))
+        },
+    },
     // §6.2.
     Rule {
         id: "hint:server-error",
@@ -851,7 +882,11 @@ pub(crate) const RULES: &[Rule] = &[
         symptom: "`InternalServerError` in the provisioning logs; Entra retries in 40 minutes (client-behaviour §6.2)",
         fix: "look at the SCIM service's own logs for these requests; the reproduce command of each step repeats it",
         names: nobody,
-        explains: |_, f| f.status().is_some_and(|s| s >= 500).then(|| f.answered()),
+        explains: |_, f| {
+            f.status()
+                .is_some_and(|s| (500..600).contains(&s))
+                .then(|| f.answered())
+        },
     },
     // §6.1, §8.2.
     Rule {

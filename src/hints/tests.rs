@@ -36,6 +36,7 @@ fn exchange(
             body: body.map(str::to_owned),
         },
         received: Ok(Received {
+            full_size: None,
             status,
             headers: vec![("content-type".into(), "application/scim+json".into())],
             body: answer.into(),
@@ -312,6 +313,32 @@ fn an_html_page_is_a_login_page_whatever_its_status() {
         hint.evidence,
         "GET /scim/v2/Users?filter=x → 200 with an HTML page titled \"Sign in\""
     );
+}
+
+#[test]
+fn a_redirect_to_the_same_url_is_a_loop() {
+    let looped = with_header(
+        exchange("GET", "/Users?filter=x", None, 302, ""),
+        "location",
+        "/scim/v2/Users?filter=x",
+    );
+    let hint = only(&run(vec![bad_status("TEST-CONNECTION", looped, "200")]));
+    assert_eq!(hint.id, "hint:redirect-loop");
+    assert_eq!(hint.evidence, "GET /scim/v2/Users?filter=x → 302 to itself");
+}
+
+#[test]
+fn a_status_outside_the_http_classes_is_unexpected_not_a_server_error() {
+    let odd = exchange("GET", "/Users?filter=x", None, 999, "{}");
+    let hint = only(&run(vec![bad_status("TEST-CONNECTION", odd, "200")]));
+    assert_eq!(hint.id, "hint:unexpected-status");
+    assert_eq!(
+        hint.evidence,
+        "GET /scim/v2/Users?filter=x → unexpected status 999"
+    );
+    let failing = exchange("GET", "/Users?filter=x", None, 503, "{}");
+    let hint = only(&run(vec![bad_status("TEST-CONNECTION", failing, "200")]));
+    assert_eq!(hint.id, "hint:server-error");
 }
 
 #[test]

@@ -67,6 +67,11 @@ impl TransportError {
         match &self.kind {
             TransportErrorKind::Dns => advice::DNS,
             TransportErrorKind::Refused => advice::REFUSED,
+            // The two details are this module's own constants, set by `classify`.
+            TransportErrorKind::Tls { detail } if detail == CLIENT_CERT_REQUIRED => {
+                advice::CLIENT_CERT
+            }
+            TransportErrorKind::Tls { detail } if detail == TLS_TOO_OLD => advice::TLS_VERSION,
             TransportErrorKind::Tls { .. } => advice::TLS,
             TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
@@ -94,7 +99,11 @@ impl TransportError {
         }
         let chain = chain_text(error);
         let lower = chain.to_ascii_lowercase();
-        let kind = if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        let kind = if let Some(detail) = find_rustls_error(error).and_then(tls_refusal) {
+            TransportErrorKind::Tls {
+                detail: detail.to_owned(),
+            }
+        } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
             TransportErrorKind::Timeout { after: timeout }
         } else if lower.contains("dns error")
             || lower.contains("failed to lookup")
@@ -168,6 +177,49 @@ fn last_cause(error: &(dyn std::error::Error + 'static)) -> String {
     last
 }
 
+/// The TLS detail when the server requires a client certificate (Entra never sends one).
+pub(crate) const CLIENT_CERT_REQUIRED: &str =
+    "client certificate required: the server asks for a client certificate, and Entra sends none";
+
+/// The TLS detail when the server speaks only TLS 1.0 or 1.1.
+pub(crate) const TLS_TOO_OLD: &str =
+    "TLS version too old: the server offers only a TLS version before 1.2, while Entra speaks TLS 1.2";
+
+/// rustls' error anywhere in the chain; an `io::Error` hides the error it wraps from
+/// `source()`, so it is looked into.
+fn find_rustls_error<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e rustls::Error> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        if inner.is_some() {
+            return inner;
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// The refusals rustls reports as values that the text of its messages would blur.
+fn tls_refusal(error: &rustls::Error) -> Option<&'static str> {
+    use rustls::{AlertDescription as A, PeerIncompatible as P};
+    match error {
+        rustls::Error::AlertReceived(A::CertificateRequired) => Some(CLIENT_CERT_REQUIRED),
+        rustls::Error::AlertReceived(A::ProtocolVersion)
+        | rustls::Error::PeerIncompatible(
+            P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig,
+        ) => Some(TLS_TOO_OLD),
+        _ => None,
+    }
+}
+
 /// Names the certificate problem in words.
 fn tls_detail(lower: &str) -> String {
     let detail = if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
@@ -202,6 +254,8 @@ pub mod advice {
     pub const REFUSED: &str =
         "start the SCIM service, or correct the port in the Tenant URL (https:// means 443)";
     pub const TLS: &str = "serve HTTPS with a certificate from a public CA that matches the host, TLS 1.2 (client-behaviour §1.2); for a test server: http:// in the URL, --ca-cert PATH for a private CA, or --insecure";
+    pub const CLIENT_CERT: &str = "turn off client-certificate (mutual TLS) authentication for the SCIM endpoint: Entra authenticates with the bearer token only and presents no client certificate (client-behaviour §1.3)";
+    pub const TLS_VERSION: &str = "enable TLS 1.2 on the server: Entra's provisioning service connects with TLS 1.2 only (client-behaviour §1.2)";
     pub const TIMEOUT: &str = "find what the endpoint waits for (a database, an upstream call, a firewall that drops packets); Entra gives up and retries in 40 minutes (client-behaviour §6.2); raise --timeout only if the server is merely slow";
     pub const BODY_TOO_LARGE: &str = "check what the endpoint returns: a filter query must return only the matching resources, not a whole collection or a file";
     pub const TOKEN_ENDPOINT: &str = "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint";

@@ -22,6 +22,9 @@ pub struct Received {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body's size as it came, when `body` holds only its first part and a note (see
+    /// [`Exchange::kept`]); `None` when `body` is whole.
+    pub full_size: Option<usize>,
 }
 
 impl Received {
@@ -65,6 +68,17 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The exchange as the reports keep it: a response body over [`KEPT_BODY`] is cut to
+    /// about that size, with a note giving its true size. Checks read the whole answer
+    /// before it is recorded; a run of hundreds of exchanges must not hold hundreds of
+    /// megabytes of bodies for its reports (a 3.9 MiB error page on every request).
+    pub fn kept(mut self) -> Exchange {
+        if let Ok(received) = &mut self.received {
+            received.keep(KEPT_BODY);
+        }
+        self
+    }
+
     /// The response, if one came.
     pub fn response(&self) -> Option<&Received> {
         self.received.as_ref().ok()
@@ -98,6 +112,71 @@ impl Exchange {
     }
 }
 
+/// How many bytes of each response body a recorded exchange keeps for the reports.
+pub const KEPT_BODY: usize = 64 * 1024;
+
+/// How far before the cap a cut looks for a place between words.
+const CUT_WINDOW: usize = 4 * 1024;
+
+impl Received {
+    /// Cuts the body to at most `cap` bytes (plus the note), once.
+    fn keep(&mut self, cap: usize) {
+        if self.full_size.is_some() || self.body.len() <= cap {
+            return;
+        }
+        let size = self.body.len();
+        let end = cut_point(&self.body, cap);
+        self.body.truncate(end);
+        self.body.shrink_to_fit();
+        let _ = write!(
+            self.body,
+            "\n… body cut: {}, kept {}",
+            human_size(size),
+            human_size(end)
+        );
+        self.full_size = Some(size);
+    }
+}
+
+/// Where to cut `body` to keep at most `cap` bytes: after the last character near the cap
+/// that cannot be part of a token, so a cut never leaves the first part of a secret behind
+/// for the redactor to miss (tokens are masked whole).
+fn cut_point(body: &str, cap: usize) -> usize {
+    let mut end = cap.min(body.len());
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let floor = end.saturating_sub(CUT_WINDOW);
+    let inside_token = |c: char| {
+        c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+' | '/' | '=' | '%' | '\\')
+    };
+    body[floor..end]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !inside_token(c))
+        .map_or(floor, |(at, c)| floor + at + c.len_utf8())
+}
+
+/// A byte count as people read it: `812 bytes`, `64 KiB`, `3.9 MiB`.
+pub(crate) fn human_size(bytes: usize) -> String {
+    const KIB: f64 = 1024.0;
+    #[allow(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
+    let b = bytes as f64;
+    if b < KIB {
+        format!("{bytes} bytes")
+    } else if b < KIB * KIB {
+        trim(format!("{:.1}", b / KIB)) + " KiB"
+    } else {
+        trim(format!("{:.1}", b / (KIB * KIB))) + " MiB"
+    }
+}
+
+fn trim(number: String) -> String {
+    number
+        .strip_suffix(".0")
+        .map_or(number.clone(), str::to_owned)
+}
+
 /// Header values that carry credentials are masked whatever they hold (design §2.7).
 pub(crate) fn structural_redact<'a>(name: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
     let lower = name.to_ascii_lowercase();
@@ -120,4 +199,67 @@ fn cut(body: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}… ({} bytes in all)", &body[..end], body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(body: String) -> Exchange {
+        Exchange {
+            sent: Sent {
+                method: "GET",
+                url: "http://h/scim/Users".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+            received: Ok(Received {
+                status: 500,
+                headers: Vec::new(),
+                body,
+                full_size: None,
+            }),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_kept_body_over_the_cap_is_cut_with_its_true_size_and_a_note() {
+        let page = format!("<html>{}</html>", "x ".repeat(2_044_723));
+        let size = page.len();
+        let kept = answered(page).kept();
+        let received = kept.response().expect("answered");
+        assert_eq!(received.full_size, Some(size));
+        let (text, note) = received.body.rsplit_once('\n').expect("a note");
+        assert!(text.len() <= KEPT_BODY, "{}", text.len());
+        assert_eq!(note, "… body cut: 3.9 MiB, kept 64 KiB");
+        // Cutting twice changes nothing.
+        assert_eq!(kept.clone().kept(), kept);
+    }
+
+    #[test]
+    fn a_body_within_the_cap_is_kept_whole() {
+        let kept = answered("{\"a\":1}".into()).kept();
+        let received = kept.response().expect("answered");
+        assert_eq!(received.body, "{\"a\":1}");
+        assert_eq!(received.full_size, None);
+    }
+
+    #[test]
+    fn a_cut_never_ends_inside_a_token() {
+        let token = "tok-".to_owned() + &"A1b2".repeat(50);
+        let filler = "y ".repeat((KEPT_BODY - 100) / 2);
+        let body = format!("{filler}Bearer {token} {}", "z".repeat(KEPT_BODY));
+        let kept = answered(body).kept();
+        let received = kept.response().expect("answered");
+        let (text, _) = received.body.rsplit_once('\n').expect("a note");
+        assert!(text.ends_with("Bearer "), "{}", &text[text.len() - 20..]);
+    }
+
+    #[test]
+    fn sizes_read_as_bytes_kib_and_mib() {
+        assert_eq!(human_size(812), "812 bytes");
+        assert_eq!(human_size(64 * 1024), "64 KiB");
+        assert_eq!(human_size(4_089_446), "3.9 MiB");
+    }
 }

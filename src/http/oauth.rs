@@ -442,6 +442,7 @@ mod tests {
 
     fn answer(status: u16, body: &str) -> Received {
         Received {
+            full_size: None,
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
@@ -502,6 +503,7 @@ mod tests {
             Some(OAuthProblem::NoAccessToken { status: 200 })
         );
         let html = Received {
+            full_size: None,
             status: 200,
             headers: vec![("content-type".into(), "text/html".into())],
             body: "<html>sign in</html>".into(),

@@ -29,6 +29,7 @@ pub(crate) struct Transport {
     matcher: Arc<Matcher>,
     timeout: Duration,
     body_limit: usize,
+    asked_for_client_cert: super::tls::AskedForClientCert,
 }
 
 impl std::fmt::Debug for Transport {
@@ -51,7 +52,8 @@ pub(crate) struct Outgoing<'a> {
 
 impl Transport {
     pub(crate) fn new(options: &ClientOptions) -> Result<Transport, ClientError> {
-        let tls = super::tls::config(options)?;
+        let asked_for_client_cert = super::tls::AskedForClientCert::default();
+        let tls = super::tls::config(options, &asked_for_client_cert)?;
         let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(options.timeout));
@@ -66,6 +68,7 @@ impl Transport {
             matcher,
             timeout: options.timeout,
             body_limit: options.body_limit,
+            asked_for_client_cert,
         })
     }
 
@@ -106,13 +109,16 @@ impl Transport {
     ) -> Result<Received, TransportError> {
         let origin = outgoing.url.origin();
         let mut hops = 0;
+        let mut visited = vec![outgoing.url.clone()];
         loop {
             let received = self.once(&outgoing, authority).await?;
             let next = received
                 .header("location")
                 .filter(|_| matches!(received.status, 301 | 302 | 303 | 307 | 308))
                 .and_then(|location| outgoing.url.join(location).ok())
-                .filter(|next| next.origin() == origin && hops < MAX_REDIRECTS);
+                .filter(|next| next.origin() == origin && hops < MAX_REDIRECTS)
+                // A loop comes back as the redirect it is, at once (hint:redirect-loop).
+                .filter(|next| !visited.contains(next));
             let Some(next) = next else {
                 return Ok(received);
             };
@@ -127,6 +133,7 @@ impl Transport {
                         && !n.eq_ignore_ascii_case("content-type")
                 });
             }
+            visited.push(next.clone());
             outgoing.url = next;
         }
     }
@@ -149,7 +156,7 @@ impl Transport {
             .pool
             .request(request)
             .await
-            .map_err(|e| TransportError::classify(authority, &e, self.timeout))?;
+            .map_err(|e| self.classify(authority, &e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -164,7 +171,7 @@ impl Transport {
         let mut incoming = response.into_body();
         let mut body = Vec::new();
         while let Some(frame) = incoming.frame().await {
-            let frame = frame.map_err(|e| TransportError::classify(authority, &e, self.timeout))?;
+            let frame = frame.map_err(|e| self.classify(authority, &e))?;
             let Ok(chunk) = frame.into_data() else {
                 continue;
             };
@@ -179,10 +186,33 @@ impl Transport {
             body.extend_from_slice(&chunk);
         }
         Ok(Received {
+            full_size: None,
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         })
+    }
+}
+
+impl Transport {
+    /// [`TransportError::classify`], knowing whether a server asked for a client certificate:
+    /// a server that requires one and gets none breaks off the handshake or the connection.
+    fn classify(
+        &self,
+        authority: &str,
+        error: &(dyn std::error::Error + 'static),
+    ) -> TransportError {
+        let mut classified = TransportError::classify(authority, error, self.timeout);
+        let broken = matches!(
+            classified.kind,
+            TransportErrorKind::Tls { .. } | TransportErrorKind::Protocol { .. }
+        );
+        if broken && self.asked_for_client_cert.asked() {
+            classified.kind = TransportErrorKind::Tls {
+                detail: super::error::CLIENT_CERT_REQUIRED.to_owned(),
+            };
+        }
+        classified
     }
 }
 

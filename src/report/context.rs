@@ -82,6 +82,7 @@ impl ReportContext {
         };
         let received = match &exchange.received {
             Ok(received) => Ok(Received {
+                full_size: received.full_size,
                 status: received.status,
                 headers: headers(&received.headers),
                 body: self.text(&received.body),
@@ -175,6 +176,7 @@ mod tests {
                 body: Some("tok-secret".into()),
             },
             received: Ok(Received {
+                full_size: None,
                 status: 200,
                 headers: vec![
                     ("Set-Cookie".into(), "session=abc".into()),

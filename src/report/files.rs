@@ -97,8 +97,9 @@ impl ReportFiles {
             errors.extend(save(ReportKind::Json, path, text));
         }
         if let Some(path) = &self.transcript {
-            let text = har::render(summary, ctx).map_err(|e| e.to_string());
-            errors.extend(save(ReportKind::Transcript, path, text));
+            errors.extend(stream(ReportKind::Transcript, path, |out| {
+                har::write(summary, ctx, out)
+            }));
         }
         if let Some(path) = &self.html {
             let text = Ok(html::render(summary, ctx, exit_code));
@@ -106,6 +107,29 @@ impl ReportFiles {
         }
         errors
     }
+}
+
+/// Writes a report as it is made, to `path` or stdout, buffered.
+fn stream(
+    kind: ReportKind,
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Option<ReportError> {
+    use std::io::Write as _;
+    let result = if is_stdout(path) {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out).and_then(|()| out.flush())
+    } else {
+        std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush())
+        })
+    };
+    result.err().map(|e| ReportError {
+        kind,
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// Whether `path` is `-`, stdout.

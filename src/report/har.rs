@@ -28,18 +28,6 @@ use crate::run::RunSummary;
 const HTTP_VERSION: &str = "HTTP/1.1";
 
 #[derive(Serialize)]
-struct Har {
-    log: Log,
-}
-
-#[derive(Serialize)]
-struct Log {
-    version: &'static str,
-    creator: Creator,
-    entries: Vec<Entry>,
-}
-
-#[derive(Serialize)]
 struct Creator {
     name: &'static str,
     version: &'static str,
@@ -122,7 +110,30 @@ struct NameValue {
 
 /// The run's exchanges as a HAR 1.2 document (pretty-printed JSON ending with a newline).
 pub fn render(summary: &RunSummary, ctx: &ReportContext) -> Result<String, serde_json::Error> {
-    let mut entries = Vec::new();
+    let mut out = Vec::new();
+    write(summary, ctx, &mut out).map_err(serde_json::Error::io)?;
+    // Only `serde_json` and `str` text went in.
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Writes the HAR document to `out` one entry at a time, so a long run's transcript is never
+/// held whole in memory (issue 11: 82 MB of HAR were built as one value). The layout is
+/// `serde_json`'s pretty printing of the whole document.
+pub fn write(
+    summary: &RunSummary,
+    ctx: &ReportContext,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let creator = Creator {
+        name: "scimcheck",
+        version: ctx.version(),
+    };
+    let creator = indent(&serde_json::to_string_pretty(&creator)?, "    ");
+    write!(
+        out,
+        "{{\n  \"log\": {{\n    \"version\": \"1.2\",\n    \"creator\": {creator},\n    \"entries\": ["
+    )?;
+    let mut entries = Entries { out, first: true };
     let mut cleanup_at = ctx.started_at;
     for (scenario, started) in summary.scenarios.iter().zip(ctx.scenario_starts(summary)) {
         let mut step_at = started;
@@ -133,45 +144,47 @@ pub fn render(summary: &RunSummary, ctx: &ReportContext) -> Result<String, serde
                 scenario.profile.name(),
                 step.name
             );
-            push(&mut entries, ctx, &step.exchanges, step_at, &comment);
+            entries.push(ctx, &step.exchanges, step_at, &comment)?;
             step_at += step.elapsed;
         }
         cleanup_at = started + scenario.elapsed;
     }
-    push(
-        &mut entries,
-        ctx,
-        &summary.cleanup.exchanges,
-        cleanup_at,
-        "cleanup",
-    );
-    let har = Har {
-        log: Log {
-            version: "1.2",
-            creator: Creator {
-                name: "scimcheck",
-                version: ctx.version(),
-            },
-            entries,
-        },
-    };
-    let mut text = serde_json::to_string_pretty(&har)?;
-    text.push('\n');
-    Ok(text)
+    entries.push(ctx, &summary.cleanup.exchanges, cleanup_at, "cleanup")?;
+    let close = if entries.first { "]" } else { "\n    ]" };
+    writeln!(entries.out, "{close}\n  }}\n}}")
 }
 
-/// Appends one entry per exchange, the first starting at `at`, each after the one before.
-fn push(
-    entries: &mut Vec<Entry>,
-    ctx: &ReportContext,
-    exchanges: &[Exchange],
-    mut at: SystemTime,
-    comment: &str,
-) {
-    for exchange in exchanges {
-        entries.push(entry(&ctx.exchange(exchange), at, ctx.text(comment)));
-        at += exchange.elapsed;
+/// The `entries` array as it is written.
+struct Entries<'w> {
+    out: &'w mut dyn std::io::Write,
+    first: bool,
+}
+
+impl Entries<'_> {
+    /// Writes one entry per exchange, the first starting at `at`, each after the one before.
+    fn push(
+        &mut self,
+        ctx: &ReportContext,
+        exchanges: &[Exchange],
+        mut at: SystemTime,
+        comment: &str,
+    ) -> std::io::Result<()> {
+        for exchange in exchanges {
+            let entry = entry(&ctx.exchange(exchange), at, ctx.text(comment));
+            let text = indent(&serde_json::to_string_pretty(&entry)?, "      ");
+            let comma = if self.first { "" } else { "," };
+            write!(self.out, "{comma}\n      {text}")?;
+            self.first = false;
+            at += exchange.elapsed;
+        }
+        Ok(())
     }
+}
+
+/// `json` with every line after the first indented by `by` (JSON strings hold no raw line
+/// breaks, so this only moves the layout).
+fn indent(json: &str, by: &str) -> String {
+    json.replace('\n', &format!("\n{by}"))
 }
 
 /// An entry for an exchange already redacted by [`ReportContext::exchange`].
@@ -206,7 +219,7 @@ fn entry(redacted: &Exchange, at: SystemTime, comment: String) -> Entry {
             cookies: Vec::new(),
             headers: name_values(&received.headers),
             content: Content {
-                size: size(&received.body),
+                size: received_size(received),
                 mime_type: received
                     .header("content-type")
                     .unwrap_or_default()
@@ -220,7 +233,7 @@ fn entry(redacted: &Exchange, at: SystemTime, comment: String) -> Entry {
                 String::new()
             },
             headers_size: -1,
-            body_size: size(&received.body),
+            body_size: received_size(received),
             error: None,
         },
         Err(error) => Response {
@@ -286,6 +299,14 @@ fn query(url: &str) -> Vec<NameValue> {
         .unwrap_or_default()
 }
 
+/// The response body's size as it came, also when the transcript keeps only its first part.
+fn received_size(received: &crate::http::Received) -> i64 {
+    received.full_size.map_or_else(
+        || size(&received.body),
+        |n| i64::try_from(n).unwrap_or(i64::MAX),
+    )
+}
+
 fn size(body: &str) -> i64 {
     i64::try_from(body.len()).unwrap_or(i64::MAX)
 }
@@ -313,6 +334,7 @@ mod tests {
                 body: None,
             },
             received: Ok(Received {
+                full_size: None,
                 status: 200,
                 headers: vec![
                     ("content-type".into(), "application/scim+json".into()),

@@ -576,6 +576,7 @@ mod tests {
                 body: Some("{\"userName\":\"a&b\"}".into()),
             },
             received: Ok(Received {
+                full_size: None,
                 status: 400,
                 headers: vec![("Content-Type".into(), "text/html".into())],
                 body: body.into(),

@@ -331,6 +331,7 @@ mod tests {
                 body: Some(body.into()),
             },
             received: Ok(Received {
+                full_size: None,
                 status: 400,
                 headers: vec![("Set-Cookie".into(), "s=1".into())],
                 body: body.into(),

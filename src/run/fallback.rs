@@ -210,6 +210,7 @@ mod tests {
 
     fn error(body: Value) -> ServerError {
         ServerError::parse(&Received {
+            full_size: None,
             status: 400,
             headers: Vec::new(),
             body: body.to_string(),

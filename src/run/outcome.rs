@@ -401,6 +401,7 @@ mod tests {
                 body: None,
             },
             received: Ok(Received {
+                full_size: None,
                 status: 200,
                 headers: Vec::new(),
                 body: String::new(),

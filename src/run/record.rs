@@ -31,9 +31,10 @@ impl Record {
         }
     }
 
-    /// Records an exchange; the reference is what checks on it carry.
+    /// Records an exchange, its response body cut for the reports ([`Exchange::kept`]); the
+    /// reference is what checks on it carry. Checks read the whole answer before this.
     pub(crate) fn push(&mut self, exchange: Exchange) -> ExchangeRef {
-        self.exchanges.push(exchange);
+        self.exchanges.push(exchange.kept());
         ExchangeRef::new(self.exchanges.len() - 1)
     }
 

@@ -545,7 +545,7 @@ impl<'a> Runner<'a> {
             if let Some(throttled) = exchange.response().filter(|r| r.status == 429) {
                 attempt += 1;
                 if let Some(wait) = self.may_wait(throttled, attempt) {
-                    exchanges.push(exchange);
+                    exchanges.push(exchange.kept());
                     tokio::time::sleep(wait).await;
                     continue;
                 }

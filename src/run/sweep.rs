@@ -84,7 +84,7 @@ impl Runner<'_> {
         let lookup = renderer.lookup(kind, &table.matching, value);
         let exchange = self.send_for_cleanup(&lookup, &mut report.exchanges).await;
         let body = exchange.response().and_then(|r| r.json().ok());
-        report.exchanges.push(exchange);
+        report.exchanges.push(exchange.kept());
         let body = body?;
         let found = crate::check::resources(&body).first()?;
         let matches = table
@@ -112,7 +112,7 @@ impl Runner<'_> {
                 .send_for_cleanup(&renderer.delete(kind, id), &mut report.exchanges)
                 .await;
             let status = exchange.response().map(|r| r.status);
-            report.exchanges.push(exchange);
+            report.exchanges.push(exchange.kept());
             match status {
                 Some(200..=299) => deleted = true,
                 Some(404) => return Ok(false),
@@ -125,7 +125,7 @@ impl Runner<'_> {
             .send_for_cleanup(&renderer.get_full(kind, id), &mut report.exchanges)
             .await;
         let status = exchange.response().map(|r| r.status);
-        report.exchanges.push(exchange);
+        report.exchanges.push(exchange.kept());
         match status {
             Some(404) => Ok(deleted),
             Some(200) => Err("DELETE answered 2xx but the resource is still readable".into()),

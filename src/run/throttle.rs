@@ -60,6 +60,7 @@ mod tests {
 
     fn throttled(retry_after: Option<&str>) -> Received {
         Received {
+            full_size: None,
             status: 429,
             headers: retry_after
                 .map(|v| vec![("Retry-After".to_owned(), v.to_owned())])

@@ -67,6 +67,12 @@ pub enum ScenarioErrorKind {
         expected: String,
         found: String,
     },
+    /// A control character (NUL, ESC, …) that YAML text cannot hold; the YAML reader would
+    /// stop at a NUL without a word, so the steps after it would be lost (issue 11).
+    ControlCharacter { code: u32 },
+    /// The file is too big or too deeply nested for the YAML reader's limits; the message
+    /// says which limit, in words.
+    TooLarge(String),
     /// Anything else, worded by whoever found it.
     Other(String),
 }
@@ -96,6 +102,10 @@ impl ScenarioError {
                 ..
             } => format!("`{key}` must be {expected}"),
             K::Type { expected, .. } => format!("expected {expected}"),
+            K::ControlCharacter { code } => {
+                format!("a control character (U+{code:04X}) in the file")
+            }
+            K::TooLarge(what) => format!("the scenario file is too large to read: {what}"),
             K::Other(message) => message.clone(),
         }
     }
@@ -116,6 +126,11 @@ impl ScenarioError {
             K::NeedsValue { variant } => format!("write `{variant}: …`"),
             K::TakesNoValue { variant } => format!("write just `{variant}`"),
             K::Type { found, .. } => format!("found {found}"),
+            K::ControlCharacter { .. } => {
+                "YAML text cannot hold it; remove it, or write it escaped in a double-quoted string"
+                    .to_owned()
+            }
+            K::TooLarge(_) => "split the scenario into several files".to_owned(),
             K::Other(_) => return None,
         })
     }

@@ -128,7 +128,7 @@ pub fn read(path: &Path) -> Result<Vec<SourceFile>, LoadError> {
 }
 
 fn read_file(path: &Path) -> std::io::Result<SourceFile> {
-    let text = std::fs::read_to_string(path)?;
+    let text = crate::input::read_text(path, crate::input::SCENARIO_LIMIT, "a scenario file")?;
     // A byte-order mark would shift every column of line 1.
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),

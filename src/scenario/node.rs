@@ -56,11 +56,51 @@ pub(crate) fn parse(text: &str) -> Result<Node, ScenarioError> {
         strict_booleans: true,
         ..serde_saphyr::Options::default()
     };
+    if let Some(error) = control_character(text) {
+        return Err(error);
+    }
     let lines = LineIndex::new(text);
     let mut root: Node =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| syntax_error(&e, &lines))?;
     root.finish(text, &lines);
     Ok(root)
+}
+
+/// The first character YAML text may not hold (YAML 1.2 §5.1: C0 controls other than tab and
+/// line breaks, DEL, and C1 controls other than NEL), located.
+fn control_character(text: &str) -> Option<ScenarioError> {
+    let forbidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}');
+    let (at, c) = text.char_indices().find(|&(_, c)| forbidden(c))?;
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Some(ScenarioError {
+        line: count(before.matches('\n').count() + 1),
+        column: count(before[line_start..].chars().count() + 1),
+        kind: Kind::ControlCharacter { code: c.into() },
+    })
+}
+
+/// A breached reader limit, in words (serde-saphyr names them by its field names).
+fn budget_words(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Events { events } => format!("at least {events} YAML events"),
+        B::Aliases { aliases } => format!("at least {aliases} aliases (`*name`)"),
+        B::Anchors { anchors } => format!("at least {anchors} anchors (`&name`)"),
+        B::Depth { depth } => format!("nested more than {depth} levels deep"),
+        B::Documents { documents } => format!("at least {documents} YAML documents"),
+        B::Nodes { nodes } => format!("at least {nodes} values (keys, items and scalars)"),
+        B::ScalarBytes { total_scalar_bytes } => {
+            format!("at least {total_scalar_bytes} bytes of text in its values")
+        }
+        B::MergeKeys { merge_keys } => format!("at least {merge_keys} merge keys (`<<`)"),
+        B::AliasAnchorRatio { aliases, anchors } => {
+            format!("{aliases} aliases of only {anchors} anchors (an alias bomb)")
+        }
+        B::SequenceUnbalanced => "its structure is unbalanced".to_owned(),
+        B::InputBytes { input_bytes } => format!("at least {input_bytes} bytes"),
+    }
 }
 
 fn syntax_error(error: &serde_saphyr::Error, lines: &LineIndex<'_>) -> ScenarioError {
@@ -75,7 +115,9 @@ fn syntax_error(error: &serde_saphyr::Error, lines: &LineIndex<'_>) -> ScenarioE
             message = stripped.to_owned();
         }
     }
-    let kind = if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+    let kind = if let serde_saphyr::Error::Budget { breach, .. } = error {
+        Kind::TooLarge(budget_words(breach))
+    } else if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
         Kind::DuplicateKey {
             key: key.to_owned(),
         }

@@ -168,3 +168,39 @@ fn mistakes_render_with_title_and_note() {
         Some("expected `bearer` or `none`")
     );
 }
+
+#[test]
+fn a_nul_or_escape_byte_is_an_error_at_its_line_and_column() {
+    let text = "version: 1\nname: x\nsteps:\n  - name: a\u{0}b\n    entra: test-connection\n";
+    let parsed = parse(text);
+    assert!(parsed.model.is_none());
+    let error = &parsed.errors[0];
+    assert_eq!((error.line, error.column), (4, 12));
+    assert_eq!(error.kind, ScenarioErrorKind::ControlCharacter { code: 0 });
+    assert_eq!(error.message(), "a control character (U+0000) in the file");
+    let escape = parse("version: 1\nname: \u{1b}[2J\nsteps: []\n");
+    assert_eq!(
+        escape.errors[0].kind,
+        ScenarioErrorKind::ControlCharacter { code: 0x1b }
+    );
+    // Tabs and Windows line endings are text.
+    assert!(parse("version: 1\r\nname: \"a\tb\"\r\nsteps: []\r\n")
+        .errors
+        .iter()
+        .all(|e| !matches!(e.kind, ScenarioErrorKind::ControlCharacter { .. })));
+}
+
+#[test]
+fn a_file_over_the_yaml_budget_says_which_limit_in_words() {
+    let items = vec!["1"; 300_000].join(",");
+    let text = format!("version: 1\nname: x\nsteps: []\nx: [{items}]\n");
+    let parsed = parse(&text);
+    let error = &parsed.errors[0];
+    assert!(
+        matches!(&error.kind, ScenarioErrorKind::TooLarge(what) if what.contains("values (keys, items and scalars)")),
+        "{:?}",
+        error.kind
+    );
+    assert!(!error.message().contains("budget"), "{}", error.message());
+    assert_eq!(error.line, 4);
+}
