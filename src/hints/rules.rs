@@ -130,6 +130,34 @@ pub(crate) const RULES: &[Rule] = &[
         names: nobody,
         explains: |_, f| transport(f, |k| matches!(k, TransportErrorKind::Refused)),
     },
+    // Two handshake refusals that the generic TLS advice would send the wrong way: a
+    // certificate is not what is wrong. The details are `http`'s own constants.
+    Rule {
+        id: "hint:tls-client-certificate",
+        blocking: true,
+        cause: "the server requires a client certificate (mutual TLS)",
+        symptom: "Test Connection fails before any request reaches the app (client-behaviour §1.3, §2.3)",
+        fix: advice::CLIENT_CERT,
+        names: nobody,
+        explains: |_, f| {
+            transport(f, |k| {
+                matches!(k, TransportErrorKind::Tls { detail } if detail == crate::http::CLIENT_CERT_REQUIRED)
+            })
+        },
+    },
+    Rule {
+        id: "hint:tls-version",
+        blocking: true,
+        cause: "the server speaks only TLS versions older than 1.2",
+        symptom: "Test Connection fails before any request reaches the app (client-behaviour §1.2, §2.3)",
+        fix: advice::TLS_VERSION,
+        names: nobody,
+        explains: |_, f| {
+            transport(f, |k| {
+                matches!(k, TransportErrorKind::Tls { detail } if detail == crate::http::TLS_TOO_OLD)
+            })
+        },
+    },
     Rule {
         id: "hint:tls",
         blocking: true,

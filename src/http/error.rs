@@ -185,8 +185,8 @@ pub(crate) const CLIENT_CERT_REQUIRED: &str =
 pub(crate) const TLS_TOO_OLD: &str =
     "TLS version too old: the server offers only a TLS version before 1.2, while Entra speaks TLS 1.2";
 
-/// rustls' error anywhere in the chain; an `io::Error` hides the error it wraps from
-/// `source()`, so it is looked into.
+/// rustls' error anywhere in the chain. An `io::Error` hides the error it wraps from
+/// `source()` (it answers that error's source), so an `io::Error` is looked into instead.
 fn find_rustls_error<'e>(
     error: &'e (dyn std::error::Error + 'static),
 ) -> Option<&'e rustls::Error> {
@@ -195,14 +195,13 @@ fn find_rustls_error<'e>(
         if let Some(found) = e.downcast_ref::<rustls::Error>() {
             return Some(found);
         }
-        let inner = e
+        current = match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-        if inner.is_some() {
-            return inner;
-        }
-        current = e.source();
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -222,7 +221,12 @@ fn tls_refusal(error: &rustls::Error) -> Option<&'static str> {
 
 /// Names the certificate problem in words.
 fn tls_detail(lower: &str) -> String {
-    let detail = if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+    // webpki names a self-signed certificate marked CA:TRUE (`openssl req -x509`) a CA used
+    // as an end entity; for the admin it is the same self-signed certificate.
+    let detail = if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("causedasendentity")
+    {
         "the certificate is not signed by a trusted CA (self-signed or a private CA)"
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         "the certificate is not valid for this host name"
