@@ -131,6 +131,20 @@ fn each_transport_failure_is_its_own_blocking_hint() {
             "certificate has expired",
         ),
         (
+            TransportErrorKind::Tls {
+                detail: crate::http::CLIENT_CERT_REQUIRED.into(),
+            },
+            "hint:tls-client-certificate",
+            "client certificate required",
+        ),
+        (
+            TransportErrorKind::Tls {
+                detail: crate::http::TLS_TOO_OLD.into(),
+            },
+            "hint:tls-version",
+            "TLS version too old",
+        ),
+        (
             TransportErrorKind::Timeout {
                 after: Duration::from_secs(10),
             },

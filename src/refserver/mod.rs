@@ -28,6 +28,8 @@ mod throttle;
 mod values;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 pub use faults::{Fault, UnknownFault};

@@ -16,4 +16,6 @@ pub use load::{builtin, gallery, parse, read, Parsed, SourceFile};
 pub use read_only::read_only_builtin;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -60,8 +60,8 @@ pub(crate) fn parse(text: &str) -> Result<Node, ScenarioError> {
         return Err(error);
     }
     let lines = LineIndex::new(text);
-    let mut root: Node =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| syntax_error(&e, &lines))?;
+    let mut root: Node = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| within(syntax_error(&e, &lines), text))?;
     root.finish(text, &lines);
     Ok(root)
 }
@@ -79,6 +79,19 @@ fn control_character(text: &str) -> Option<ScenarioError> {
         column: count(before[line_start..].chars().count() + 1),
         kind: Kind::ControlCharacter { code: c.into() },
     })
+}
+
+/// `error` moved onto the text's last character when the YAML reader placed it past the end
+/// (an unexpected end of input): a diagnostic quotes the line it points at.
+fn within(mut error: ScenarioError, text: &str) -> ScenarioError {
+    let lines = text.split('\n').count();
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    if error.line as usize > lines {
+        error.line = count(lines);
+        error.column = count(last.chars().count() + 1);
+    }
+    error
 }
 
 /// A breached reader limit, in words (serde-saphyr names them by its field names).
