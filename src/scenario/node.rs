@@ -67,10 +67,16 @@ pub(crate) fn parse(text: &str) -> Result<Node, ScenarioError> {
 }
 
 /// The first character YAML text may not hold (YAML 1.2 §5.1: C0 controls other than tab and
-/// line breaks, DEL, and C1 controls other than NEL), located.
+/// line breaks, DEL, and C1 controls other than NEL), located. A carriage return without a
+/// line feed is refused too: YAML reads it as a line break where every editor (and our
+/// line numbers) sees none.
 fn control_character(text: &str) -> Option<ScenarioError> {
-    let forbidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}');
-    let (at, c) = text.char_indices().find(|&(_, c)| forbidden(c))?;
+    let forbidden = |at: usize, c: char| match c {
+        '\r' => !text[at + 1..].starts_with('\n'),
+        '\t' | '\n' | '\u{85}' => false,
+        c => c.is_control(),
+    };
+    let (at, c) = text.char_indices().find(|&(at, c)| forbidden(at, c))?;
     let before = &text[..at];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);

@@ -183,6 +183,13 @@ fn a_nul_or_escape_byte_is_an_error_at_its_line_and_column() {
         escape.errors[0].kind,
         ScenarioErrorKind::ControlCharacter { code: 0x1b }
     );
+    // A carriage return alone would be a line break to YAML and to no editor.
+    let lone = parse("version: 1\rname: x\nsteps: []\n");
+    assert_eq!(
+        lone.errors[0].kind,
+        ScenarioErrorKind::ControlCharacter { code: 0x0d }
+    );
+    assert_eq!((lone.errors[0].line, lone.errors[0].column), (1, 11));
     // Tabs and Windows line endings are text.
     assert!(parse("version: 1\r\nname: \"a\tb\"\r\nsteps: []\r\n")
         .errors
