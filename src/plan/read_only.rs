@@ -35,14 +35,44 @@ impl EntraAction {
     }
 }
 
+/// Headers that many frameworks (ASP.NET, Rails, Express's `method-override`, Spring's
+/// `HiddenHttpMethodFilter` behind a proxy) honour as the request's real method: a GET carrying
+/// one can delete. Compared case-insensitively, as header names are.
+const METHOD_OVERRIDES: [&str; 3] = [
+    "X-HTTP-Method-Override",
+    "X-HTTP-Method",
+    "X-Method-Override",
+];
+
 impl Action {
-    /// Whether the step's request changes state on the server: an Entra action that writes,
-    /// or a raw request whose method is not GET.
+    /// Whether the step's request may change state on the server: an Entra action that
+    /// writes, or a raw request that is not a plain GET (another method, a method-override
+    /// header, or a body, which some servers read as a write whatever the method).
     pub fn writes(&self) -> bool {
-        match self {
-            Action::Entra(action) => action.writes(),
-            Action::Raw(raw) => raw.method.writes(),
+        self.why_it_writes().is_some()
+    }
+
+    /// What makes the step a write, in a few words (`GET /Users/x with X-HTTP-Method-Override`),
+    /// or `None` for a step that only reads.
+    pub fn why_it_writes(&self) -> Option<String> {
+        let raw = match self {
+            Action::Entra(action) => return action.writes().then(String::new),
+            Action::Raw(raw) => raw,
+        };
+        let line = format!("{} {}", raw.method.as_str(), raw.path.source());
+        if raw.method.writes() {
+            return Some(line);
         }
+        if let Some((name, _)) = raw.headers.iter().find(|(name, _)| {
+            METHOD_OVERRIDES
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(name))
+        }) {
+            return Some(format!(
+                "{line} with `{name}`, which servers honour as the method"
+            ));
+        }
+        raw.body.is_some().then(|| format!("{line} with a body"))
     }
 }
 
@@ -51,20 +81,22 @@ pub fn refusals(plan: &Plan) -> Vec<Diagnostic> {
     plan.scenarios
         .iter()
         .flat_map(|scenario| &scenario.steps)
-        .filter(|step| step.action.writes())
-        .map(|step| {
+        .filter_map(|step| {
+            let why = step.action.why_it_writes()?;
             let what = match &step.action {
-                Action::Raw(raw) => format!("{} {}", raw.method.as_str(), raw.path.source()),
+                Action::Raw(_) => why,
                 Action::Entra(_) => step.name.clone(),
             };
-            Diagnostic::new(
-                step.location.clone(),
-                format!("step `{}` writes to the server: {what}", step.id),
+            Some(
+                Diagnostic::new(
+                    step.location.clone(),
+                    format!("step `{}` writes to the server: {what}", step.id),
+                )
+                .with_note(format!(
+                    "`--read-only` sends only GETs; leave the step out with `--skip {}`",
+                    step.id
+                )),
             )
-            .with_note(format!(
-                "`--read-only` sends only GETs; leave the step out with `--skip {}`",
-                step.id
-            ))
         })
         .collect()
 }
@@ -139,7 +171,7 @@ mod tests {
     }
 
     #[test]
-    fn refusals_name_each_write_step_with_its_location() {
+    fn refusals_name_each_write_step_method_override_and_get_body_with_its_location() {
         let plan = compiled(
             "version: 1
 name: mixed
@@ -150,6 +182,11 @@ steps:
     entra: { create-user: alice }
   - request: { method: GET, path: /Users }
   - request: { method: DELETE, path: /Users/x }
+  - request: { method: GET, path: /Users/y, headers: { x-http-method-override: DELETE } }
+  - request: { method: GET, path: /Users/z, headers: { X-HTTP-Method: PUT } }
+  - request: { method: GET, path: /Users/w, headers: { X-METHOD-OVERRIDE: PATCH } }
+  - request: { method: GET, path: /Users/v, body: { active: false } }
+  - request: { method: GET, path: /Users/u, headers: { X-Request-Id: abc } }
 ",
         );
         let found: Vec<String> = refusals(&plan)
@@ -161,6 +198,10 @@ steps:
             [
                 "mine.yaml:6:5: step `MAKE` writes to the server: create-user alice",
                 "mine.yaml:9:5: step `DELETE-USERS-X` writes to the server: DELETE /Users/x",
+                "mine.yaml:10:5: step `GET-USERS-Y` writes to the server: GET /Users/y with `x-http-method-override`, which servers honour as the method",
+                "mine.yaml:11:5: step `GET-USERS-Z` writes to the server: GET /Users/z with `X-HTTP-Method`, which servers honour as the method",
+                "mine.yaml:12:5: step `GET-USERS-W` writes to the server: GET /Users/w with `X-METHOD-OVERRIDE`, which servers honour as the method",
+                "mine.yaml:13:5: step `GET-USERS-V` writes to the server: GET /Users/v with a body",
             ]
         );
     }
