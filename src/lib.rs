@@ -20,6 +20,7 @@ pub mod exit;
 pub mod gallery;
 pub mod hints;
 pub mod http;
+pub mod id;
 pub(crate) mod input;
 pub(crate) mod load;
 pub mod plan;

@@ -110,6 +110,12 @@ pub enum ResourceProblem {
     },
     IdMissing,
     IdNotString(Value),
+    /// An id that cannot be put into a URL as one path segment (`..`, a control character):
+    /// no request is sent for the object (see [`crate::id`]).
+    IdUnusable {
+        id: String,
+        problem: crate::id::IdProblem,
+    },
     /// `meta` absent (`None`) or not an object.
     Meta(Option<Value>),
 }
@@ -389,6 +395,7 @@ impl Finding {
                 ResourceProblem::NotAnObject(_) => "a resource object".into(),
                 ResourceProblem::Schemas { kind, .. } => kind.schema().into(),
                 ResourceProblem::IdMissing | ResourceProblem::IdNotString(_) => "a string".into(),
+                ResourceProblem::IdUnusable { .. } => "an id usable as a URL path segment".into(),
                 ResourceProblem::Meta(_) => "an object".into(),
             },
             Finding::Attribute { expected, .. } => short(expected),
@@ -435,6 +442,7 @@ impl Finding {
                     found.as_ref().map_or("absent".into(), short)
                 }
                 ResourceProblem::IdMissing => "absent".into(),
+                ResourceProblem::IdUnusable { id, .. } => format!("\"{}\"", crate::id::shown(id)),
             },
             Finding::Attribute { problem, .. } => match problem {
                 AttrProblem::Absent => "absent".into(),
@@ -550,6 +558,10 @@ fn resource_sentence(problem: &ResourceProblem) -> String {
             "`id` is missing; Entra caches it to address the object".into()
         }
         ResourceProblem::IdNotString(_) => "`id` must be a non-empty string".into(),
+        ResourceProblem::IdUnusable { problem, .. } => format!(
+            "`id` cannot address the resource: {}; Entra reads, updates and deletes it at /Users/{{id}}, so no request was sent with it",
+            problem.describe()
+        ),
         ResourceProblem::Meta(_) => "`meta` is missing or not an object".into(),
     }
 }

@@ -23,7 +23,8 @@ pub use finding::{
 pub use headers::content_type;
 pub use list::{list_count, list_ids, list_matches, list_shape, resources};
 pub use resource::{
-    attributes, manager, member_ids, members, members_excluded, resource_shape, resync, Expected,
+    attributes, manager, member_ids, members, members_excluded, resource_shape, resync,
+    unusable_id, Expected,
 };
 pub use severity::{is_normalised, Severity};
 pub use status::status;

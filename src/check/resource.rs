@@ -35,6 +35,14 @@ pub fn resource_shape(resource: &Value, kind: ResourceKind) -> CheckResult {
     } else {
         match resource.get("id") {
             Some(Value::String(id)) if !id.is_empty() => {
+                if let Some(problem) = crate::id::problem(id) {
+                    let id = id.clone();
+                    return CheckResult::fail(
+                        CheckId::ResourceShape,
+                        target,
+                        Finding::Resource(ResourceProblem::IdUnusable { id, problem }),
+                    );
+                }
                 if resource.get("meta").is_some_and(Value::is_object) {
                     return CheckResult::pass(CheckId::ResourceShape, target);
                 }
@@ -51,6 +59,22 @@ pub fn resource_shape(resource: &Value, kind: ResourceKind) -> CheckResult {
         }
     };
     CheckResult::fail(CheckId::ResourceShape, target, Finding::Resource(problem))
+}
+
+/// A failed `RESOURCE_SHAPE` check when the resource's string `id` cannot address it (see
+/// [`crate::id`]); `None` otherwise. For a lookup that links an object without checking the
+/// whole shape.
+pub fn unusable_id(resource: &Value, kind: ResourceKind) -> Option<CheckResult> {
+    let id = resource.get("id")?.as_str()?;
+    let problem = crate::id::problem(id)?;
+    Some(CheckResult::fail(
+        CheckId::ResourceShape,
+        Target::Resource(kind),
+        Finding::Resource(ResourceProblem::IdUnusable {
+            id: id.to_owned(),
+            problem,
+        }),
+    ))
 }
 
 /// Each expected attribute is present with the same value and JSON type.

@@ -74,7 +74,7 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         duration: args.duration,
         run_id: crate::run::new_run_id(),
     };
-    let stopped = super::interrupt_on_ctrl_c();
+    let (stopped, last_words) = super::interrupt_on_ctrl_c();
     eprintln!(
         "{}",
         redactor.redact(&describe(&shape, &client.tenant().to_string()))
@@ -86,6 +86,8 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         shape.clone(),
         stopped.clone(),
     );
+    let (remaining, quiet) = (load.remaining(), redactor.clone());
+    super::set_last_words(&last_words, move || quiet.redact(&remaining()));
     let started = std::time::Instant::now();
     with_progress(&load, load.run()).await;
     let elapsed = started.elapsed();
@@ -95,8 +97,8 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         &renderer,
         &load.stats,
         created.clone(),
-        shape.rate,
-        shape.concurrency,
+        (shape.rate, shape.concurrency),
+        &|gone| load.forget(gone),
     )
     .await;
     let interrupted = *stopped.borrow();
@@ -184,7 +186,6 @@ fn summarise(
     let requests = stats.load_total().map_or(0, |t| t.count());
     let throughput = requests as f64 / elapsed.as_secs_f64().max(0.001);
     let (sent_rate, lag) = load.pacing();
-    let renderer = Renderer::new(Profile::EntraDefault);
     let kinds = summary::kinds(&stats);
     Summary {
         format_version: 1,
@@ -226,7 +227,7 @@ fn summarise(
                 .map(|c| Leftover {
                     kind: c.kind.name(),
                     id: c.id.clone(),
-                    url: client.tenant().join(&renderer.delete(c.kind, &c.id).target),
+                    url: crate::id::url(client.tenant(), c.kind, &c.id).unwrap_or_default(),
                 })
                 .collect(),
         },

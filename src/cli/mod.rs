@@ -234,17 +234,38 @@ fn print_bytes(bytes: &[u8]) -> i32 {
     crate::exit::OK
 }
 
-/// The first Ctrl-C asks the run to stop and clean up; a second quits at once.
-pub(crate) fn interrupt_on_ctrl_c() -> crate::run::Interrupt {
+/// What a second Ctrl-C prints before it quits: the ledger of what may be left on the
+/// server. `run` and `load` set it once they have one.
+pub(crate) type LastWords =
+    std::sync::Arc<std::sync::Mutex<Option<Box<dyn Fn() -> String + Send>>>>;
+
+/// Sets what the second Ctrl-C prints.
+pub(crate) fn set_last_words(last_words: &LastWords, words: impl Fn() -> String + Send + 'static) {
+    let mut slot = last_words
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *slot = Some(Box::new(words));
+}
+
+/// The first Ctrl-C asks the run to stop and clean up; a second prints what may be left on
+/// the server (ids and names, from [`LastWords`]) and quits at once.
+pub(crate) fn interrupt_on_ctrl_c() -> (crate::run::Interrupt, LastWords) {
     let (stop, interrupt) = tokio::sync::watch::channel(false);
+    let last_words = LastWords::default();
+    let words = std::sync::Arc::clone(&last_words);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
             let _ = stop.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
+                let words = words
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let ledger = words.as_ref().map(|w| w()).unwrap_or_default();
+                eprint!("\ninterrupted again: quitting before cleanup finished; {ledger}");
                 std::process::exit(crate::exit::INTERRUPTED);
             }
         }
     });
-    interrupt
+    (interrupt, last_words)
 }

@@ -288,8 +288,10 @@ pub(crate) async fn execute(
             skipped.name, skipped.reason
         );
     }
-    let interrupt = super::interrupt_on_ctrl_c();
+    let (interrupt, last_words) = super::interrupt_on_ctrl_c();
     let mut runner = Runner::new(client, &tables, new_run_id(), interrupt);
+    let (ledger, quiet) = (runner.ledger(), redactor.clone());
+    super::set_last_words(&last_words, move || quiet.redact(&ledger.remaining()));
     // Read-only: no step writes, so nothing is created; with `keep`, cleanup could not send
     // a DELETE even if the ledger held something.
     runner.keep = plan_args.keep || read_only.read_only;

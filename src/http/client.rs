@@ -146,6 +146,11 @@ impl Client {
         }
     }
 
+    /// The per-request timeout (`--timeout`).
+    pub fn timeout(&self) -> std::time::Duration {
+        self.transport.timeout()
+    }
+
     /// The Tenant URL requests go to.
     pub fn tenant(&self) -> &TenantUrl {
         &self.tenant

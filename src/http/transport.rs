@@ -51,6 +51,10 @@ pub(crate) struct Outgoing<'a> {
 }
 
 impl Transport {
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub(crate) fn new(options: &ClientOptions) -> Result<Transport, ClientError> {
         let asked_for_client_cert = super::tls::AskedForClientCert::default();
         let tls = super::tls::config(options, &asked_for_client_cert)?;

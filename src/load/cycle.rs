@@ -3,7 +3,8 @@
 //! one PATCH at a time, §4.1, §4.3), or only the user lookups (`--mix lookups`), paced by
 //! schedule and bounded by the concurrency; then the cleanup of everything it created.
 
-use std::sync::Mutex;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
@@ -66,7 +67,8 @@ pub(crate) struct Load {
     deadline: Option<Instant>,
     stop: watch::Receiver<bool>,
     pub(crate) stats: Mutex<Stats>,
-    created: Mutex<Vec<Created>>,
+    /// Shared with the second Ctrl-C, which prints what is in it ([`Load::remaining`]).
+    created: Arc<Mutex<Vec<Created>>>,
 }
 
 impl Load {
@@ -87,7 +89,7 @@ impl Load {
             shape,
             stop,
             stats: Mutex::new(Stats::default()),
-            created: Mutex::new(Vec::new()),
+            created: Arc::default(),
         }
     }
 
@@ -127,10 +129,38 @@ impl Load {
         lock(&self.created).clone()
     }
 
+    /// What the second Ctrl-C prints: every object created and not yet deleted, with its URL.
+    pub(crate) fn remaining(&self) -> impl Fn() -> String + Send + 'static {
+        let created = Arc::clone(&self.created);
+        let tenant = self.client.tenant().clone();
+        move || {
+            let created = lock(&created);
+            if created.is_empty() {
+                return "nothing the load created is left on the server\n".to_owned();
+            }
+            let mut text = format!("{} resource(s) may be left on the server:\n", created.len());
+            for c in created.iter() {
+                let url = crate::id::url(&tenant, c.kind, &c.id).unwrap_or_default();
+                let _ = writeln!(
+                    text,
+                    "  left: {} (id {}) {url}",
+                    c.kind.name(),
+                    crate::id::shown(&c.id)
+                );
+            }
+            text
+        }
+    }
+
+    /// Takes a deleted object off the ledger.
+    pub(crate) fn forget(&self, gone: &Created) {
+        lock(&self.created).retain(|c| c != gone);
+    }
+
     fn created_ids(&self, kind: ResourceKind) -> Vec<String> {
         lock(&self.created)
             .iter()
-            .filter(|c| c.kind == kind)
+            .filter(|c| c.kind == kind && crate::id::problem(&c.id).is_none())
             .map(|c| c.id.clone())
             .collect()
     }
@@ -215,7 +245,9 @@ impl Load {
             kind,
             id: id.clone(),
         });
-        Some(id)
+        // An id that cannot address the object is never put into a URL (see `crate::id`):
+        // it stays in the ledger, and cleanup lists it without a request.
+        crate::id::problem(&id).is_none().then_some(id)
     }
 
     /// Waits for this request's turn; `false` when the run is stopped first or the turn
@@ -298,36 +330,30 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// Deletes what the run created, groups first (they reference users), at `rate` and
-/// `concurrency`, whatever the stop signal says. Returns what is left behind.
+/// `concurrency`, whatever the stop signal says, within `run`'s cleanup deadline (a hung
+/// server costs one deadline). `gone` hears of each object deleted. Returns what is left.
 pub(crate) async fn clean_up(
     client: &Client,
     renderer: &Renderer,
     stats: &Mutex<Stats>,
     created: Vec<Created>,
-    rate: Option<f64>,
-    concurrency: usize,
+    (rate, concurrency): (Option<f64>, usize),
+    gone: &(dyn Fn(&Created) + Sync),
 ) -> Vec<Created> {
     let pacer = Pacer::new(rate);
     let mut ordered = created;
     ordered.sort_by_key(|c| c.kind == ResourceKind::User);
     let pacer = &pacer;
+    let deadline = Instant::now() + crate::run::cleanup_deadline(client.timeout());
     let left: Vec<Option<Created>> = stream::iter(ordered)
         .map(|object| async move {
-            let kind = match object.kind {
-                ResourceKind::Group => Kind::GroupDelete,
-                ResourceKind::User => Kind::UserDelete,
-            };
-            let request = renderer.delete(object.kind, &object.id);
-            for _ in 0..=RETRIES {
-                pacer.wait_turn().await;
-                match send_once(client, stats, kind, &request).await {
-                    (_, Some(wait)) => tokio::time::sleep(wait).await,
-                    // 404: already gone, which is what cleanup wants.
-                    (Some((a, _)), None) if (200..300).contains(&a.status) || a.status == 404 => {
-                        return None
-                    }
-                    (_, None) => return Some(object),
-                }
+            let deleted =
+                tokio::time::timeout_at(deadline, delete(client, renderer, stats, pacer, &object))
+                    .await
+                    .unwrap_or(false);
+            if deleted {
+                gone(&object);
+                return None;
             }
             Some(object)
         })
@@ -335,6 +361,36 @@ pub(crate) async fn clean_up(
         .collect()
         .await;
     left.into_iter().flatten().collect()
+}
+
+/// Deletes one object, waiting out 429s; whether it is gone.
+async fn delete(
+    client: &Client,
+    renderer: &Renderer,
+    stats: &Mutex<Stats>,
+    pacer: &Pacer,
+    object: &Created,
+) -> bool {
+    let kind = match object.kind {
+        ResourceKind::Group => Kind::GroupDelete,
+        ResourceKind::User => Kind::UserDelete,
+    };
+    if crate::id::problem(&object.id).is_some() {
+        return false;
+    }
+    let request = renderer.delete(object.kind, &object.id);
+    for _ in 0..=RETRIES {
+        pacer.wait_turn().await;
+        match send_once(client, stats, kind, &request).await {
+            (_, Some(wait)) => tokio::time::sleep(wait).await,
+            // 404: already gone, which is what cleanup wants.
+            (Some((a, _)), None) if (200..300).contains(&a.status) || a.status == 404 => {
+                return true
+            }
+            (_, None) => return false,
+        }
+    }
+    false
 }
 
 /// The attributes of Entra's create body (§3.3) for load user `i`.

@@ -1,7 +1,6 @@
 //! Rendering Entra actions as requests. Every difference between profiles is read from the
 //! profile's [`Quirks`] row; nothing here asks which profile it renders for.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
 use super::quirks::{AbsentElement, ChangeForm, FilterValues, ManagerForm, MemberRemoval, Quirks};
@@ -10,13 +9,6 @@ use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
 use crate::plan::{MemberRefs, Method, PatchForm};
 use crate::scim;
-
-/// RFC 3986 unreserved characters stay as they are in an id path segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// One attribute change in a PATCH. `present` says whether Entra's last read of the target
 /// showed a value there; the profile turns that into an op (client-behaviour §3.5, Q9).
@@ -454,11 +446,7 @@ impl Renderer {
     }
 
     fn resource_path(&self, kind: ResourceKind, id: &str) -> String {
-        format!(
-            "/{}/{}",
-            kind.collection(),
-            utf8_percent_encode(id, SEGMENT)
-        )
+        crate::id::resource_path(kind, id)
     }
 
     fn request(&self, method: Method, target: String, body: Option<Value>) -> Request {

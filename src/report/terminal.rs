@@ -209,16 +209,27 @@ impl<W: Write> Terminal<W> {
             );
         }
         for leftover in &cleanup.leftovers {
-            let id = leftover.id.as_deref().unwrap_or("(id unknown)");
-            let _ = writeln!(
-                text,
-                "{} {} {} (id {id}) {}: {}",
-                self.styles.fail("left behind:"),
-                leftover.kind.name(),
-                leftover.name,
-                leftover.url,
-                leftover.reason
-            );
+            let _ = match &leftover.id {
+                Some(id) => writeln!(
+                    text,
+                    "{} {} {} (id {}) {}: {}",
+                    self.styles.fail("left behind:"),
+                    leftover.kind.name(),
+                    leftover.name,
+                    crate::id::shown(id),
+                    leftover.url,
+                    leftover.reason
+                ),
+                // Only the name is known: the create's answer never came.
+                None => writeln!(
+                    text,
+                    "{} {} `{}`: {}",
+                    self.styles.fail("may exist:"),
+                    leftover.kind.name(),
+                    leftover.name,
+                    leftover.reason
+                ),
+            };
         }
         if summary.interrupted {
             let _ = writeln!(

@@ -107,7 +107,13 @@ impl Runner<'_> {
             fallback::apply(world, object, &new);
             changes.extend(new);
             let request = create_request(world, renderer, object, adscim, &changes);
+            let intent = Intent::Create {
+                object,
+                kind: world.object(object).kind,
+            };
+            self.create_answered(world, &intent, None);
             let (at, received) = self.send_recorded(&request, record, false).await?;
+            self.create_answered(world, &intent, Some(received.status));
             if (200..300).contains(&received.status) {
                 let body = received.json().ok();
                 return Ok(Some(((at, received, body), changes)));
@@ -207,6 +213,11 @@ impl Runner<'_> {
         self.register(world, member, ResourceKind::User);
         let request = create_request(world, renderer, member, false, &[]);
         let (at, received) = self.send_recorded(&request, record, false).await?;
+        let created = Intent::Create {
+            object: member,
+            kind: ResourceKind::User,
+        };
+        self.create_answered(world, &created, Some(received.status));
         let mut answer = (200..300)
             .contains(&received.status)
             .then(|| received.clone());
@@ -236,7 +247,7 @@ impl Runner<'_> {
             object: member,
             kind: ResourceKind::User,
         };
-        apply(world, &intent, body.as_ref());
+        apply(world, &intent, body.as_ref(), &step.id);
         self.record_fate(world, &intent, 201);
         if !changes.is_empty() {
             // Where the refusal first showed: an earlier step's create, or this batch.

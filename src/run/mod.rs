@@ -16,6 +16,8 @@ mod sweep;
 mod throttle;
 mod world;
 
+pub(crate) use cleanup::deadline as cleanup_deadline;
+pub use cleanup::LedgerView;
 pub use event::RunEvent;
 #[cfg(test)]
 pub(crate) use outcome::fixtures;

@@ -46,6 +46,13 @@ pub enum PremiseKind {
     NotStored { object: String, attr: AttrPath },
     /// The object has no server id (the step that would create or find it did not run).
     NoId { object: String },
+    /// The server gave the object an id that cannot address it (`..`, a control character):
+    /// no request is sent with it (see [`crate::id`]).
+    UnusableId {
+        object: String,
+        id: String,
+        problem: crate::id::IdProblem,
+    },
     /// A variable an earlier step should have captured.
     Variable { name: String },
     /// `--read-only --user`/`--group`: no such object on the server.
@@ -97,6 +104,12 @@ impl std::fmt::Display for Premise {
             PremiseKind::NoId { object } => write!(
                 f,
                 "not run: {object} has no id: the step that should have created or found it did not run{because}"
+            ),
+            PremiseKind::UnusableId { object, id, problem } => write!(
+                f,
+                "not run: the server gave {object} the id `{}`, which cannot address it ({}){because}",
+                crate::id::shown(id),
+                problem.describe()
             ),
             PremiseKind::Variable { name } => write!(
                 f,

@@ -469,7 +469,7 @@ fn never_created(object: &ObjectState, blame: &Blame) -> Premise {
 }
 
 fn raw_request(world: &World, renderer: &Renderer, raw: &RawRequest) -> Result<Request, Premise> {
-    let target = world.render(&raw.path)?;
+    let target = world.render_path(&raw.path)?;
     let mut headers = Vec::new();
     for (name, value) in &raw.headers {
         headers.push((name.clone(), world.render(value)?));

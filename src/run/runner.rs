@@ -1,11 +1,11 @@
 //! The runner: scenarios × profiles, then cleanup.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::cleanup::{Fate, Ledger};
+use super::cleanup::{Fate, Ledger, LedgerView};
 use super::event::RunEvent;
 use super::matching::Matched;
 use super::outcome::{
@@ -40,7 +40,8 @@ pub struct Runner<'a> {
     pub(super) client: &'a Client,
     pub(super) tables: &'a AttributeTables,
     run_id: String,
-    ledger: Mutex<Ledger>,
+    /// Shared with the second Ctrl-C, which prints it ([`Runner::ledger`]).
+    ledger: Arc<Mutex<Ledger>>,
     /// Fallbacks learned per profile, handed from one scenario to the next.
     learned: Mutex<Vec<(Profile, Fallback)>>,
     interrupt: Interrupt,
@@ -72,7 +73,7 @@ impl<'a> Runner<'a> {
             client,
             tables,
             run_id,
-            ledger: Mutex::new(Ledger::default()),
+            ledger: Arc::default(),
             learned: Mutex::new(Vec::new()),
             interrupt,
             keep: false,
@@ -127,6 +128,14 @@ impl<'a> Runner<'a> {
             cleanup,
             interrupted: self.interrupted(),
             elapsed: started.elapsed(),
+        }
+    }
+
+    /// The ledger of what the run created, for the second Ctrl-C to print.
+    pub fn ledger(&self) -> LedgerView {
+        LedgerView {
+            ledger: Arc::clone(&self.ledger),
+            tenant: self.client.tenant().clone(),
         }
     }
 
@@ -251,6 +260,7 @@ impl<'a> Runner<'a> {
             Ok(sent) => sent,
             Err((status, abort)) => return (record.finish(step, status), abort),
         };
+        self.create_answered(world, &prepared.intent, Some(received.status));
         let (checks, body) = check_response(world, step, &prepared.intent, &received);
         let first = Matched {
             prepared,
@@ -306,7 +316,7 @@ impl<'a> Runner<'a> {
         let Some((write_at, received, body)) = answer else {
             return (record.judged(step), None);
         };
-        apply(world, &prepared.intent, body.as_ref());
+        apply(world, &prepared.intent, body.as_ref(), &step.id);
         self.record_fate(world, &prepared.intent, received.status);
         if step.read_back && prepared.intent.written().is_some() {
             let write = WriteAnswer {
@@ -371,7 +381,7 @@ impl<'a> Runner<'a> {
                 continue;
             };
             match body.as_ref().and_then(|b| b.pointer(&capture.pointer)) {
-                Some(value) => world.set_var(
+                Some(value) => world.capture(
                     &capture.name,
                     value
                         .as_str()
@@ -432,6 +442,16 @@ impl<'a> Runner<'a> {
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default();
         self.lock().created(kind, None, &state.name, &matching);
+    }
+
+    /// Notes the status a create was answered with; `None` when it is about to be sent again
+    /// (a fallback), since until its answer comes it may exist.
+    pub(super) fn create_answered(&self, world: &World, intent: &Intent, status: Option<u16>) {
+        if let Intent::Create { object, kind } = intent {
+            let state = world.object(*object);
+            debug_assert_eq!(state.kind, *kind);
+            self.lock().answered(*kind, &state.name, status);
+        }
     }
 
     /// Notes what the ledger must know after an accepted request.

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::outcome::Blame;
+use super::outcome::{Blame, Premise, PremiseKind};
 use super::prepare::{render_json, Intent};
-use super::world::World;
+use super::world::{ObjectState, World};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::check::{self, CheckId, CheckResult, Named, WriteAnswer};
 use crate::http::Received;
@@ -106,6 +106,13 @@ fn list_checks(
     let matches = check::list_matches(body, attr, value, case_exact(attr));
     let matched = matches.passed();
     checks.push(matches);
+    // The lookup links the object to the id it finds (§3.4): one that cannot address it is
+    // this step's finding, even when the step checks nothing else of the resource.
+    if let (true, None, Some(state)) = (matched, expect.resource, object.map(|o| world.object(o))) {
+        if let [only] = check::resources(body) {
+            checks.extend(check::unusable_id(only, state.kind));
+        }
+    }
     let mut counted = true;
     if let (true, Some(n)) = (matched, expect.list.as_ref().and_then(|l| l.total_results)) {
         let count = check::list_count(body, n);
@@ -204,15 +211,19 @@ pub(crate) fn check_read_back(
     (checks, Some(body))
 }
 
-/// Applies an accepted write to Entra's view.
-pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
+/// Applies an accepted write (or a lookup) of step `step` to Entra's view.
+pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>, step: &str) {
     match intent {
         Intent::Create { object, .. } => {
             let id = body
                 .and_then(|b| b.get("id"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            world.object_mut(*object).id = id;
+            let state = world.object_mut(*object);
+            state.id = None;
+            if let Some(id) = id {
+                adopt_id(state, id, step);
+            }
         }
         Intent::Update {
             object, changes, ..
@@ -259,8 +270,8 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             let state = world.object_mut(*object);
-            if state.id.is_none() {
-                state.id = id;
+            if let (None, Some(id)) = (&state.id, id) {
+                adopt_id(state, id, step);
             }
         }
         Intent::Manager { user, manager } => {
@@ -272,6 +283,26 @@ pub(crate) fn apply(world: &mut World, intent: &Intent, body: Option<&Value>) {
         | Intent::Delete { .. }
         | Intent::Sync { .. } => {}
     }
+}
+
+/// Takes the server's id for the object, unless it cannot address it: then the object is
+/// absent for every later step (not run, blamed on this step's `RESOURCE_SHAPE` finding),
+/// and no request is ever built with that id.
+fn adopt_id(state: &mut ObjectState, id: String, step: &str) {
+    let Some(problem) = crate::id::problem(&id) else {
+        state.id = Some(id);
+        return;
+    };
+    let kind = PremiseKind::UnusableId {
+        object: state.name.clone(),
+        id,
+        problem,
+    };
+    let blame = Blame {
+        step: step.to_owned(),
+        check: CheckId::ResourceShape,
+    };
+    state.absent = Some(Premise::blamed(kind, Some(blame)));
 }
 
 /// After a failed read-back, Entra's view takes what the server really holds, so one defect

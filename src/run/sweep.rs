@@ -1,12 +1,41 @@
 //! Cleanup's requests: delete what the run created and is not known to be gone, then check
-//! that it is gone (the ledger itself is in `cleanup.rs`).
+//! that it is gone (the ledger itself is in `cleanup.rs`). [`cleanup::CONCURRENT`] objects
+//! at a time, all within one [`cleanup::deadline`]; whatever is not confirmed gone by then
+//! is listed with its id, or its name when the id never came.
 
-use super::cleanup::Fate;
+use std::sync::{Mutex, PoisonError};
+
+use futures_util::stream::{self, StreamExt};
+use tokio::time::Instant;
+
+use super::cleanup::{self, Entry, Fate};
 use super::event::RunEvent;
 use super::outcome::{CleanupReport, Leftover};
 use super::runner::Runner;
 use crate::attributes::ResourceKind;
+use crate::http::Exchange;
 use crate::profile::{Profile, Renderer};
+
+/// How one ledger entry ended.
+enum Cleaned {
+    /// Cleanup deleted it.
+    Deleted,
+    /// It was already gone: deleted by a step, or its lookup by name found nothing.
+    Gone,
+    Left(Leftover),
+}
+
+/// What the lookup by name of an object without an id found.
+enum Found {
+    Id(String),
+    Nothing,
+    /// The lookup could not tell (no answer, an error, an answer that is not a list).
+    Unknown(String),
+}
+
+/// Cleanup's exchanges as they happen, with the ledger index of the entry they belong to:
+/// requests run concurrently, and the report lists them entry by entry.
+type Sink = Mutex<Vec<(usize, Exchange)>>;
 
 impl Runner<'_> {
     /// Deletes what the run created and is not known to be gone, then checks it is gone.
@@ -26,75 +55,188 @@ impl Runner<'_> {
         on_event(RunEvent::CleanupStarted {
             resources: pending.len(),
         });
+        if self.keep {
+            report.leftovers = pending
+                .iter()
+                .map(|(_, e)| self.leftover(e, None, "kept (--keep)".into()))
+                .collect();
+            on_event(RunEvent::CleanupFinished { report: &report });
+            return report;
+        }
         let renderer = Renderer::new(profile);
-        for entry in pending {
-            let url = |id: &str| {
-                self.client
-                    .tenant()
-                    .join(&format!("/{}/{id}", entry.kind.collection()))
-            };
-            if self.keep {
-                report.leftovers.push(Leftover {
-                    kind: entry.kind,
-                    url: entry.id.as_deref().map(url).unwrap_or_default(),
-                    id: entry.id.clone(),
-                    name: entry.matching_value.clone(),
-                    reason: "kept (--keep)".into(),
-                });
-                continue;
-            }
-            let id = match entry.id.clone() {
-                Some(id) => Some(id),
-                None => {
-                    self.find(&renderer, entry.kind, &entry.matching_value, &mut report)
-                        .await
-                }
-            };
-            let Some(id) = id else { continue };
-            let outcome = self
-                .delete_and_verify(&renderer, entry.kind, &id, entry.fate, &mut report)
+        let deadline = Instant::now() + cleanup::deadline(self.client.timeout());
+        let sink = Sink::default();
+        let mut results = Vec::new();
+        // Groups first: they reference users.
+        for kind in [ResourceKind::Group, ResourceKind::User] {
+            let phase = pending.iter().filter(|(_, e)| e.kind == kind);
+            let (renderer, sink) = (&renderer, &sink);
+            let done: Vec<(usize, Cleaned)> = stream::iter(phase)
+                .map(|(at, entry)| async move {
+                    let cleaned = tokio::time::timeout_at(
+                        deadline,
+                        self.clean_one(renderer, *at, entry, sink),
+                    )
+                    .await;
+                    let cleaned = cleaned.unwrap_or_else(|_| self.past_deadline(*at, entry));
+                    (*at, cleaned)
+                })
+                .buffer_unordered(cleanup::CONCURRENT)
+                .collect()
                 .await;
-            match outcome {
-                Ok(deleted) => report.deleted += usize::from(deleted),
-                Err(reason) => report.leftovers.push(Leftover {
-                    kind: entry.kind,
-                    url: url(&id),
-                    id: Some(id),
-                    name: entry.matching_value.clone(),
-                    reason,
-                }),
+            results.extend(done);
+        }
+        // Newest first, as the ledger lists them (the order does not depend on timing).
+        let order = |at: &usize| pending.iter().position(|(i, _)| i == at);
+        results.sort_by_key(|(at, _)| order(at));
+        for (_, cleaned) in results {
+            match cleaned {
+                Cleaned::Deleted => report.deleted += 1,
+                Cleaned::Gone => {}
+                Cleaned::Left(leftover) => report.leftovers.push(leftover),
             }
         }
+        let mut exchanges = sink.into_inner().unwrap_or_else(PoisonError::into_inner);
+        exchanges.sort_by_key(|(at, _)| order(at));
+        report.exchanges = exchanges.into_iter().map(|(_, e)| e).collect();
         on_event(RunEvent::CleanupFinished { report: &report });
         report
     }
 
-    /// Finds an object whose create was interrupted, by its matching attribute.
-    async fn find(
+    /// Finds the entry's id when it has none, then deletes it and checks it is gone; the
+    /// ledger follows each step, so a second Ctrl-C prints what is really left.
+    async fn clean_one(
         &self,
         renderer: &Renderer,
-        kind: ResourceKind,
-        value: &str,
-        report: &mut CleanupReport,
-    ) -> Option<String> {
-        if value.is_empty() {
-            return None;
+        at: usize,
+        entry: &Entry,
+        sink: &Sink,
+    ) -> Cleaned {
+        let id = match &entry.id {
+            Some(id) => id.clone(),
+            None => match self.find(renderer, entry, at, sink).await {
+                Found::Id(id) => {
+                    if let Some(e) = self.lock().entries.get_mut(at) {
+                        e.id = Some(id.clone());
+                        e.fate = Fate::Live;
+                    }
+                    id
+                }
+                Found::Nothing => {
+                    self.set_fate_at(at, Fate::Gone);
+                    return Cleaned::Gone;
+                }
+                Found::Unknown(why) => return Cleaned::Left(self.leftover(entry, None, why)),
+            },
+        };
+        if let Some(problem) = crate::id::problem(&id) {
+            let reason = format!(
+                "not deleted: its id cannot address it ({}), so no request was sent",
+                problem.describe()
+            );
+            return Cleaned::Left(self.leftover(entry, Some(&id), reason));
         }
-        let table = self.tables.of(kind);
-        let lookup = renderer.lookup(kind, &table.matching, value);
-        let exchange = self.send_for_cleanup(&lookup, &mut report.exchanges).await;
-        let body = exchange.response().and_then(|r| r.json().ok());
-        report.exchanges.push(exchange.kept());
-        let body = body?;
-        let found = crate::check::resources(&body).first()?;
-        let matches = table
-            .matching
-            .get(found)
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| v.eq_ignore_ascii_case(value));
-        matches
-            .then(|| found.get("id").and_then(|i| i.as_str()).map(str::to_owned))
-            .flatten()
+        match self
+            .delete_and_verify(renderer, entry.kind, &id, entry.fate, at, sink)
+            .await
+        {
+            Ok(true) => Cleaned::Deleted,
+            Ok(false) => Cleaned::Gone,
+            Err(reason) => Cleaned::Left(self.leftover(entry, Some(&id), reason)),
+        }
+    }
+
+    /// An entry whose cleanup had not finished at the deadline: left, unless the ledger by
+    /// then knows it gone (a 2xx DELETE whose check was still on its way).
+    fn past_deadline(&self, at: usize, entry: &Entry) -> Cleaned {
+        let now = self.lock().entries.get(at).cloned();
+        let now = now.unwrap_or_else(|| entry.clone());
+        if !now.may_remain() {
+            return Cleaned::Deleted;
+        }
+        let seconds = cleanup::deadline(self.client.timeout()).as_secs();
+        let reason = match now.id {
+            Some(_) => format!("not confirmed deleted within cleanup's {seconds} s deadline"),
+            None => format!(
+                "its create got no answer, and cleanup's {seconds} s deadline passed before the lookup by name could tell"
+            ),
+        };
+        Cleaned::Left(self.leftover(&now, now.id.as_deref(), reason))
+    }
+
+    fn leftover(&self, entry: &Entry, id: Option<&str>, reason: String) -> Leftover {
+        let id = id.or(entry.id.as_deref());
+        Leftover {
+            kind: entry.kind,
+            url: id
+                .and_then(|id| crate::id::url(self.client.tenant(), entry.kind, id))
+                .unwrap_or_default(),
+            id: id.map(str::to_owned),
+            name: entry.matching_value.clone(),
+            reason,
+        }
+    }
+
+    fn set_fate_at(&self, at: usize, fate: Fate) {
+        if let Some(entry) = self.lock().entries.get_mut(at) {
+            entry.fate = fate;
+        }
+    }
+
+    async fn send_into(&self, request: &crate::http::Request, at: usize, sink: &Sink) -> Exchange {
+        let mut throttled = Vec::new();
+        let exchange = self.send_for_cleanup(request, &mut throttled).await;
+        let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+        sink.extend(throttled.into_iter().map(|e| (at, e)));
+        sink.push((at, exchange.clone().kept()));
+        exchange
+    }
+
+    /// Finds an object whose create got no answer, by its matching attribute (unique: it
+    /// carries the run prefix).
+    async fn find(&self, renderer: &Renderer, entry: &Entry, at: usize, sink: &Sink) -> Found {
+        let value = &entry.matching_value;
+        if value.is_empty() {
+            return Found::Unknown("it has no matching value to look it up by".into());
+        }
+        let table = self.tables.of(entry.kind);
+        let lookup = renderer.lookup(entry.kind, &table.matching, value);
+        let exchange = self.send_into(&lookup, at, sink).await;
+        let body = match exchange.response() {
+            None => {
+                return Found::Unknown(
+                    "its create got no answer, nor did the lookup by name".into(),
+                )
+            }
+            Some(r) if r.status != 200 => {
+                return Found::Unknown(format!(
+                    "its create got no answer, and the lookup by name answered {}",
+                    r.status
+                ))
+            }
+            Some(r) => r.json().ok(),
+        };
+        // A list says what is there; anything else (an HTML page, a bare error) cannot tell.
+        let listed = body
+            .as_ref()
+            .filter(|b| b.get("Resources").is_some() || b.get("totalResults").is_some());
+        let Some(listed) = listed else {
+            return Found::Unknown(
+                "its create got no answer, and the lookup by name did not answer a list".into(),
+            );
+        };
+        let found = crate::check::resources(listed).iter().find(|r| {
+            table
+                .matching
+                .get(r)
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v.eq_ignore_ascii_case(value))
+        });
+        match found.map(|r| r.get("id").and_then(|i| i.as_str())) {
+            None => Found::Nothing,
+            Some(Some(id)) => Found::Id(id.to_owned()),
+            Some(None) => Found::Unknown("the lookup by name found it without an id".into()),
+        }
     }
 
     /// `Ok(true)` when cleanup deleted it, `Ok(false)` when it was already gone.
@@ -104,33 +246,37 @@ impl Runner<'_> {
         kind: ResourceKind,
         id: &str,
         fate: Fate,
-        report: &mut CleanupReport,
+        at: usize,
+        sink: &Sink,
     ) -> Result<bool, String> {
         let mut deleted = false;
-        if fate == Fate::Live {
-            let exchange = self
-                .send_for_cleanup(&renderer.delete(kind, id), &mut report.exchanges)
-                .await;
-            let status = exchange.response().map(|r| r.status);
-            report.exchanges.push(exchange.kept());
-            match status {
-                Some(200..=299) => deleted = true,
-                Some(404) => return Ok(false),
+        if fate != Fate::Deleted {
+            let exchange = self.send_into(&renderer.delete(kind, id), at, sink).await;
+            match exchange.response().map(|r| r.status) {
+                Some(200..=299) => {
+                    deleted = true;
+                    self.set_fate_at(at, Fate::Deleted);
+                }
+                Some(404) => {
+                    self.set_fate_at(at, Fate::Gone);
+                    return Ok(false);
+                }
                 Some(other) => return Err(format!("DELETE answered {other}")),
                 None => return Err("DELETE got no answer".into()),
             }
         }
-        // A 2xx DELETE is not proof: some servers only deactivate (checked by a GET).
-        let exchange = self
-            .send_for_cleanup(&renderer.get_full(kind, id), &mut report.exchanges)
-            .await;
-        let status = exchange.response().map(|r| r.status);
-        report.exchanges.push(exchange.kept());
-        match status {
-            Some(404) => Ok(deleted),
-            Some(200) => Err("DELETE answered 2xx but the resource is still readable".into()),
-            Some(other) => Err(format!("GET after DELETE answered {other}")),
-            None => Err("GET after DELETE got no answer".into()),
+        // A 2xx DELETE is not proof: some servers only deactivate (checked by a GET). A GET
+        // that cannot tell leaves the 2xx standing: nothing is known to remain.
+        let exchange = self.send_into(&renderer.get_full(kind, id), at, sink).await;
+        match exchange.response().map(|r| r.status) {
+            Some(200) => {
+                self.set_fate_at(at, Fate::Live);
+                Err("DELETE answered 2xx but the resource is still readable".into())
+            }
+            _ => {
+                self.set_fate_at(at, Fate::Gone);
+                Ok(deleted)
+            }
         }
     }
 }

@@ -129,6 +129,8 @@ pub(crate) struct World {
     /// At each [`ObjectId`]'s place: the scenario's declared objects in plan order, then
     /// those made at run time.
     objects: Vec<ObjectState>,
+    /// The variables captured from a server's answer: ids, as far as a path is concerned.
+    captured: BTreeSet<String>,
     /// The fallback each kind of object needed so far in the run (under this profile): a
     /// later create is sent reduced at once, so a refusal is reported once, where it first
     /// showed, and every later verdict says it was judged on a fallback.
@@ -147,6 +149,7 @@ impl World {
             },
             vars: BTreeMap::new(),
             objects: Vec::new(),
+            captured: BTreeSet::new(),
             learned: Vec::new(),
         }
     }
@@ -180,6 +183,51 @@ impl World {
 
     pub(crate) fn set_var(&mut self, name: &str, value: String) {
         self.vars.insert(name.to_owned(), value);
+    }
+
+    /// Sets a variable captured from the server's answer.
+    pub(crate) fn capture(&mut self, name: &str, value: String) {
+        self.captured.insert(name.to_owned());
+        self.set_var(name, value);
+    }
+
+    /// Renders a raw request's path: what the server supplied (`OBJECT.id`, captures) goes
+    /// in as one percent-encoded segment each, and one that cannot address a resource is
+    /// the premise the step lacks (see [`crate::id`]).
+    pub(crate) fn render_path(&self, template: &Template) -> Result<String, Premise> {
+        let from_server = |name: &str| {
+            self.captured.contains(name) || name.split_once('.').is_some_and(|(_, p)| p == "id")
+        };
+        for name in template.variables().filter(|n| from_server(n)) {
+            let object = name
+                .split_once('.')
+                .and_then(|(o, _)| self.objects.iter().find(|s| s.name == o));
+            if let (None, Some(absent)) =
+                (self.lookup(name), object.and_then(|o| o.absent.as_ref()))
+            {
+                return Err(absent.clone());
+            }
+            if let Some((value, problem)) = self
+                .lookup(name)
+                .and_then(|v| crate::id::problem(&v).map(|p| (v, p)))
+            {
+                return Err(Premise::new(PremiseKind::UnusableId {
+                    object: name.to_owned(),
+                    id: value,
+                    problem,
+                }));
+            }
+        }
+        template
+            .render(&|name| {
+                let value = self.lookup(name)?;
+                Some(if from_server(name) {
+                    crate::id::segment(&value)
+                } else {
+                    value
+                })
+            })
+            .map_err(|e| Premise::new(PremiseKind::Variable { name: e.0 }))
     }
 
     /// An object of the scenario. Every id comes from the plan, whose ids compile checked and
