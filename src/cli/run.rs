@@ -60,7 +60,10 @@ pub(crate) struct PlanArgs {
         env = "SCIMCHECK_PROFILE"
     )]
     profile: Vec<ProfileArg>,
-    /// Leave what the run created on the server (no cleanup).
+    /// Leave what the run created on the server (no cleanup). Without it, cleanup deletes
+    /// everything the run created, four requests at a time, within one deadline of
+    /// max(2 × --timeout, 10 s); what is not confirmed gone is listed with its id, or its name
+    /// when its create got no answer. A second Ctrl-C quits at once, printing that list.
     #[arg(long, env = "SCIMCHECK_KEEP", value_parser = BoolishValueParser::new())]
     keep: bool,
     /// Run every scenario even when Test Connection shows a cause that blocks everything
