@@ -255,7 +255,7 @@ pub(crate) fn interrupt_on_ctrl_c() -> (crate::run::Interrupt, LastWords) {
     let words = std::sync::Arc::clone(&last_words);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once)");
+            eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once, listing what may be left)");
             let _ = stop.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
                 let words = words

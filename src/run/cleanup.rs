@@ -13,10 +13,10 @@ use crate::http::TenantUrl;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fate {
     /// Its create was sent and no answer came (a transport error, a timeout, Ctrl-C), or the
-    /// answer does not say it was refused (a 5xx, a 409): it may exist, and cleanup looks it
-    /// up by its name, which the run prefix makes unique.
+    /// answer does not say it was refused (a 5xx): it may exist, and cleanup looks it up by
+    /// its name, which the run prefix makes unique.
     Unanswered,
-    /// The server refused the create (a 4xx): it was never made.
+    /// The server refused the create (a 4xx, 409 included): it was never made.
     Refused,
     /// Exists, as far as we know.
     Live,
@@ -76,8 +76,9 @@ impl Ledger {
     pub(crate) fn answered(&mut self, kind: ResourceKind, object: &str, status: Option<u16>) {
         let fate = match status {
             Some(200..=299) => Fate::Live,
-            // A 409 says something with the name exists, and a 5xx may have stored it.
-            None | Some(409 | 500..=599) => Fate::Unanswered,
+            // A 5xx may have stored it before failing. A 409 is a refusal: the name is held
+            // by another object (of this run, since the prefix is the run's), not made now.
+            None | Some(500..=599) => Fate::Unanswered,
             Some(_) => Fate::Refused,
         };
         if let Some(entry) = self
@@ -188,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_create_is_not_pending_and_an_unanswered_one_is() {
+    fn a_refused_or_conflicting_create_is_not_pending_and_an_unanswered_or_5xx_one_is() {
         let ledger = ledger_of(&[
             ("refused", Some(400)),
             ("unanswered", None),
@@ -205,7 +206,6 @@ mod tests {
             pending,
             [
                 ("made".to_owned(), Fate::Live),
-                ("conflict".to_owned(), Fate::Unanswered),
                 ("failed".to_owned(), Fate::Unanswered),
                 ("unanswered".to_owned(), Fate::Unanswered),
             ]

@@ -126,7 +126,10 @@ impl Runner<'_> {
                     self.set_fate_at(at, Fate::Gone);
                     return Cleaned::Gone;
                 }
-                Found::Unknown(why) => return Cleaned::Left(self.leftover(entry, None, why)),
+                Found::Unknown(why) => {
+                    let reason = format!("{}, and {why}", unknown_id(entry));
+                    return Cleaned::Left(self.leftover(entry, None, reason));
+                }
             },
         };
         if let Some(problem) = crate::id::problem(&id) {
@@ -158,7 +161,8 @@ impl Runner<'_> {
         let reason = match now.id {
             Some(_) => format!("not confirmed deleted within cleanup's {seconds} s deadline"),
             None => format!(
-                "its create got no answer, and cleanup's {seconds} s deadline passed before the lookup by name could tell"
+                "{}, and cleanup's {seconds} s deadline passed before the lookup by name could tell",
+                unknown_id(&now)
             ),
         };
         Cleaned::Left(self.leftover(&now, now.id.as_deref(), reason))
@@ -197,22 +201,15 @@ impl Runner<'_> {
     async fn find(&self, renderer: &Renderer, entry: &Entry, at: usize, sink: &Sink) -> Found {
         let value = &entry.matching_value;
         if value.is_empty() {
-            return Found::Unknown("it has no matching value to look it up by".into());
+            return Found::Unknown("there is no name to look it up by".into());
         }
         let table = self.tables.of(entry.kind);
         let lookup = renderer.lookup(entry.kind, &table.matching, value);
         let exchange = self.send_into(&lookup, at, sink).await;
         let body = match exchange.response() {
-            None => {
-                return Found::Unknown(
-                    "its create got no answer, nor did the lookup by name".into(),
-                )
-            }
+            None => return Found::Unknown("the lookup by name got no answer".into()),
             Some(r) if r.status != 200 => {
-                return Found::Unknown(format!(
-                    "its create got no answer, and the lookup by name answered {}",
-                    r.status
-                ))
+                return Found::Unknown(format!("the lookup by name answered {}", r.status))
             }
             Some(r) => r.json().ok(),
         };
@@ -221,9 +218,7 @@ impl Runner<'_> {
             .as_ref()
             .filter(|b| b.get("Resources").is_some() || b.get("totalResults").is_some());
         let Some(listed) = listed else {
-            return Found::Unknown(
-                "its create got no answer, and the lookup by name did not answer a list".into(),
-            );
+            return Found::Unknown("the lookup by name did not answer a list".into());
         };
         let found = crate::check::resources(listed).iter().find(|r| {
             table
@@ -278,5 +273,14 @@ impl Runner<'_> {
                 Ok(deleted)
             }
         }
+    }
+}
+
+/// Why an entry has no id: its create got no answer, or the answer named no usable id.
+fn unknown_id(entry: &Entry) -> &'static str {
+    if entry.fate == Fate::Live {
+        "its create was answered without a usable id"
+    } else {
+        "its create got no answer"
     }
 }
