@@ -545,9 +545,20 @@ async fn interrupted_run(server: &Hostile, at: usize, twice: bool) -> (Option<i3
     std::fs::File::create(&file)
         .and_then(|mut f| f.write_all(SCENARIO.as_bytes()))
         .expect("write the scenario");
+    let file = file.to_string_lossy().into_owned();
+    let args = ["run", &server.url, "--timeout", "30", "--scenario", &file];
+    interrupted(server, &args, at, twice).await
+}
+
+/// [`interrupted_run`] for any command line.
+async fn interrupted(
+    server: &Hostile,
+    args: &[&str],
+    at: usize,
+    twice: bool,
+) -> (Option<i32>, String) {
     let mut cmd = scimcheck();
-    cmd.args(["run", &server.url, "--timeout", "30", "--scenario"])
-        .arg(&file)
+    cmd.args(args)
         .env("SCIMCHECK_TOKEN", TOKEN)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -631,6 +642,40 @@ async fn a_second_ctrl_c_prints_exactly_what_the_server_still_holds() {
         let listed = ledger.matches("  left: ").count() + ledger.matches("  may exist: ").count();
         assert_eq!(listed, held.len(), "at {at}: {held:?}\n{ledger}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_ctrl_c_during_loads_cleanup_prints_what_the_server_still_holds() {
+    let server = Hostile::start(Behaviour::default()).await;
+    // Requests 1-6: three lookups and creates, one at a time; 7-9: cleanup's DELETEs. The
+    // first Ctrl-C comes with the first DELETE (which goes through), the second with the
+    // next, which hangs.
+    let args = [
+        "load",
+        &server.url,
+        "--users",
+        "3",
+        "--groups",
+        "0",
+        "--rate",
+        "max",
+        "--concurrency",
+        "1",
+        "--timeout",
+        "30",
+    ];
+    let (code, text) = interrupted(&server, &args, 7, true).await;
+    assert_eq!(code, Some(130), "{text}");
+    let ledger = text
+        .split("interrupted again")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the ledger is printed:\n{text}"));
+    let held = server.held();
+    assert_eq!(held.len(), 2, "{held:?}");
+    for (id, _) in &held {
+        assert!(ledger.contains(&format!("(id {id})")), "{id}:\n{ledger}");
+    }
+    assert_eq!(ledger.matches("  left: ").count(), 2, "{ledger}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
