@@ -432,13 +432,14 @@ pub struct JsonCleanup {
 pub struct JsonLeftover {
     /// `User` or `Group`.
     pub kind: String,
-    /// The server's id; `null` when only the name is known (an interrupted create).
+    /// The server's id; `null` when only the name is known: a create whose answer never came,
+    /// which may exist (find it by `name`).
     pub id: Option<String>,
     /// The name the run gave it.
     pub name: String,
-    /// Where it is.
+    /// Where it is; empty when the id is unknown or cannot address it (`..`).
     pub url: String,
-    /// Why it could not be deleted.
+    /// Why it could not be deleted, or why it may exist.
     pub reason: String,
 }
 
