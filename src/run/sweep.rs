@@ -155,7 +155,11 @@ impl Runner<'_> {
         let now = self.lock().entries.get(at).cloned();
         let now = now.unwrap_or_else(|| entry.clone());
         if !now.may_remain() {
-            return Cleaned::Deleted;
+            // Gone by cleanup's own DELETE, or by a step's (then not cleanup's to count).
+            return match entry.fate {
+                Fate::Deleted => Cleaned::Gone,
+                _ => Cleaned::Deleted,
+            };
         }
         let seconds = cleanup::deadline(self.client.timeout()).as_secs();
         let reason = match now.id {
