@@ -38,6 +38,8 @@ pub(crate) struct Entry {
     /// The matching attribute's value (`scimcheck-<run>-alice@example.com`), to find it by filter.
     pub(crate) matching_value: String,
     pub(crate) fate: Fate,
+    /// The scenario run that made it (`World::slot`).
+    pub(crate) slot: usize,
 }
 
 impl Entry {
@@ -61,6 +63,7 @@ impl Ledger {
         id: Option<String>,
         object: &str,
         matching_value: &str,
+        slot: usize,
     ) {
         self.entries.push(Entry {
             kind,
@@ -68,6 +71,7 @@ impl Ledger {
             object: object.to_owned(),
             matching_value: matching_value.to_owned(),
             fate: Fate::Unanswered,
+            slot,
         });
     }
 
@@ -164,14 +168,11 @@ impl LedgerView {
 }
 
 /// Cleanup's total deadline: twice the request timeout, at least ten seconds. Its requests
-/// run [`CONCURRENT`] at a time, so a server that stopped answering costs one deadline, not
-/// one timeout per object.
+/// run `--jobs` at a time, and a server that stopped answering costs one deadline, not one
+/// timeout per object.
 pub(crate) fn deadline(timeout: Duration) -> Duration {
     (timeout * 2).max(Duration::from_secs(10))
 }
-
-/// How many cleanup requests are in flight at once.
-pub(crate) const CONCURRENT: usize = 4;
 
 #[cfg(test)]
 mod tests {

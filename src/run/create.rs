@@ -1,13 +1,14 @@
 //! Creates that go on: Entra's exact create, and when the server refuses it, the bounded
 //! fallback tries of `fallback.rs`; and the members a batch step creates before its PATCH.
 
+use futures_util::{stream, StreamExt};
 use serde_json::Value;
 
 use super::fallback::{self, MAX_TRIES};
 use super::outcome::{Blame, FallbackChange, NotRun, Premise, StepStatus};
 use super::prepare::{self, Intent, Prepared};
 use super::record::Record;
-use super::runner::{Ended, Runner};
+use super::runner::{record_sent, Ended, Runner, Sent};
 use super::step::apply;
 use super::world::World;
 use crate::attributes::ResourceKind;
@@ -154,13 +155,48 @@ impl Runner<'_> {
             .unwrap_or_default();
         let group = world.object(batch.group).name.clone();
         let first = world.count_with_prefix(&format!("{group}-new")) + 1;
-        for n in first..first + batch.count {
-            let name = format!("{group}-new{n}");
-            if let Some((member, id)) = self
-                .create_member(world, renderer, &name, step, &mut changes, record)
+        let names: Vec<String> = (first..first + batch.count)
+            .map(|n| format!("{group}-new{n}"))
+            .collect();
+        // The first member alone: what it needed the others are sent with at once. The rest
+        // go `jobs` at once, and are recorded in order.
+        let Some((head, rest)) = names.split_first() else {
+            return Err((StepStatus::Failed, None));
+        };
+        let (member, request) = self.member_request(world, renderer, head, &changes)?;
+        let sent = self.send_retrying(&request).await;
+        let created = Member {
+            id: member,
+            name: head,
+            request: &request,
+        };
+        if let Some(id) = self
+            .finish_member(world, renderer, created, sent, step, &mut changes, record)
+            .await?
+        {
+            members.push(member);
+            ids.push(id);
+        }
+        let mut requests = Vec::new();
+        for name in rest {
+            requests.push(self.member_request(world, renderer, name, &changes)?);
+        }
+        let sent: Vec<_> = stream::iter(&requests)
+            .map(|(_, request)| self.send_retrying(request))
+            .buffered(self.jobs)
+            .collect()
+            .await;
+        for ((name, (member, request)), sent) in rest.iter().zip(&requests).zip(sent) {
+            let created = Member {
+                id: *member,
+                name,
+                request,
+            };
+            if let Some(id) = self
+                .finish_member(world, renderer, created, sent, step, &mut changes, record)
                 .await?
             {
-                members.push(member);
+                members.push(*member);
                 ids.push(id);
             }
         }
@@ -189,18 +225,15 @@ impl Runner<'_> {
         Ok(Prepared { request, intent })
     }
 
-    /// Creates one batch member, reduced by the `changes` earlier members needed; the member
-    /// and its server id, or `None` when the server refused every try (a failed check of the
-    /// step).
-    async fn create_member(
+    /// Declares one batch member, reduced by the `changes` earlier members needed, and
+    /// registers it for cleanup; the member and its create.
+    fn member_request(
         &self,
         world: &mut World,
         renderer: &Renderer,
         name: &str,
-        step: &StepPlan,
-        changes: &mut Vec<FallbackChange>,
-        record: &mut Record,
-    ) -> Result<Option<(ObjectId, String)>, Ended> {
+        changes: &[FallbackChange],
+    ) -> Result<(ObjectId, Request), Ended> {
         let decl = ObjectDecl {
             name: name.to_owned(),
             kind: ResourceKind::User,
@@ -211,8 +244,32 @@ impl Runner<'_> {
         let member = world.declare(&decl, self.tables).map_err(premise)?;
         fallback::apply(world, member, changes);
         self.register(world, member, ResourceKind::User);
-        let request = create_request(world, renderer, member, false, &[]);
-        let (at, received) = self.send_recorded(&request, record, false).await?;
+        Ok((member, create_request(world, renderer, member, false, &[])))
+    }
+
+    /// Records a batch member's create and takes over its server id, or falls back when the
+    /// server refused it; `None` when the server refused every try (a failed check of the
+    /// step).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's context, passed as it is"
+    )]
+    async fn finish_member(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        created: Member<'_>,
+        sent: Sent,
+        step: &StepPlan,
+        changes: &mut Vec<FallbackChange>,
+        record: &mut Record,
+    ) -> Result<Option<String>, Ended> {
+        let Member {
+            id: member,
+            name,
+            request,
+        } = created;
+        let (at, received) = record_sent(sent, record, false)?;
         let created = Intent::Create {
             object: member,
             kind: ResourceKind::User,
@@ -258,8 +315,15 @@ impl Runner<'_> {
             record.on_fallback(note.clone());
             world.object_mut(member).fallback = Some(note);
         }
-        Ok(world.object(member).id.clone().map(|id| (member, id)))
+        Ok(world.object(member).id.clone())
     }
+}
+
+/// A batch member: its object, its name and its create as sent.
+struct Member<'m> {
+    id: ObjectId,
+    name: &'m str,
+    request: &'m Request,
 }
 
 /// The create for `object` as Entra's view now holds it.

@@ -11,6 +11,7 @@ mod prepare;
 mod probe;
 mod record;
 mod runner;
+mod schedule;
 mod step;
 mod sweep;
 mod throttle;

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use super::cleanup::{Fate, Ledger, LedgerView};
 use super::event::RunEvent;
@@ -13,6 +13,7 @@ use super::outcome::{
 };
 use super::prepare::{prepare, render_json, Intent, Prepared};
 use super::record::{not_run, Record};
+use super::schedule::{Slot, Start};
 use super::step::{adopt, apply, check_read_back, check_response};
 use super::throttle::Throttling;
 use super::world::World;
@@ -53,6 +54,17 @@ pub struct Runner<'a> {
     pub throttling: Throttling,
     /// The waiting for 429s done so far, against [`Throttling::Honour`]'s budget.
     waited: Mutex<Duration>,
+    /// How many scenarios, batch members or cleanup requests go at once (`--jobs`).
+    pub(super) jobs: usize,
+    /// One permit per request in flight: the whole run shares `jobs` of them.
+    permits: Semaphore,
+}
+
+/// What sending one request came to: the throttled tries waited out, then the answer, or
+/// `None` when the run was interrupted first.
+pub(super) struct Sent {
+    throttled: Vec<Exchange>,
+    last: Option<Exchange>,
 }
 
 /// A step whose request could not be answered stops the run: every later request would
@@ -80,10 +92,21 @@ impl<'a> Runner<'a> {
             stop_rule: None,
             throttling: Throttling::default(),
             waited: Mutex::new(Duration::ZERO),
+            jobs: 1,
+            permits: Semaphore::new(1),
         }
     }
 
-    /// Runs every scenario under every profile, then cleans up.
+    /// Runs up to `jobs` scenarios, batch members and cleanup requests at once, with as many
+    /// requests in flight at most; 1 (the default) is the strict order, one request at a time.
+    pub fn set_jobs(&mut self, jobs: usize) {
+        self.jobs = jobs.max(1);
+        self.permits = Semaphore::new(self.jobs);
+    }
+
+    /// Runs every scenario under every profile, then cleans up. Up to `jobs` scenarios run
+    /// at once (`schedule.rs`); the events and the summary come in scenario order all the
+    /// same.
     pub async fn run(
         &self,
         plan: &Plan,
@@ -91,33 +114,7 @@ impl<'a> Runner<'a> {
         on_event: &mut dyn FnMut(RunEvent<'_>),
     ) -> RunSummary {
         let started = Instant::now();
-        let mut scenarios: Vec<ScenarioOutcome> = Vec::new();
-        let mut stopped: Option<PremiseKind> = None;
-        for profile in profiles {
-            let tag = (profiles.len() > 1).then(|| profile.tag());
-            for scenario in &plan.scenarios {
-                let outcome = self
-                    .run_scenario(scenario, *profile, tag, stopped.as_ref(), on_event)
-                    .await;
-                let unreachable = outcome.steps.iter().any(|s| {
-                    matches!(
-                        s.status,
-                        StepStatus::NotRun(NotRun::Transport(_) | NotRun::Interrupted)
-                    )
-                });
-                on_event(RunEvent::ScenarioFinished { outcome: &outcome });
-                scenarios.push(outcome);
-                if stopped.is_none() && unreachable {
-                    stopped = Some(PremiseKind::Unreachable);
-                }
-                if stopped.is_none() {
-                    let rule = self.stop_rule.as_ref();
-                    stopped = rule
-                        .and_then(|rule| rule(&scenarios))
-                        .map(|hint| PremiseKind::Blocked { hint });
-                }
-            }
-        }
+        let scenarios = self.run_scenarios(plan, profiles, on_event).await;
         // Cleanup speaks as Entra does under the run's first profile (its headers, such as
         // `ADSCIMVersion`), like every other request of the run.
         let profile = profiles.first().copied().unwrap_or(Profile::EntraDefault);
@@ -139,31 +136,27 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn interrupted(&self) -> bool {
+    pub(super) fn interrupted(&self) -> bool {
         *self.interrupt.borrow()
     }
 
-    async fn run_scenario(
+    /// Runs one scenario from what the scenarios before it left: whether the run stopped,
+    /// and the fallbacks learned. Returns the outcome and the fallbacks learned by then.
+    pub(super) async fn run_scenario(
         &self,
-        scenario: &ScenarioPlan,
-        profile: Profile,
-        tag: Option<&str>,
-        stopped: Option<&PremiseKind>,
-        on_event: &mut dyn FnMut(RunEvent<'_>),
-    ) -> ScenarioOutcome {
+        slot: &Slot<'_>,
+        start: &Start,
+    ) -> (ScenarioOutcome, Vec<Fallback>) {
         let started = Instant::now();
-        on_event(RunEvent::ScenarioStarted {
-            name: &scenario.name,
-            profile,
-            steps: scenario.steps.len(),
-        });
+        let (scenario, profile) = (slot.scenario, slot.profile);
         let mut renderer = Renderer::new(profile);
         renderer.base = Some(self.client.tenant().base().to_owned());
-        let mut world = World::new(&self.run_id, tag);
-        world.learned = self.learned_for(profile);
+        let mut world = World::new(&self.run_id, slot.tag);
+        world.slot = slot.index;
+        world.learned = start.learned.clone();
         let setup = self.set_up(&mut world, scenario);
         let mut steps = Vec::new();
-        let mut stopped = stopped.cloned();
+        let mut stopped = start.stopped.clone();
         for step in &scenario.steps {
             let skip = |kind: PremiseKind| NotRun::Premise(Premise::new(kind));
             let outcome = match (&setup, &stopped) {
@@ -182,25 +175,21 @@ impl<'a> Runner<'a> {
                     outcome.0
                 }
             };
-            on_event(RunEvent::StepFinished {
-                scenario: &scenario.name,
-                profile,
-                step: &outcome,
-            });
             steps.push(outcome);
         }
-        self.keep_learned(profile, &world);
-        ScenarioOutcome {
+        let outcome = ScenarioOutcome {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             source: scenario.source.clone(),
             profile,
             steps,
             elapsed: started.elapsed(),
-        }
+        };
+        (outcome, world.learned)
     }
 
-    fn learned_for(&self, profile: Profile) -> Vec<Fallback> {
+    /// The fallbacks the committed scenarios learned under `profile`.
+    pub(super) fn learned_for(&self, profile: Profile) -> Vec<Fallback> {
         let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
         learned
             .iter()
@@ -209,9 +198,10 @@ impl<'a> Runner<'a> {
             .collect()
     }
 
-    fn keep_learned(&self, profile: Profile, world: &World) {
+    /// Keeps what a committed scenario learned, for the scenarios after it.
+    pub(super) fn keep_learned(&self, profile: Profile, fallbacks: &[Fallback]) {
         let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
-        for fallback in &world.learned {
+        for fallback in fallbacks {
             let known = learned
                 .iter()
                 .any(|(p, f)| *p == profile && f.kind == fallback.kind);
@@ -441,7 +431,8 @@ impl<'a> Runner<'a> {
             .value(self.tables.of(kind).matching.as_str())
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default();
-        self.lock().created(kind, None, &state.name, &matching);
+        self.lock()
+            .created(kind, None, &state.name, &matching, world.slot);
     }
 
     /// Notes the status a create was answered with; `None` when it is about to be sent again
@@ -461,12 +452,12 @@ impl<'a> Runner<'a> {
             Intent::Create { object, kind } => {
                 let state = world.object(*object);
                 if let Some(id) = state.id.clone() {
-                    if let Some(entry) = ledger
-                        .entries
-                        .iter_mut()
-                        .rev()
-                        .find(|e| e.object == state.name && e.kind == *kind && e.id.is_none())
-                    {
+                    if let Some(entry) = ledger.entries.iter_mut().rev().find(|e| {
+                        e.slot == world.slot
+                            && e.object == state.name
+                            && e.kind == *kind
+                            && e.id.is_none()
+                    }) {
                         entry.id = Some(id);
                     }
                 }
@@ -495,36 +486,38 @@ impl<'a> Runner<'a> {
         record: &mut Record,
         own: bool,
     ) -> Result<(ExchangeRef, Received), Ended> {
+        let sent = self.send_retrying(request).await;
+        record_sent(sent, record, own)
+    }
+
+    /// Sends, waiting out 429s as [`Throttling`] says; records nothing, so batch members can
+    /// be sent at once and recorded in order afterwards.
+    pub(super) async fn send_retrying(&self, request: &Request) -> Sent {
+        let mut throttled = Vec::new();
         let mut attempt = 0;
         loop {
             let Some(exchange) = self.send(request).await else {
-                return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+                return Sent {
+                    throttled,
+                    last: None,
+                };
             };
-            let received = exchange.received.clone();
-            if let Some(throttled) = received.as_ref().ok().filter(|r| r.status == 429) {
+            if let Some(response) = exchange.response().filter(|r| r.status == 429) {
                 attempt += 1;
-                if let Some(wait) = self.may_wait(throttled, attempt) {
-                    let at = record.push(exchange);
-                    record.judge(at, retry_after_check(throttled));
+                if let Some(wait) = self.may_wait(response, attempt) {
+                    throttled.push(exchange);
                     if !self.pause(wait).await {
-                        return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+                        return Sent {
+                            throttled,
+                            last: None,
+                        };
                     }
                     continue;
                 }
             }
-            let at = if own {
-                record.push_request(exchange)
-            } else {
-                record.push(exchange)
-            };
-            return match received {
-                Ok(received) => {
-                    if received.status == 429 {
-                        record.judge(at, retry_after_check(&received));
-                    }
-                    Ok((at, received))
-                }
-                Err(error) => Err((StepStatus::NotRun(NotRun::Transport(error)), Some(Abort))),
+            return Sent {
+                throttled,
+                last: Some(exchange),
             };
         }
     }
@@ -561,7 +554,11 @@ impl<'a> Runner<'a> {
     ) -> Exchange {
         let mut attempt = 0;
         loop {
-            let exchange = self.client.send(request).await;
+            let exchange = {
+                // The semaphore is never closed, so a permit always comes.
+                let _permit = self.permits.acquire().await.ok();
+                self.client.send(request).await
+            };
             if let Some(throttled) = exchange.response().filter(|r| r.status == 429) {
                 attempt += 1;
                 if let Some(wait) = self.may_wait(throttled, attempt) {
@@ -589,6 +586,10 @@ impl<'a> Runner<'a> {
         if *interrupt.borrow() {
             return None;
         }
+        let _permit = tokio::select! {
+            permit = self.permits.acquire() => permit.ok(),
+            _ = interrupt.wait_for(|stop| *stop) => return None,
+        };
         tokio::select! {
             exchange = self.client.send(request) => Some(exchange),
             _ = interrupt.wait_for(|stop| *stop) => None,
@@ -674,6 +675,38 @@ fn not_on_server(
     });
     world.object_mut(*name).absent = Some(premise.clone());
     Some(premise)
+}
+
+/// Records what [`Runner::send_retrying`] came to: each throttled try (one without
+/// `Retry-After` is a finding), then the answer (as the step's own request when `own`).
+pub(super) fn record_sent(
+    sent: Sent,
+    record: &mut Record,
+    own: bool,
+) -> Result<(ExchangeRef, Received), Ended> {
+    for exchange in sent.throttled {
+        let check = exchange.response().and_then(retry_after_check);
+        let at = record.push(exchange);
+        record.judge(at, check);
+    }
+    let Some(exchange) = sent.last else {
+        return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
+    };
+    let received = exchange.received.clone();
+    let at = if own {
+        record.push_request(exchange)
+    } else {
+        record.push(exchange)
+    };
+    match received {
+        Ok(received) => {
+            if received.status == 429 {
+                record.judge(at, retry_after_check(&received));
+            }
+            Ok((at, received))
+        }
+        Err(error) => Err((StepStatus::NotRun(NotRun::Transport(error)), Some(Abort))),
+    }
 }
 
 /// A 429 without `Retry-After` is a finding (the gallery checklist asks for it); with it,

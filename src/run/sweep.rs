@@ -1,6 +1,6 @@
 //! Cleanup's requests: delete what the run created and is not known to be gone, then check
-//! that it is gone (the ledger itself is in `cleanup.rs`). [`cleanup::CONCURRENT`] objects
-//! at a time, all within one [`cleanup::deadline`]; whatever is not confirmed gone by then
+//! that it is gone (the ledger itself is in `cleanup.rs`). `--jobs` objects at a time,
+//! all within one [`cleanup::deadline`]; whatever is not confirmed gone by then
 //! is listed with its id, or its name when the id never came.
 
 use std::sync::{Mutex, PoisonError};
@@ -81,7 +81,7 @@ impl Runner<'_> {
                     let cleaned = cleaned.unwrap_or_else(|_| self.past_deadline(*at, entry));
                     (*at, cleaned)
                 })
-                .buffer_unordered(cleanup::CONCURRENT)
+                .buffer_unordered(self.jobs.max(1))
                 .collect()
                 .await;
             results.extend(done);
@@ -101,6 +101,29 @@ impl Runner<'_> {
         report.exchanges = exchanges.into_iter().map(|(_, e)| e).collect();
         on_event(RunEvent::CleanupFinished { report: &report });
         report
+    }
+
+    /// Deletes what one scenario run made, before it is run again or set aside (`--jobs`):
+    /// its objects then never reach the run's own cleanup, as if that run had not happened.
+    /// Even under `--keep`, since they would collide with the scenario's objects when it runs
+    /// again. What cannot be deleted stays in the ledger, for cleanup to try again and report.
+    pub(super) async fn discard(&self, slot: usize, profile: Profile) {
+        let renderer = Renderer::new(profile);
+        let pending: Vec<(usize, Entry)> = self
+            .lock()
+            .pending()
+            .into_iter()
+            .filter(|(_, e)| e.slot == slot)
+            .collect();
+        // The exchanges belong to no report: the run they clean up is not reported either.
+        let sink = Sink::default();
+        for (at, entry) in &pending {
+            match self.clean_one(&renderer, *at, entry, &sink).await {
+                Cleaned::Left(_) => {}
+                // Marked, not removed: entries are addressed by their place in the ledger.
+                Cleaned::Deleted | Cleaned::Gone => self.set_fate_at(*at, Fate::Gone),
+            }
+        }
     }
 
     /// Finds the entry's id when it has none, then deletes it and checks it is gone; the

@@ -135,6 +135,9 @@ pub(crate) struct World {
     /// later create is sent reduced at once, so a refusal is reported once, where it first
     /// showed, and every later verdict says it was judged on a fallback.
     pub(crate) learned: Vec<Fallback>,
+    /// The scenario's place in the run, so what it creates is known as its own (a scenario
+    /// run again, or discarded, deletes its objects first).
+    pub(crate) slot: usize,
 }
 
 impl World {
@@ -151,6 +154,7 @@ impl World {
             objects: Vec::new(),
             captured: BTreeSet::new(),
             learned: Vec::new(),
+            slot: 0,
         }
     }
 
