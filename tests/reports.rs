@@ -235,8 +235,13 @@ async fn json_report_has_every_documented_field() {
             "not_run",
             "error",
             "requests",
-            "failed_by_severity"
+            "failed_by_severity",
+            "throttled"
         ])
+    );
+    assert_eq!(
+        doc["summary"]["throttled"],
+        serde_json::json!({ "answers": 0, "with_retry_after": 0 })
     );
     assert_eq!(
         doc["summary"]["failed_by_severity"]["breaks_entra"],

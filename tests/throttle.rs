@@ -12,7 +12,9 @@ use scimcheck::attributes::AttributeTables;
 use scimcheck::check::{CheckId, Severity};
 use scimcheck::plan::Plan;
 use scimcheck::profile::Profile;
+use scimcheck::redact::Redactor;
 use scimcheck::refserver::Fault;
+use scimcheck::report::{html, json, ReportContext, Styles, Terminal};
 use scimcheck::run::{new_run_id, RunSummary, Runner, Throttling};
 
 /// The built-in Test Connection and user lifecycle only: enough requests for every third to
@@ -119,4 +121,74 @@ async fn entra_2019_takes_the_429_as_the_answer() {
         elapsed < Duration::from_secs(3),
         "nothing waited: {elapsed:?}"
     );
+}
+
+/// The 429s cleanup met.
+fn in_cleanup(summary: &RunSummary) -> usize {
+    let cleanup = summary.cleanup.exchanges.iter();
+    cleanup
+        .filter(|e| e.response().is_some_and(|r| r.status == 429))
+        .count()
+}
+
+/// The closing line of the terminal report, and the JSON report's `summary.throttled`.
+fn reported_429s(summary: &RunSummary) -> (String, serde_json::Value) {
+    let ctx = ReportContext::new(
+        "http://h/scim",
+        vec![Profile::EntraDefault],
+        Redactor::default(),
+    );
+    let mut out: Vec<u8> = Vec::new();
+    let mut terminal = Terminal::new(
+        &mut out,
+        Styles::default(),
+        Redactor::default(),
+        "http://h/scim".into(),
+    );
+    terminal.summary(summary);
+    drop(terminal);
+    let text = String::from_utf8(out).expect("UTF-8");
+    let closing = text.lines().last().unwrap_or_default().to_owned();
+    let doc: serde_json::Value =
+        serde_json::from_str(&json::render(summary, &ctx, 0).expect("renders")).expect("JSON");
+    (closing, doc["summary"]["throttled"].clone())
+}
+
+#[tokio::test]
+async fn the_reports_count_429s_and_say_all_came_with_retry_after() {
+    let (summary, _) = run(Fault::ThrottleRetryAfterSeconds, Throttling::default()).await;
+    let answers = throttled(&summary) + in_cleanup(&summary);
+    assert!(answers >= 3);
+    let (closing, counted) = reported_429s(&summary);
+    assert!(
+        closing.ends_with(&format!(", {answers} answered 429 (all with Retry-After)")),
+        "{closing}"
+    );
+    assert_eq!(counted["answers"], answers);
+    assert_eq!(counted["with_retry_after"], answers);
+    let ctx = ReportContext::new(
+        "http://h/scim",
+        vec![Profile::EntraDefault],
+        Redactor::default(),
+    );
+    let page = html::render(&summary, &ctx, 0);
+    assert!(
+        page.contains(&format!(r#"<span id="count-throttled">{answers}</span>"#)),
+        "{page}"
+    );
+    assert!(page.contains(&format!(r#"<span id="count-retry-after">{answers}</span>"#)));
+}
+
+#[tokio::test]
+async fn the_reports_say_when_no_429_came_with_retry_after() {
+    let (summary, _) = run(Fault::ThrottleWithoutRetryAfter, Throttling::default()).await;
+    let answers = throttled(&summary) + in_cleanup(&summary);
+    assert!(answers >= 1);
+    let (closing, counted) = reported_429s(&summary);
+    assert!(
+        closing.ends_with(&"answered 429 (none with Retry-After)"),
+        "{closing}"
+    );
+    assert_eq!(counted["answers"], answers);
+    assert_eq!(counted["with_retry_after"], 0);
 }

@@ -96,6 +96,7 @@ fn header(summary: &RunSummary, ctx: &ReportContext, exit_code: i32) -> Markup {
 fn summary_section(summary: &RunSummary) -> Markup {
     let counts = summary.counts();
     let by = SeverityCounts::of(summary);
+    let throttled = summary.throttled();
     html! {
         section #summary {
             h2 { "Summary" }
@@ -104,6 +105,12 @@ fn summary_section(summary: &RunSummary) -> Markup {
                 span.count.fail { span #count-failed { (counts.failed) } " failed" }
                 span.count.skip { span #count-not-run { (counts.not_run) } " not run" }
                 span.count { span #count-requests { (summary.requests()) } " requests" }
+                @if throttled.answers > 0 {
+                    span.count {
+                        span #count-throttled { (throttled.answers) } " answered 429 ("
+                        span #count-retry-after { (throttled.with_retry_after) } " with Retry-After)"
+                    }
+                }
             }
             @if counts.failed > 0 {
                 p.severities {

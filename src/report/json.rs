@@ -19,7 +19,8 @@
 //!   "started_at": "2025-06-01T09:30:00.123Z",
 //!   "duration_ms": 412,
 //!   "summary": { "passed": 20, "failed": 1, "not_run": 0, "error": 0, "requests": 31,
-//!                "failed_by_severity": { "breaks_entra": 1, "degrades": 0, "rfc": 0 } },
+//!                "failed_by_severity": { "breaks_entra": 1, "degrades": 0, "rfc": 0 },
+//!                "throttled": { "answers": 0, "with_retry_after": 0 } },
 //!   "scenarios": [{
 //!     "name": "user-lifecycle",
 //!     "description": "Entra creates, updates, disables and deletes a user.",
@@ -223,6 +224,18 @@ pub struct JsonSummary {
     /// The failed steps by the worst severity of their failed checks.
     #[serde(default)]
     pub failed_by_severity: JsonSeverityCounts,
+    /// The 429 answers, cleanup's included (client-behaviour §6.2).
+    #[serde(default)]
+    pub throttled: JsonThrottled,
+}
+
+/// 429 answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonThrottled {
+    /// Answers with status 429, each throttled try counted.
+    pub answers: usize,
+    /// Those of them that said how long to wait (`Retry-After`), as the gallery asks.
+    pub with_retry_after: usize,
 }
 
 /// Failed steps by severity.
@@ -467,6 +480,13 @@ impl JsonReport {
                         breaks_entra: by.breaks_entra,
                         degrades: by.degrades,
                         rfc: by.rfc,
+                    }
+                },
+                throttled: {
+                    let throttled = summary.throttled();
+                    JsonThrottled {
+                        answers: throttled.answers,
+                        with_retry_after: throttled.with_retry_after,
                     }
                 },
             },

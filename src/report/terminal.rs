@@ -265,10 +265,11 @@ impl<W: Write> Terminal<W> {
             text,
             "{line}\n{}\n",
             self.styles.dim(&format!(
-                "run {}: {} requests in {}",
+                "run {}: {} requests in {}{}",
                 summary.run_id,
                 summary.requests(),
-                millis(summary.elapsed)
+                millis(summary.elapsed),
+                throttled(summary.throttled())
             ))
         );
         self.write(&text);
@@ -723,5 +724,24 @@ pub fn millis(d: Duration) -> String {
         format!("{:.1} s", d.as_secs_f64())
     } else {
         format!("{} ms", d.as_millis())
+    }
+}
+
+/// The closing line's note on 429s: how many, and whether the server said how long to wait
+/// (client-behaviour §6.2); nothing when none came.
+fn throttled(throttled: crate::run::Throttled) -> String {
+    let crate::run::Throttled {
+        answers,
+        with_retry_after,
+    } = throttled;
+    let retry_after = match with_retry_after {
+        0 => "none with Retry-After".to_owned(),
+        n if n == answers => "all with Retry-After".to_owned(),
+        n => format!("{n} with Retry-After"),
+    };
+    match answers {
+        0 => String::new(),
+        1 => format!(", 1 answered 429 ({retry_after})"),
+        n => format!(", {n} answered 429 ({retry_after})"),
     }
 }

@@ -24,7 +24,7 @@ pub use event::RunEvent;
 pub(crate) use outcome::fixtures;
 pub use outcome::{
     Blame, CleanupReport, Counts, Fallback, FallbackChange, Leftover, NotRun, Premise, PremiseKind,
-    RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
+    RunSummary, ScenarioOutcome, StepOutcome, StepStatus, Throttled,
 };
 pub use runner::{new_run_id, Interrupt, Runner, StopRule};
 pub use throttle::Throttling;

@@ -336,6 +336,34 @@ impl RunSummary {
             .sum::<usize>()
             + self.cleanup.exchanges.len()
     }
+
+    /// The 429s the server answered, cleanup's included, and how many said `Retry-After`
+    /// (client-behaviour §6.2: the gallery checklist asks for it).
+    pub fn throttled(&self) -> Throttled {
+        let exchanges = self
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .flat_map(|s| &s.exchanges)
+            .chain(&self.cleanup.exchanges);
+        let mut throttled = Throttled::default();
+        for response in exchanges.filter_map(Exchange::response) {
+            if response.status == 429 {
+                throttled.answers += 1;
+                throttled.with_retry_after += usize::from(response.header("retry-after").is_some());
+            }
+        }
+        throttled
+    }
+}
+
+/// The 429 answers of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Throttled {
+    /// Answers with status 429.
+    pub answers: usize,
+    /// Those of them that carried `Retry-After`.
+    pub with_retry_after: usize,
 }
 
 /// Run results made by hand, for unit tests of what reads them (exit codes, severities, hints,
