@@ -8,7 +8,9 @@
 //! `Content-Type`), then `Content-Length`. Nothing else: no `Accept`, no `User-Agent`
 //! (client-behaviour §1.4: a server requiring `Accept` answered Entra with 406).
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use bytes::Bytes;
 use http_body_util::Empty;
@@ -87,19 +89,63 @@ pub(crate) async fn spelled(
     url: &url::Url,
     head: &[(String, String)],
 ) -> Result<http::request::Parts, String> {
-    let mut text = format!("{} {} HTTP/1.1\r\n", method.as_str(), origin_form(url));
+    let mut lines = String::new();
     for (name, value) in head {
         // A line break in a value would smuggle in a header of its own.
         http::HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("`{name}` is not a valid header name"))?;
         http::HeaderValue::from_str(value)
             .map_err(|_| format!("the value of header `{name}` has a control character"))?;
-        text.push_str(name);
-        text.push_str(": ");
-        text.push_str(value);
-        text.push_str("\r\n");
+        lines.push_str(name);
+        lines.push_str(": ");
+        lines.push_str(value);
+        lines.push_str("\r\n");
     }
-    text.push_str("\r\n");
+    let key = format!("{}\r\n{lines}", method.as_str());
+    let mut parts = match cached(&key) {
+        Some(parts) => parts,
+        None => {
+            let text = format!(
+                "{} {} HTTP/1.1\r\n{lines}\r\n",
+                method.as_str(),
+                origin_form(url)
+            );
+            let parts = parse(&text).await?;
+            remember(key, &parts);
+            parts
+        }
+    };
+    parts.uri = url
+        .as_str()
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| e.to_string())?;
+    Ok(parts)
+}
+
+/// Heads already parsed, by method and header lines (the URL is set afterwards): a load
+/// sends the same head thousands of times, and parsing it costs more than sending it.
+static SPELLED: LazyLock<Mutex<HashMap<String, http::request::Parts>>> =
+    LazyLock::new(Mutex::default);
+
+/// At most this many heads are kept; a run with more (every create has its own
+/// `Content-Length`) starts over.
+const SPELLED_KEPT: usize = 256;
+
+fn cached(key: &str) -> Option<http::request::Parts> {
+    let spelled = SPELLED.lock().unwrap_or_else(PoisonError::into_inner);
+    spelled.get(key).cloned()
+}
+
+fn remember(key: String, parts: &http::request::Parts) {
+    let mut spelled = SPELLED.lock().unwrap_or_else(PoisonError::into_inner);
+    if spelled.len() >= SPELLED_KEPT {
+        spelled.clear();
+    }
+    spelled.insert(key, parts.clone());
+}
+
+/// `text`, a whole request head, as hyper's server-side parser reads it.
+async fn parse(text: &str) -> Result<http::request::Parts, String> {
     let (mut writer, reader) = tokio::io::duplex(text.len() + 64);
     writer
         .write_all(text.as_bytes())
@@ -128,12 +174,7 @@ pub(crate) async fn spelled(
             }
         },
     };
-    let mut parts = parsed_head.ok_or_else(|| "the request head was not parsed".to_owned())?;
-    parts.uri = url
-        .as_str()
-        .parse()
-        .map_err(|e: http::uri::InvalidUri| e.to_string())?;
-    Ok(parts)
+    parsed_head.ok_or_else(|| "the request head was not parsed".to_owned())
 }
 
 #[cfg(test)]
