@@ -243,3 +243,34 @@ async fn ctrl_c_stops_the_load_and_still_cleans_up() {
     assert_eq!(count(&url, "Users").await, 0, "{text}");
     server.shutdown().await;
 }
+
+/// A load of one group of 200 members, each added by its own PATCH, against a server with
+/// `faults`: the JSON report's growth check.
+async fn growth_against(faults: &[Fault]) -> (i32, String, Value) {
+    let server = server_with(faults, Duration::ZERO).await;
+    let url = server.base_url();
+    let args = [
+        "--users",
+        "200",
+        "--groups",
+        "1",
+        "--members-per-group",
+        "200",
+        "--rate",
+        "max",
+    ];
+    let (code, text, report) = load(&url, &args).await;
+    server.shutdown().await;
+    (code, text, report["growth"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_whose_member_patches_slow_down_with_the_group_is_named_o_n_squared() {
+    let (code, text, growth) = growth_against(&[Fault::SlowMemberGrowth]).await;
+    assert_eq!(growth["grows"], true, "{text}");
+    assert!(text.contains("GROWS") && text.contains("O(n²)"), "{text}");
+    // The fault's own cost: the last adds wait about 20 ms each (200 members × 100 µs).
+    let last = growth["last_tenth_p50_ms"].as_f64().unwrap_or_default();
+    assert!(last >= 15.0, "{text}");
+    assert_eq!(code, 1, "{text}");
+}

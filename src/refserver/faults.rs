@@ -60,6 +60,9 @@ pub enum Fault {
     HtmlLoginPage,
     /// Every GET answers with a ~12 MB body.
     HugeBody,
+    /// A group PATCH takes longer the more members the group has: the whole member list is
+    /// rewritten on each PATCH (the O(n²) pattern of issue 9).
+    SlowMemberGrowth,
     /// Every request waits 300 s before answering.
     Hang,
     /// ListResponse uses `resources` instead of `Resources`.
@@ -129,6 +132,7 @@ impl Fault {
         Fault::NormaliseValues,
         Fault::HtmlLoginPage,
         Fault::HugeBody,
+        Fault::SlowMemberGrowth,
         Fault::Hang,
         Fault::LowercaseResources,
         Fault::RejectEnterpriseExtension,
@@ -176,6 +180,7 @@ impl Fault {
             Fault::NormaliseValues => "normalise-values",
             Fault::HtmlLoginPage => "html-login-page",
             Fault::HugeBody => "huge-body",
+            Fault::SlowMemberGrowth => "slow-member-growth",
             Fault::Hang => "hang",
             Fault::LowercaseResources => "lowercase-resources",
             Fault::RejectEnterpriseExtension => "reject-enterprise-extension",
@@ -256,6 +261,9 @@ impl Fault {
                 "answers every request with an HTML login page (a proxy/SSO wall)"
             }
             Fault::HugeBody => "answers every GET with a body of about 12 MB",
+            Fault::SlowMemberGrowth => {
+                "answers a group PATCH later the more members the group has (O(n²) member writes)"
+            }
             Fault::Hang => "waits 300 seconds before answering any request",
             Fault::LowercaseResources => {
                 "names the ListResponse array \"resources\" instead of \"Resources\""
@@ -372,7 +380,7 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 42);
+        assert_eq!(Fault::ALL.len(), 43);
     }
 
     #[test]

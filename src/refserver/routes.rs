@@ -57,6 +57,11 @@ pub(crate) async fn dispatch(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut response = respond(&state, &method, &uri, &headers, body).await;
+    if state.faults.has(Fault::SlowMemberGrowth) && method == Method::PATCH {
+        if let Some(members) = group_size(&state, uri.path()) {
+            delay(&state, MEMBER_REWRITE * members).await;
+        }
+    }
     if !state.response_delay.is_zero() {
         delay(&state, state.response_delay).await;
     }
@@ -182,6 +187,25 @@ fn base_url(headers: &HeaderMap) -> String {
         })
         .unwrap_or("localhost");
     format!("http://{host}{BASE_PATH}")
+}
+
+/// `slow-member-growth`: what rewriting one member costs a server that rewrites the whole
+/// list on each PATCH; 100 members make a PATCH 10 ms slower.
+const MEMBER_REWRITE: Duration = Duration::from_micros(100);
+
+/// The member count of the group at `path`, if it names one; the store lock is released
+/// before anyone waits.
+fn group_size(state: &AppState, path: &str) -> Option<u32> {
+    let Route::Item(Kind::Group, id) = route(path) else {
+        return None;
+    };
+    let store = state.store();
+    let group = store.get(Kind::Group, &id)?;
+    let members = match group.attrs.get("members") {
+        Some(serde_json::Value::Array(members)) => members.len(),
+        _ => 0,
+    };
+    Some(u32::try_from(members).unwrap_or(u32::MAX))
 }
 
 /// `hang`: wait 300 s (or until the server shuts down) so the client's timeout fires.

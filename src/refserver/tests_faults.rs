@@ -323,6 +323,34 @@ async fn lowercase_resources_renames_list_key() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn slow_member_growth_answers_a_group_patch_later_the_larger_the_group() {
+    let s = Server::start(&[Fault::SlowMemberGrowth]).await;
+    let user = s.create_user("alice@contoso.com").await;
+    let members: Vec<String> = (0..300).map(|i| format!("member-{i}")).collect();
+    let member_refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    let small = s.create_group("small", &[]).await;
+    let large = s.create_group("large", &member_refs).await;
+    let add = json!([{"op": "add", "path": "members", "value": [{"value": user}]}]);
+    let started = std::time::Instant::now();
+    let reply = s.patch(&format!("/Groups/{large}"), add.clone()).await;
+    let large_took = started.elapsed();
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    // 300 members at 100 µs each: at least 30 ms.
+    assert!(large_took >= Duration::from_millis(30), "{large_took:?}");
+    // The PATCH of an empty group, and a user PATCH, are not held.
+    let started = std::time::Instant::now();
+    let reply = s.patch(&format!("/Groups/{small}"), add).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let replace = json!([{"op": "replace", "path": "title", "value": "x"}]);
+    assert_eq!(
+        s.patch(&format!("/Users/{user}"), replace).await.status,
+        StatusCode::OK
+    );
+    assert!(started.elapsed() < large_took, "{:?}", started.elapsed());
+    s.stop().await;
+}
+
 #[test]
 fn every_fault_has_a_test_here() {
     // Keep these files in step with Fault::ALL (faults.rs checklist).
