@@ -181,7 +181,7 @@ mod tests {
     fn ledger_of(statuses: &[(&str, Option<u16>)]) -> Ledger {
         let mut ledger = Ledger::default();
         for (name, status) in statuses {
-            ledger.created(ResourceKind::User, None, name, &format!("p-{name}"));
+            ledger.created(ResourceKind::User, None, name, &format!("p-{name}"), 0);
             if let Some(status) = status {
                 ledger.answered(ResourceKind::User, name, Some(*status));
             }
