@@ -13,7 +13,8 @@
 //! creates, at most `jobs - 1` times per kind learned) and costs only requests.
 //!
 //! Two scenarios that declare an object of the same name would make the same resource on
-//! the server; such a scenario waits until the earlier one is committed.
+//! the server; such a scenario waits until the earlier one is committed. Nothing starts
+//! before a scenario holding Test Connection is committed: its verdict may stop the run.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,7 @@ use futures_util::StreamExt;
 use super::event::RunEvent;
 use super::outcome::{Fallback, NotRun, PremiseKind, ScenarioOutcome, StepStatus};
 use super::runner::Runner;
-use crate::plan::{Plan, ScenarioPlan};
+use crate::plan::{Action, EntraAction, Plan, ScenarioPlan};
 use crate::profile::Profile;
 
 /// One scenario under one profile: its place in the run's order.
@@ -182,8 +183,19 @@ fn slots<'p>(plan: &'p Plan, profiles: &[Profile]) -> Vec<Slot<'p>> {
 }
 
 /// Whether scenario `next` may start while those from `first` on are not committed: not
-/// while one of them makes an object of the same name under the same profile.
+/// while one of them holds Entra's Test Connection, whose blocking cause stops the run (so a
+/// stopped run sends nothing more, as with one job, and leaves nothing that may exist); and
+/// not while one of them makes an object of the same name under the same profile.
 fn may_start(slots: &[Slot<'_>], first: usize, next: usize) -> bool {
+    let probes = |slot: &Slot<'_>| {
+        slot.scenario
+            .steps
+            .iter()
+            .any(|s| matches!(s.action, Action::Entra(EntraAction::TestConnection)))
+    };
+    if slots[first..next].iter().any(probes) {
+        return false;
+    }
     let made = |slot: &Slot<'_>| {
         slot.scenario
             .objects
