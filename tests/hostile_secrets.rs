@@ -424,15 +424,27 @@ async fn escape_sequences_from_the_server_are_shown_escaped_in_bodies_detail_and
         for verbosity in ["-q", "-v", "-vv"] {
             for command in ["run", "connect"] {
                 for colour in ["always", "never"] {
+                    let dir = tempfile::tempdir().expect("temp dir");
+                    let junit = dir.path().join("r.xml");
                     let mut cmd = scimcheck();
                     cmd.args([command, &server.url, "--color", colour])
                         .env("SCIMCHECK_TOKEN", "tok-1234567890-abcdef");
                     if command == "run" || verbosity != "-q" {
                         cmd.arg(verbosity);
                     }
+                    if command == "run" {
+                        cmd.arg("--junit").arg(&junit);
+                    }
                     let out = output(cmd).await;
                     let what = format!("{case}: {command} {verbosity} --color {colour}");
                     assert_eq!(out.status.code(), Some(1), "{what}: fails: {out:?}");
+                    if command == "run" {
+                        // XML 1.0 holds no control characters: the JUnit must still parse.
+                        let xml = std::fs::read_to_string(&junit).expect("the JUnit is written");
+                        if let Err(e) = roxmltree::Document::parse(&xml) {
+                            panic!("{what}: the JUnit is not XML: {e}\n{xml}");
+                        }
+                    }
                     for (stream, text) in sinks(&out, &[]) {
                         assert_not_painted(&format!("{what} {stream}"), &text);
                     }

@@ -97,7 +97,7 @@ impl Client {
         token: Secret,
         options: ClientOptions,
     ) -> Result<Client, ClientError> {
-        let redactor = Redactor::new(tenant.secrets());
+        let redactor = Redactor::new(tenant.secrets().into_iter().chain(options.proxy.secrets()));
         redactor.register(token.clone());
         Ok(Client {
             transport: Transport::new(&options)?,
@@ -116,7 +116,7 @@ impl Client {
         redactor: &Redactor,
     ) -> Result<Client, ClientError> {
         let transport = Transport::new(&options)?;
-        for secret in tenant.secrets() {
+        for secret in tenant.secrets().into_iter().chain(options.proxy.secrets()) {
             redactor.register(secret);
         }
         let source = TokenSource::new(oauth, transport.clone(), redactor.clone());
@@ -256,6 +256,8 @@ impl Client {
             received,
             elapsed: started.elapsed(),
         }
+        // Masked whole, here: any cap on how much of a body is kept must come after this,
+        // or a token cut by the cap would leave its first part unmasked.
         .recorded(&self.redactor)
     }
 }
