@@ -253,6 +253,30 @@ fn jwt_like() -> String {
     format!("{body}==")
 }
 
+/// A login page (500) whose `<title>` puts the token across the 80-character cut of the
+/// hints and the `connect` verdict.
+fn echo_in_title(_: &Parts, token: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html><head><title>{} {token}</title></head><body>{}</body></html>",
+        "t".repeat(70),
+        renderings(token).join("<br>")
+    );
+    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, page).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", "text/html".parse().expect("valid"));
+    response
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_in_an_html_title_reaches_no_sink_whole_or_cut() {
+    let server = Hostile::start(Arc::new(echo_in_title)).await;
+    let token = jwt_like();
+    for (what, text) in every_sink(&server.url, &token, "-v").await {
+        assert_clean(&what, &text, &token);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_echoed_in_every_form_reaches_no_sink_whole_or_cut() {
     let server = Hostile::start(Arc::new(echo_everything)).await;
