@@ -400,48 +400,54 @@ fn assert_not_painted(what: &str, text: &str) {
     assert!(!text.contains('\u{7}'), "{what}: a raw BEL");
 }
 
+/// A SCIM error whose `detail` paints (JSON-escaped, as a server writes it).
+fn paint_in_detail(_: &Parts, _: &str) -> Response {
+    let escaped: String = PAINT
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{:04x}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let body = format!(
+        "{{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\",\
+         \"detail\":\"{escaped}\"}}"
+    );
+    let mut response = (StatusCode::BAD_REQUEST, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        "application/scim+json".parse().expect("valid"),
+    );
+    response
+}
+
+/// A 401 whose plain-text body paints, raw.
+fn paint_in_text_body(_: &Parts, _: &str) -> Response {
+    let mut response = (StatusCode::UNAUTHORIZED, format!("{PAINT}\n")).into_response();
+    let headers = response.headers_mut();
+    headers.insert("content-type", "text/plain".parse().expect("valid"));
+    response
+}
+
+/// A 500 HTML page whose `<title>` (quoted by the hints and `connect`) paints.
+fn paint_in_title(_: &Parts, _: &str) -> Response {
+    let page = format!("<html><head><title>{PAINT}</title></head><body>{PAINT}</body></html>");
+    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, page).into_response();
+    let headers = response.headers_mut();
+    headers.insert("content-type", "text/html".parse().expect("valid"));
+    response
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn escape_sequences_from_the_server_are_shown_escaped_in_bodies_detail_and_verdicts() {
-    let paint = |_: &Parts, _: &str| {
-        let escaped: String = PAINT
-            .chars()
-            .map(|c| {
-                if c.is_control() {
-                    format!("\\u{:04x}", u32::from(c))
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-        let body = format!(
-            "{{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"400\",\
-             \"detail\":\"{escaped}\"}}"
-        );
-        let mut response = (StatusCode::BAD_REQUEST, body).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            "content-type",
-            "application/scim+json".parse().expect("valid"),
-        );
-        response
-    };
-    let raw = |_: &Parts, _: &str| {
-        let mut response = (StatusCode::UNAUTHORIZED, format!("{PAINT}\n")).into_response();
-        let headers = response.headers_mut();
-        headers.insert("content-type", "text/plain".parse().expect("valid"));
-        response
-    };
-    let html = |_: &Parts, _: &str| {
-        let page = format!("<html><head><title>{PAINT}</title></head><body>{PAINT}</body></html>");
-        let mut response = (StatusCode::INTERNAL_SERVER_ERROR, page).into_response();
-        let headers = response.headers_mut();
-        headers.insert("content-type", "text/html".parse().expect("valid"));
-        response
-    };
     let answers: [(&str, Arc<Answer>); 3] = [
-        ("detail", Arc::new(paint)),
-        ("text body", Arc::new(raw)),
-        ("html title", Arc::new(html)),
+        ("detail", Arc::new(paint_in_detail)),
+        ("text body", Arc::new(paint_in_text_body)),
+        ("html title", Arc::new(paint_in_title)),
     ];
     for (case, answer) in answers {
         let server = Hostile::start(answer).await;
