@@ -117,6 +117,13 @@ fn token_byte(b: u8) -> bool {
 /// How deep nested escapes are decoded (`%252B` is two deep).
 const DECODE_DEPTH: usize = 3;
 
+/// Decoded views are built this many bytes at a time, so a body full of escapes costs a
+/// bounded amount of memory, whatever its size.
+const CHUNK: usize = 256 * 1024;
+
+/// How many raw bytes one decoded byte may take: `&#x0000002B;` is 12.
+const LONGEST_ESCAPE: usize = 12;
+
 /// Text in which every known secret has been masked. Only a [`Redactor`] makes one, so a
 /// function that cuts server text and takes `&Redacted` cannot be handed text that still
 /// holds a secret: it can only cut what is already masked.
@@ -170,6 +177,8 @@ struct Matcher {
     patterns: Vec<Pattern>,
     /// Whether a pattern holds a space, so the form view (`+` for a space) can matter.
     spaces: bool,
+    /// How far past its chunk a rendering may reach: chunks overlap by this much.
+    overlap: usize,
 }
 
 impl Matcher {
@@ -197,6 +206,8 @@ impl Matcher {
             }
         }
         let spaces = texts.iter().any(|t| t.contains(' '));
+        let longest = texts.iter().map(String::len).max().unwrap_or(0);
+        let overlap = (longest * LONGEST_ESCAPE).max(64 * 1024);
         // A contiguous NFA, not a DFA: a JWT's renderings make thousands of states, and a DFA
         // of them costs a kilobyte each to build and to keep.
         let automaton = aho_corasick::AhoCorasick::builder()
@@ -208,6 +219,7 @@ impl Matcher {
             automaton,
             patterns,
             spaces,
+            overlap,
         }
     }
 
@@ -217,7 +229,7 @@ impl Matcher {
         let automaton = self.automaton.as_ref()?;
         let raw = text.as_bytes();
         let mut spans = Vec::new();
-        let mut search = |haystack: &[u8], views: &[decode::View]| {
+        let mut search = |haystack: &[u8], views: &[decode::View], offset: usize| {
             for found in automaton.find_overlapping_iter(haystack) {
                 let pattern = self.patterns[found.pattern().as_usize()];
                 if long_only && pattern.short {
@@ -233,18 +245,29 @@ impl Matcher {
                         continue;
                     }
                 }
-                spans.push(decode::raw_span(views, start, end));
+                let (start, end) = decode::raw_span(views, start, end);
+                spans.push((start + offset, end + offset));
             }
         };
-        search(raw, &[]);
-        for plus in [false, true] {
-            if plus && !self.spaces {
-                continue;
+        search(raw, &[], 0);
+        // Chunks overlap by more than a rendering of a secret can span, so each one lies
+        // whole in some chunk (a nesting deeper than the overlap allows is the exception).
+        let mut from = 0;
+        while from < raw.len() {
+            let to = (from + CHUNK + self.overlap).min(raw.len());
+            for plus in [false, true] {
+                if plus && !self.spaces {
+                    continue;
+                }
+                let views = decode::views(&raw[from..to], plus, DECODE_DEPTH);
+                for depth in 1..=views.len() {
+                    search(&views[depth - 1].bytes, &views[..depth], from);
+                }
             }
-            let views = decode::views(raw, plus, DECODE_DEPTH);
-            for depth in 1..=views.len() {
-                search(&views[depth - 1].bytes, &views[..depth]);
+            if to == raw.len() {
+                break;
             }
+            from += CHUNK;
         }
         Some(spans)
     }
@@ -502,6 +525,22 @@ mod tests {
         let r = Redactor::new([Secret::new("x"), Secret::new("long-secret-1")]);
         assert_eq!(r.redact_long("x long-secret-1"), "x ***");
         assert_eq!(r.redact("x long-secret-1"), "*** ***");
+    }
+
+    #[test]
+    fn an_escaped_token_across_a_chunk_boundary_is_masked() {
+        let token = "tok-SENTINEL-7f3a9c2e41d8b6a0";
+        let r = Redactor::new([Secret::new(token)]);
+        let escaped: String = token.bytes().map(|b| format!("%{b:02x}")).collect();
+        for at in [CHUNK - 40, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK - 20] {
+            let text = format!("{}{escaped}{}", "a".repeat(at), "b".repeat(100));
+            let out = r.redact(&text);
+            assert_eq!(
+                out,
+                format!("{}***{}", "a".repeat(at), "b".repeat(100)),
+                "at {at}"
+            );
+        }
     }
 
     #[test]
