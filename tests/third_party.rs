@@ -299,7 +299,7 @@ fn detail(step: &StepOutcome) -> String {
         );
         if shown.insert(check.exchange) {
             if let Some(exchange) = step.exchange(check.exchange) {
-                for line in exchange.render(1500).lines() {
+                for line in exchange.render(&Default::default(), 1500).lines() {
                     let _ = writeln!(out, "    {line}");
                 }
             }

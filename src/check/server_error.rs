@@ -3,6 +3,10 @@
 //! Django REST framework, Spring Boot, ASP.NET validation problems), and the causes those
 //! words name ([`Cause`]). The runner's fallback creates and the hints both read the causes;
 //! this is the only place that reads the server's wording.
+//!
+//! It reads recorded exchanges, whose secrets the client masked in every form before anyone
+//! read them ([`crate::redact`]); so the cuts here (`DETAIL_LIMIT`, [`ServerError::quote`],
+//! [`ServerError::summary`]) cut masked text and cannot leave the start of a token behind.
 
 use serde_json::{Map, Value};
 

@@ -144,10 +144,14 @@ async fn diff(file: &std::path::Path, server: &ServerArgs) -> Result<i32, CliErr
                 exchange.sent.url, r.status
             )))
         }
-        None => return Err(unreadable(exchange.render(2000))),
+        None => return Err(unreadable(exchange.render(&redactor, 2000))),
     };
     let found = discover::diff(&tables, &body).map_err(|e| unreadable(e.to_string()))?;
-    super::print(&redactor.redact(&diff_text(&found)));
+    let text = redactor.redact(&diff_text(&found));
+    super::print(&crate::report::controls::escape(
+        &text,
+        crate::report::controls::Keep::Lines,
+    ));
     Ok(if found.iter().all(|d| d.missing.is_none()) {
         exit::OK
     } else {

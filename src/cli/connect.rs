@@ -11,6 +11,7 @@ use crate::exit;
 use crate::http::{Client, ClientOptions, Exchange, Issued, TenantUrl};
 use crate::profile::{Profile, Renderer};
 use crate::redact::Redactor;
+use crate::report::controls::{self, Keep};
 use crate::report::Styles;
 
 #[derive(Debug, Args)]
@@ -37,10 +38,12 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
         2000
     };
     let mut text = String::new();
-    let issued = match token_endpoint(&client, &styles, &args.output, limit, &mut text).await {
+    let output = (&args.output, &redactor);
+    let issued = match token_endpoint(&client, &styles, output, limit, &mut text).await {
         Ok(issued) => issued,
         Err(code) => {
-            anstream::print!("{}", redactor.redact(&text));
+            let text = redactor.redact(&text);
+            anstream::print!("{}", controls::escape(&text, Keep::OurStyles));
             return Ok(code);
         }
     };
@@ -67,22 +70,25 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
     let _ = writeln!(
         text,
         "{label}  Test Connection: GET {} ({})\n      {}",
-        exchange.sent.url,
+        controls::line(&exchange.sent.url),
         crate::report::terminal::millis(exchange.elapsed),
-        diagnosis.verdict
+        controls::line(&diagnosis.verdict)
     );
     if let Some(hint) = &diagnosis.hint {
         let _ = writeln!(
             text,
-            "      {} {hint}",
-            styles.bold(if diagnosis.passed { "note:" } else { "hint:" })
+            "      {} {}",
+            styles.bold(if diagnosis.passed { "note:" } else { "hint:" }),
+            controls::line(hint)
         );
     }
     if args.output.verbose() || !diagnosis.passed {
-        text.push_str(&indented(&exchange, limit));
+        text.push_str(&indented(&exchange, &redactor, limit));
     }
-    // anstream strips the colour again if this stream must not get it.
-    anstream::print!("{}", redactor.redact(&text));
+    // anstream strips the colour again if this stream must not get it; the server's words
+    // were escaped above, and anything else that is not our colour is escaped here.
+    let text = redactor.redact(&text);
+    anstream::print!("{}", controls::escape(&text, Keep::OurStyles));
     Ok(diagnosis.exit_code)
 }
 
@@ -91,14 +97,15 @@ pub(crate) async fn connect(args: ConnectArgs) -> Result<i32, CliError> {
 async fn token_endpoint(
     client: &Client,
     styles: &Styles,
-    output: &OutputArgs,
+    (output, redactor): (&OutputArgs, &Redactor),
     limit: usize,
     text: &mut String,
 ) -> Result<Option<Issued>, i32> {
     let (label, exchange, lines, result) = match client.fetch_token().await {
         None => return Ok(None),
         Some(Ok((issued, exchange))) => {
-            let mut lines = vec![issued.describe()];
+            // `iss` and `aud` are the token endpoint's words.
+            let mut lines = vec![controls::line(&issued.describe())];
             if let Some(warning) = issued.lifetime_warning() {
                 lines.push(format!("{} {warning}", styles.bold("warning:")));
             }
@@ -106,7 +113,7 @@ async fn token_endpoint(
         }
         Some(Err(e)) => {
             let lines = vec![
-                e.verdict(),
+                controls::line(&e.verdict()),
                 format!("{} {}", styles.bold("hint:"), e.hint()),
             ];
             let code = if e.is_transport() {
@@ -120,21 +127,21 @@ async fn token_endpoint(
     let _ = writeln!(
         text,
         "{label}  Token endpoint: POST {} ({})",
-        exchange.sent.url,
+        controls::line(&exchange.sent.url),
         crate::report::terminal::millis(exchange.elapsed)
     );
     for line in lines {
         let _ = writeln!(text, "      {line}");
     }
     if output.verbose() || result.is_err() {
-        text.push_str(&indented(&exchange, limit));
+        text.push_str(&indented(&exchange, redactor, limit));
     }
     result
 }
 
-fn indented(exchange: &Exchange, limit: usize) -> String {
-    exchange
-        .render(limit)
+fn indented(exchange: &Exchange, redactor: &Redactor, limit: usize) -> String {
+    let text = exchange.render(redactor, limit);
+    controls::escape(&text, Keep::Lines)
         .lines()
         .map(|l| format!("      {l}\n"))
         .collect()
@@ -158,7 +165,8 @@ pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> 
         .oauth
         .resolve()
         .map_err(|e| CliError::usage(e.to_string()).with_hint(super::token::OAUTH_HINT))?;
-    let redactor = Redactor::default();
+    // For an error before the client exists; the client's own redactor is returned below.
+    let redactor = Redactor::new(tenant.secrets());
     let built = match oauth {
         Some(oauth) => Client::with_oauth(tenant, oauth, options, &redactor),
         None => {
@@ -174,7 +182,10 @@ pub(crate) fn client(args: &ServerArgs) -> Result<(Client, Redactor), CliError> 
         }
     };
     match built {
-        Ok(client) => Ok((client, redactor)),
+        Ok(client) => {
+            let redactor = client.redactor().clone();
+            Ok((client, redactor))
+        }
         Err(e) => Err(CliError::usage(redactor.redact(&e.to_string()))),
     }
 }
@@ -186,7 +197,7 @@ pub(crate) async fn first_token(client: &Client, redactor: &Redactor) -> Result<
         None => Ok(()),
         Some(Ok((issued, _))) => {
             if let Some(warning) = issued.lifetime_warning() {
-                anstream::eprintln!("warning: {}", redactor.redact(&warning));
+                anstream::eprintln!("warning: {}", controls::line(&redactor.redact(&warning)));
             }
             Ok(())
         }

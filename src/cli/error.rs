@@ -64,9 +64,14 @@ impl CliError {
         self.code
     }
 
-    /// Prints the error on stderr (through anstream, so no stray ANSI reaches a pipe).
+    /// Prints the error on stderr (through anstream, so no stray ANSI reaches a pipe), with
+    /// any control character in it written out: a message may quote what a server said.
     pub(crate) fn print(&self) {
-        anstream::eprint!("{self}");
+        let text = self.to_string();
+        anstream::eprint!(
+            "{}",
+            crate::report::controls::escape(&text, crate::report::controls::Keep::Lines)
+        );
     }
 }
 

@@ -13,6 +13,7 @@ use crate::load::cycle::{self, Created, Load, Mix, Shape};
 use crate::load::summary::{self, Cleanup, Leftover, Summary};
 use crate::profile::{Profile, Renderer};
 use crate::redact::Redactor;
+use crate::report::controls::{self, Keep};
 
 #[derive(Debug, Args)]
 pub(crate) struct LoadArgs {
@@ -111,7 +112,8 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         &created,
         &left,
     );
-    print!("{}", redactor.redact(&summary::render(&summary)));
+    let text = redactor.redact(&summary::render(&summary));
+    print!("{}", controls::escape(&text, Keep::Lines));
     if let Some(path) = &args.json {
         write_json(path, &summary, &redactor)?;
     }

@@ -17,6 +17,7 @@ use crate::http::Client;
 use crate::plan::{self, Plan};
 use crate::profile::Profile;
 use crate::redact::Redactor;
+use crate::report::controls::{self, Keep};
 use crate::report::{Progress, ReportContext, ReportFiles, Styles, Terminal};
 use crate::run::{new_run_id, RunEvent, RunSummary, Runner};
 use crate::scenario;
@@ -422,9 +423,10 @@ fn trace(event: &RunEvent<'_>, redactor: &Redactor) {
     {
         let mut text = format!("--- {scenario} [{profile}] {}: {}\n", step.id, step.name);
         for exchange in &step.exchanges {
-            text.push_str(&exchange.render(TRACE_BODY_LIMIT));
+            text.push_str(&exchange.render(redactor, TRACE_BODY_LIMIT));
         }
-        anstream::eprint!("{}", redactor.redact(&text));
+        let text = redactor.redact(&text);
+        anstream::eprint!("{}", controls::escape(&text, Keep::Lines));
     }
 }
 

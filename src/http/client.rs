@@ -75,6 +75,8 @@ pub struct Client {
     transport: Transport,
     tenant: TenantUrl,
     credential: Credential,
+    /// Masks every exchange as it is recorded; the one the outputs use too.
+    redactor: Redactor,
 }
 
 /// Where the bearer token comes from.
@@ -88,16 +90,20 @@ enum Credential {
 }
 
 impl Client {
-    /// Builds a client that sends one long-lived bearer token.
+    /// Builds a client that sends one long-lived bearer token. The token and the Tenant URL's
+    /// keys are masked in every exchange it records ([`Client::redactor`]).
     pub fn new(
         tenant: TenantUrl,
         token: Secret,
         options: ClientOptions,
     ) -> Result<Client, ClientError> {
+        let redactor = Redactor::new(tenant.secrets().into_iter().chain(options.proxy.secrets()));
+        redactor.register(token.clone());
         Ok(Client {
             transport: Transport::new(&options)?,
             tenant,
             credential: Credential::Static(token),
+            redactor,
         })
     }
 
@@ -110,12 +116,22 @@ impl Client {
         redactor: &Redactor,
     ) -> Result<Client, ClientError> {
         let transport = Transport::new(&options)?;
+        for secret in tenant.secrets().into_iter().chain(options.proxy.secrets()) {
+            redactor.register(secret);
+        }
         let source = TokenSource::new(oauth, transport.clone(), redactor.clone());
         Ok(Client {
             transport,
             tenant,
             credential: Credential::OAuth(Arc::new(source)),
+            redactor: redactor.clone(),
         })
+    }
+
+    /// The redactor that knows every secret of this client: the token (or client secret and
+    /// access tokens) and the Tenant URL's keys. Every output writes through it.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// With OAuth, fetches a new access token now: what was issued and the token request.
@@ -157,7 +173,8 @@ impl Client {
     }
 
     /// Sends a request and records the exchange: the head exactly as it went on the wire
-    /// (names, values, order; `Host` and `Content-Length` included), with the token masked.
+    /// (names, values, order; `Host` and `Content-Length` included), with the token masked,
+    /// and every secret masked wherever the server echoed it.
     /// Never fails: a transport problem is recorded in the exchange.
     pub async fn send(&self, request: &Request) -> Exchange {
         let joined = self.tenant.join(&request.target);
@@ -181,7 +198,8 @@ impl Client {
                     sent,
                     received: Err(error),
                     elapsed: started.elapsed(),
-                };
+                }
+                .recorded(&self.redactor);
             }
         };
         let authorization = |token: &str| request.send_token.then(|| format!("Bearer {token}"));
@@ -207,6 +225,7 @@ impl Client {
                     received: Err(error),
                     elapsed: started.elapsed(),
                 }
+                .recorded(&self.redactor)
             }
         };
         let mut head = wire::head(
@@ -237,5 +256,8 @@ impl Client {
             received,
             elapsed: started.elapsed(),
         }
+        // Masked whole, here: any cap on how much of a body is kept must come after this,
+        // or a token cut by the cap would leave its first part unmasked.
+        .recorded(&self.redactor)
     }
 }

@@ -33,6 +33,29 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// The same error with each of its texts (host, detail) passed through `f`: how the record
+    /// and the reports mask what a server or a proxy said in it.
+    pub(crate) fn map_text(&self, f: impl Fn(&str) -> String) -> TransportError {
+        let kind = match &self.kind {
+            TransportErrorKind::Tls { detail } => TransportErrorKind::Tls { detail: f(detail) },
+            TransportErrorKind::Protocol { detail } => {
+                TransportErrorKind::Protocol { detail: f(detail) }
+            }
+            TransportErrorKind::TokenEndpoint { detail } => {
+                TransportErrorKind::TokenEndpoint { detail: f(detail) }
+            }
+            TransportErrorKind::Proxy { proxy, detail } => TransportErrorKind::Proxy {
+                proxy: f(proxy),
+                detail: f(detail),
+            },
+            other => other.clone(),
+        };
+        TransportError {
+            authority: f(&self.authority),
+            kind,
+        }
+    }
+
     /// One line saying what happened.
     pub fn verdict(&self) -> String {
         let at = &self.authority;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::TransportError;
-use crate::redact::MASK;
+use crate::redact::{Redacted, Redactor, MASK};
 
 /// What was sent. `Authorization` is recorded as `Bearer ***`, never with the token.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,20 +79,53 @@ impl Exchange {
         self
     }
 
+    /// The same exchange with every text in it (URL, header values, bodies, a transport
+    /// error's details) passed through `f`.
+    pub(crate) fn map_text(&self, f: impl Fn(&str) -> String) -> Exchange {
+        let headers = |headers: &[(String, String)]| -> Vec<(String, String)> {
+            headers.iter().map(|(n, v)| (f(n), f(v))).collect()
+        };
+        Exchange {
+            sent: Sent {
+                method: self.sent.method,
+                url: f(&self.sent.url),
+                headers: headers(&self.sent.headers),
+                body: self.sent.body.as_deref().map(&f),
+            },
+            received: match &self.received {
+                Ok(received) => Ok(Received {
+                    full_size: received.full_size,
+                    status: received.status,
+                    headers: headers(&received.headers),
+                    body: f(&received.body),
+                }),
+                Err(error) => Err(error.map_text(&f)),
+            },
+            elapsed: self.elapsed,
+        }
+    }
+
+    /// The record of this exchange: every long secret masked in every form, before anything
+    /// (a check, a hint, a report) reads it, so no later cut can leave a piece of one
+    /// (see [`crate::redact`]).
+    pub(crate) fn recorded(self, redactor: &Redactor) -> Exchange {
+        self.map_text(|text| redactor.redact_long(text))
+    }
+
     /// The response, if one came.
     pub fn response(&self) -> Option<&Received> {
         self.received.as_ref().ok()
     }
 
     /// The request and response as text, for a failure report: request line, headers, body,
-    /// then status line, headers, body (cut at `max_body` bytes).
-    pub fn render(&self, max_body: usize) -> String {
+    /// then status line, headers, body (cut at `max_body` bytes, after `redactor` masked it).
+    pub fn render(&self, redactor: &Redactor, max_body: usize) -> String {
         let mut out = format!("> {} {}\n", self.sent.method, self.sent.url);
         for (name, value) in &self.sent.headers {
             let _ = writeln!(out, "> {name}: {}", structural_redact(name, value));
         }
         if let Some(body) = &self.sent.body {
-            let _ = writeln!(out, "> \n{}", cut(body, max_body));
+            let _ = writeln!(out, "> \n{}", cut(&redactor.mask(body), max_body));
         }
         match &self.received {
             Ok(received) => {
@@ -101,7 +134,7 @@ impl Exchange {
                     let _ = writeln!(out, "< {name}: {}", structural_redact(name, value));
                 }
                 if !received.body.is_empty() {
-                    let _ = writeln!(out, "< \n{}", cut(&received.body, max_body));
+                    let _ = writeln!(out, "< \n{}", cut(&redactor.mask(&received.body), max_body));
                 }
             }
             Err(error) => {
@@ -190,7 +223,9 @@ pub(crate) fn structural_redact<'a>(name: &str, value: &'a str) -> std::borrow::
     }
 }
 
-fn cut(body: &str, max: usize) -> String {
+/// Only masked text can be cut (design §2.12, mask before you cut).
+fn cut(body: &Redacted, max: usize) -> String {
+    let body = body.as_str();
     if body.len() <= max {
         return body.to_owned();
     }

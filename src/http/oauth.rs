@@ -204,6 +204,12 @@ pub(crate) struct TokenSource {
 impl TokenSource {
     pub(crate) fn new(config: OAuthConfig, transport: Transport, redactor: Redactor) -> Self {
         redactor.register(config.client_secret.clone());
+        // What HTTP Basic encodes (RFC 6749 §2.3.1), so its Base64 is masked whole too.
+        redactor.register(Secret::new(format!(
+            "{}:{}",
+            config.client_id,
+            config.client_secret.expose()
+        )));
         TokenSource {
             config,
             transport,
@@ -239,10 +245,11 @@ impl TokenSource {
         let requested = Instant::now();
         let exchange = self.request().await;
         let endpoint = self.config.token_endpoint.to_string();
+        // Masked before anything reads them: a refusal may quote the secret it refused.
         let fail = |problem, exchange: &Exchange| OAuthError {
             endpoint: endpoint.clone(),
-            problem,
-            exchange: exchange.clone(),
+            problem: self.masked(problem),
+            exchange: exchange.clone().recorded(&self.redactor),
         };
         let received = match &exchange.received {
             Ok(received) => received,
@@ -260,7 +267,32 @@ impl TokenSource {
             token: token.clone(),
             refresh_at,
         });
-        Ok((token, issued, exchange))
+        Ok((token, issued, exchange.recorded(&self.redactor)))
+    }
+
+    /// A problem whose texts (the endpoint's words, a transport detail) are masked.
+    fn masked(&self, problem: OAuthProblem) -> OAuthProblem {
+        let mask = |text: &str| self.redactor.redact_long(text);
+        match problem {
+            OAuthProblem::Unreachable(e) => OAuthProblem::Unreachable(e.map_text(mask)),
+            OAuthProblem::InvalidClient {
+                status,
+                description,
+            } => OAuthProblem::InvalidClient {
+                status,
+                description: mask(&description),
+            },
+            OAuthProblem::Refused {
+                status,
+                error,
+                description,
+            } => OAuthProblem::Refused {
+                status,
+                error: error.as_deref().map(mask),
+                description: mask(&description),
+            },
+            other => other,
+        }
     }
 
     /// Sends the token request and records it with the secret masked.

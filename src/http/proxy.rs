@@ -32,6 +32,44 @@ pub enum ProxyChoice {
 }
 
 impl ProxyChoice {
+    /// The proxy's password and its `user:password` (what `Proxy-Authorization: Basic`
+    /// encodes), so a proxy or server that echoes them back has them masked.
+    pub(crate) fn secrets(&self) -> Vec<crate::redact::Secret> {
+        let urls: Vec<String> = match self {
+            ProxyChoice::Url(url) => vec![url.clone()],
+            ProxyChoice::Environment => [
+                "HTTPS_PROXY",
+                "https_proxy",
+                "HTTP_PROXY",
+                "http_proxy",
+                "ALL_PROXY",
+                "all_proxy",
+            ]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .collect(),
+            ProxyChoice::Direct => Vec::new(),
+        };
+        let mut secrets = Vec::new();
+        for url in urls {
+            if let Ok(parsed) = url::Url::parse(&url) {
+                if let Some(password) = parsed.password() {
+                    let decoded = |s: &str| {
+                        percent_encoding::percent_decode_str(s)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    };
+                    let password = decoded(password);
+                    let user = decoded(parsed.username());
+                    secrets.push(crate::redact::Secret::new(format!("{user}:{password}")));
+                    secrets.push(crate::redact::Secret::new(password));
+                }
+            }
+            secrets.extend(super::tenant::url_secrets(&url));
+        }
+        secrets
+    }
+
     pub(crate) fn matcher(&self) -> Matcher {
         match self {
             ProxyChoice::Environment => Matcher::from_env(),
@@ -274,5 +312,26 @@ impl Tunneled {
             proxy: self.proxy.clone(),
             source: error.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_password_and_its_basic_credentials_are_secrets() {
+        let choice = ProxyChoice::Url("http://proxy-user:p%40ss-w0rd@127.0.0.1:3128".into());
+        let secrets: Vec<String> = choice
+            .secrets()
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect();
+        assert!(
+            secrets.contains(&"proxy-user:p@ss-w0rd".to_owned()),
+            "{secrets:?}"
+        );
+        assert!(secrets.contains(&"p@ss-w0rd".to_owned()), "{secrets:?}");
+        assert!(ProxyChoice::Direct.secrets().is_empty());
     }
 }

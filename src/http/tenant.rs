@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::redact::{Redactor, Secret};
+
 /// The flag that switches Entra to its RFC-compliant PATCH behaviour (client-behaviour §5.1).
 pub(crate) const FLAG: &str = "aadoptscim062020";
 
@@ -28,8 +30,10 @@ impl TenantUrl {
     /// Parses a Tenant URL. Only `http` and `https` are accepted; user info is refused, since it
     /// would be a second secret that Entra never sends.
     pub fn parse(text: &str) -> Result<TenantUrl, TenantUrlError> {
+        // The URL is quoted with its secrets masked: a refused `http://admin:pass@host/` must
+        // not print the password it is refused for.
         let fail = |reason: &str| TenantUrlError {
-            url: text.to_owned(),
+            url: Redactor::new(url_secrets(text)).redact(text),
             reason: reason.to_owned(),
         };
         let url = url::Url::parse(text.trim()).map_err(|e| {
@@ -89,6 +93,17 @@ impl TenantUrl {
         &self.base
     }
 
+    /// The values of the query parameters that look like keys (`?code=…` of an Azure
+    /// Function, `?sig=…`, `?api-key=…`): secrets, masked in every output, while every
+    /// request still carries them.
+    pub fn secrets(&self) -> Vec<Secret> {
+        self.extra_query
+            .iter()
+            .filter(|(key, _)| secret_key(key))
+            .map(|(_, value)| Secret::new(value.as_str()))
+            .collect()
+    }
+
     /// Whether the Tenant URL asked for the `aadOptscim062020` behaviour.
     pub fn has_flag(&self) -> bool {
         self.flag
@@ -112,6 +127,56 @@ impl TenantUrl {
             .map(|u| u.path().trim_end_matches('/').to_owned())
             .unwrap_or_default()
     }
+}
+
+/// Query parameter names whose values are keys: the names gateways and function hosts use,
+/// and any name ending in one of them after `-` or `_` (`subscription-key`, `client_secret`).
+const SECRET_KEYS: [&str; 10] = [
+    "code",
+    "sig",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "api-key",
+    "apikey",
+    "access_token",
+    "signature",
+];
+
+/// Whether a query parameter of this name carries a secret (any case).
+fn secret_key(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_KEYS.iter().any(|key| {
+        name == *key
+            || name
+                .strip_suffix(key)
+                .is_some_and(|head| head.ends_with(['-', '_']))
+    })
+}
+
+/// The secret parts of a URL as it was typed: the password of its user info and the values
+/// of key-like query parameters. Read from the text, so a URL too broken to parse still has
+/// them masked when it is quoted.
+pub(crate) fn url_secrets(text: &str) -> Vec<Secret> {
+    let mut secrets = Vec::new();
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if let Some((_, password)) = authority
+        .rsplit_once('@')
+        .and_then(|(u, _)| u.split_once(':'))
+    {
+        secrets.push(Secret::new(password));
+    }
+    if let Some((_, query)) = text.split_once('?') {
+        let query = query.split('#').next().unwrap_or_default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            if secret_key(&key) {
+                secrets.push(Secret::new(value.into_owned()));
+            }
+        }
+    }
+    secrets
 }
 
 impl fmt::Display for TenantUrl {
@@ -146,6 +211,30 @@ mod tests {
             "http://127.0.0.1:8080/scim/Users?filter=x&tenant=a"
         );
         assert_eq!(t.authority(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn key_like_query_values_are_secrets_and_still_sent() {
+        let t = TenantUrl::parse(
+            "https://f.azurewebsites.net/api/scim?code=fn-KEY-123%2B&Subscription-Key=s1&tenant=a&sig=z",
+        )
+        .expect("parses");
+        let secrets: Vec<String> = t.secrets().iter().map(|s| s.expose().to_owned()).collect();
+        assert_eq!(secrets, ["fn-KEY-123+", "s1", "z"]);
+        assert!(t.join("/Users").contains("code=fn-KEY-123%2B"));
+    }
+
+    #[test]
+    fn a_refused_url_is_quoted_without_its_password_or_keys() {
+        for url in [
+            "http://admin:hunter2@host/scim/v2",
+            "http://admin:hunter2@host:notaport/scim",
+            "ftp://u:hunter2@h/scim?code=hunter2",
+        ] {
+            let error = TenantUrl::parse(url).expect_err("refused").to_string();
+            assert!(!error.contains("hunter2"), "{error}");
+            assert!(error.contains("***"), "{error}");
+        }
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::redact::Redacted;
+
 /// How much of a body the terminal shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Limit {
@@ -33,20 +35,21 @@ pub(crate) const INLINE_WIDTH: usize = 100;
 
 /// A JSON body pretty-printed (key order kept), objects and arrays whose one-line form fits
 /// in `width` columns (indent included) on one line: `{ "value": "42", "$ref": null }` rather
-/// than four lines. Any other body as it came.
+/// than four lines. Any other body as it came. It takes masked text and gives masked text:
+/// re-serialising decodes JSON escapes, which the redactor has already searched through.
 ///
 /// Written by hand: `serde_json`'s pretty printer puts every value on its own line, which
 /// makes a 100-member PATCH 400 lines long, and no well-kept crate prints "pretty but
 /// compact" (the layout of `json-stringify-pretty-compact`).
-pub(crate) fn pretty(body: &str, width: usize) -> String {
-    match serde_json::from_str::<Value>(body) {
+pub(crate) fn pretty(body: Redacted, width: usize) -> Redacted {
+    body.map(|body| match serde_json::from_str::<Value>(&body) {
         Ok(value @ (Value::Object(_) | Value::Array(_))) => {
             let mut out = String::new();
             write_value(&value, 0, width, &mut out);
             out
         }
-        _ => body.to_owned(),
-    }
+        _ => body,
+    })
 }
 
 fn write_value(value: &Value, indent: usize, width: usize, out: &mut String) {
@@ -98,8 +101,10 @@ fn scalar(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// `text` within `limit`, whole lines first; a last line says what was left out.
-pub(crate) fn cut(text: &str, limit: Limit) -> String {
+/// `text` within `limit`, whole lines first; a last line says what was left out. Only
+/// masked text can be cut (design §2.12, mask before you cut).
+pub(crate) fn cut(text: &Redacted, limit: Limit) -> String {
+    let text = text.as_str();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
     let mut shown = 0;
@@ -134,15 +139,24 @@ pub(crate) fn cut(text: &str, limit: Limit) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::Redactor;
+
+    /// Text masked by a redactor that knows no secret.
+    fn m(text: &str) -> Redacted {
+        Redactor::default().mask(text)
+    }
 
     #[test]
     fn small_json_stays_on_one_line_in_its_own_key_order() {
         assert_eq!(
-            pretty(r#"{"b":1,"a":[true,{}]}"#, 72),
+            pretty(m(r#"{"b":1,"a":[true,{}]}"#), 72).into_string(),
             r#"{ "b": 1, "a": [true, {}] }"#
         );
-        assert_eq!(pretty("<html>x</html>", 72), "<html>x</html>");
-        assert_eq!(pretty("42", 72), "42");
+        assert_eq!(
+            pretty(m("<html>x</html>"), 72).into_string(),
+            "<html>x</html>"
+        );
+        assert_eq!(pretty(m("42"), 72).into_string(), "42");
     }
 
     #[test]
@@ -151,7 +165,7 @@ mod tests {
         let body =
             format!(r#"{{"schemas":["a"],"members":[{{"value":"{long}"}},{{"value":"1"}}]}}"#);
         assert_eq!(
-            pretty(&body, 72),
+            pretty(m(&body), 72).into_string(),
             format!(
                 "{{\n  \"schemas\": [\"a\"],\n  \"members\": [\n    {{ \"value\": \"{long}\" }},\n    {{ \"value\": \"1\" }}\n  ]\n}}"
             )
@@ -162,7 +176,7 @@ mod tests {
     fn a_long_body_is_cut_at_the_line_limit_and_says_how_much_is_left() {
         let text: String = (1..=50).map(|n| format!("line {n}\n")).collect();
         let shown = cut(
-            &text,
+            &m(&text),
             Limit {
                 lines: 3,
                 bytes: 4096,
@@ -181,7 +195,7 @@ mod tests {
     fn a_single_long_line_is_cut_at_the_byte_limit() {
         let text = "é".repeat(100);
         let shown = cut(
-            &text,
+            &m(&text),
             Limit {
                 lines: 40,
                 bytes: 11,
@@ -195,7 +209,23 @@ mod tests {
     }
 
     #[test]
+    fn a_body_is_masked_before_it_is_cut_so_no_piece_of_a_token_is_left() {
+        let token = "tok-SENTINEL-7f3a9c2e41d8b6a0";
+        let redactor = Redactor::new([crate::redact::Secret::new(token)]);
+        // The token straddles the cut at 20 bytes; escaped, so only decoding finds it.
+        let body = format!("{{\"detail\":\"{}\"}}", token.replace('-', "\\u002d"));
+        let shown = cut(
+            &redactor.mask(&body),
+            Limit {
+                lines: 1,
+                bytes: 20,
+            },
+        );
+        assert!(!shown.contains("tok") && !shown.contains("SENT"), "{shown}");
+    }
+
+    #[test]
     fn a_short_body_is_left_whole() {
-        assert_eq!(cut("a\nb", TERMINAL), "a\nb\n");
+        assert_eq!(cut(&m("a\nb"), TERMINAL), "a\nb\n");
     }
 }

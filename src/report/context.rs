@@ -15,9 +15,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::gallery::GalleryVerdict;
-use crate::http::{
-    structural_redact, Exchange, Received, Sent, TransportError, TransportErrorKind,
-};
+use crate::http::{structural_redact, Exchange};
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::run::{RunSummary, ScenarioOutcome};
@@ -71,47 +69,16 @@ impl ReportContext {
     /// A copy of `exchange` in which every string has been through [`Self::text`] and every
     /// header through [`Self::header`]: the only form of an exchange a file reporter reads.
     pub fn exchange(&self, exchange: &Exchange) -> Exchange {
-        let headers = |headers: &[(String, String)]| -> Vec<(String, String)> {
-            headers.iter().map(|(n, v)| self.header(n, v)).collect()
-        };
-        let sent = Sent {
-            method: exchange.sent.method,
-            url: self.text(&exchange.sent.url),
-            headers: headers(&exchange.sent.headers),
-            body: exchange.sent.body.as_deref().map(|b| self.text(b)),
-        };
-        let received = match &exchange.received {
-            Ok(received) => Ok(Received {
-                full_size: received.full_size,
-                status: received.status,
-                headers: headers(&received.headers),
-                body: self.text(&received.body),
-            }),
-            Err(error) => Err(self.transport_error(error)),
-        };
-        Exchange {
-            sent,
-            received,
-            elapsed: exchange.elapsed,
+        let mut redacted = exchange.map_text(|text| self.text(text));
+        for (name, value) in &mut redacted.sent.headers {
+            *value = structural_redact(name, value).into_owned();
         }
-    }
-
-    /// A transport error whose texts (host, TLS or protocol detail) are redacted, so its
-    /// `verdict()` can be written as it is.
-    fn transport_error(&self, error: &TransportError) -> TransportError {
-        let kind = match &error.kind {
-            TransportErrorKind::Tls { detail } => TransportErrorKind::Tls {
-                detail: self.text(detail),
-            },
-            TransportErrorKind::Protocol { detail } => TransportErrorKind::Protocol {
-                detail: self.text(detail),
-            },
-            other => other.clone(),
-        };
-        TransportError {
-            authority: self.text(&error.authority),
-            kind,
+        if let Ok(received) = &mut redacted.received {
+            for (name, value) in &mut received.headers {
+                *value = structural_redact(name, value).into_owned();
+            }
         }
+        redacted
     }
 
     /// A request URL relative to the Tenant URL (`/Users?filter=…`), as reports name requests;
@@ -156,6 +123,7 @@ pub fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::{Received, Sent};
     use crate::redact::Secret;
 
     fn context() -> ReportContext {

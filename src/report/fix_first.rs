@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::controls::line as shown;
 use super::{layout, Styles};
 use crate::hints::Hint;
 
@@ -43,7 +44,7 @@ pub(crate) fn render(hints: &[Hint], styles: &Styles, width: Option<usize>) -> S
                 format!("  {}. ", n + 1),
                 format!(
                     "{label} {} {}",
-                    hint.cause,
+                    shown(&hint.cause),
                     styles.dim(&format!("({})", hint.id))
                 ),
             ),
@@ -53,13 +54,13 @@ pub(crate) fn render(hints: &[Hint], styles: &Styles, width: Option<usize>) -> S
             ),
             (
                 format!("     {} ", styles.dim("seen:    ")),
-                hint.evidence.clone(),
+                shown(&hint.evidence),
             ),
             (
                 format!("     {} ", styles.dim("fix:     ")),
-                hint.fix.to_owned(),
+                shown(&hint.fix),
             ),
-            (format!("     {} ", styles.dim("steps:   ")), steps),
+            (format!("     {} ", styles.dim("steps:   ")), shown(&steps)),
         ];
         for (i, (first, body)) in lines.into_iter().enumerate() {
             let rest = if i == 0 { "     " } else { FOLDED };

@@ -72,7 +72,12 @@ pub(crate) fn render(verdicts: &[GalleryVerdict], styles: &Styles, width: usize)
             label(verdict, styles),
             layout::pad(verdict.test.name, name_width)
         );
-        out.push_str(&layout::fold(&detail, width, &first, &rest));
+        out.push_str(&layout::fold(
+            &super::controls::line(&detail),
+            width,
+            &first,
+            &rest,
+        ));
     }
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for verdict in verdicts {

@@ -286,7 +286,7 @@ fn system_out(step: &StepOutcome, redacted: &[Exchange], ctx: &ReportContext) ->
         if index > 0 {
             out.push('\n');
         }
-        out.push_str(&exchange.render(BODY_LIMIT));
+        out.push_str(&exchange.render(&ctx.redactor, BODY_LIMIT));
         let _ = writeln!(out, "({})", millis(exchange.elapsed));
     }
     if step.status == StepStatus::Failed {

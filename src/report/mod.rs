@@ -1,8 +1,10 @@
 //! Reporters: they read run results and events and write text. They never send a request.
-//! Everything they write passes through one [`crate::redact::Redactor`].
+//! Everything they write passes through one [`crate::redact::Redactor`], and everything they
+//! show a terminal through `controls::escape`.
 
 mod body;
 pub mod context;
+pub(crate) mod controls;
 pub mod files;
 mod fix_first;
 mod gallery;

@@ -36,8 +36,9 @@ impl Progress {
     pub fn on_event(&self, event: &RunEvent<'_>) {
         match event {
             RunEvent::ScenarioStarted { name, profile, .. } => {
-                self.bar
-                    .set_message(self.redactor.redact(&message(name, profile.name())));
+                self.bar.set_message(super::controls::line(
+                    &self.redactor.redact(&message(name, profile.name())),
+                ));
             }
             RunEvent::StepFinished { .. } => self.bar.inc(1),
             RunEvent::CleanupStarted { .. } => self.bar.set_message("cleanup"),

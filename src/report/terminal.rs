@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
+use super::controls::{self, Keep};
 use super::{body, layout, setup, Styles};
 use crate::check::Severity;
 use crate::http::{structural_redact, Exchange};
@@ -151,7 +152,7 @@ impl<W: Write> Terminal<W> {
                 self.last_fallback = None;
                 let header = format!(
                     "{} {}\n",
-                    self.styles.bold(name),
+                    self.styles.bold(&controls::line(name)),
                     self.styles.dim(&format!("[{profile}]"))
                 );
                 self.held.clear();
@@ -179,7 +180,7 @@ impl<W: Write> Terminal<W> {
                 format!(
                     "{}{}: {verdict} ({} requests, {})\n\n",
                     self.held_header.take().unwrap_or_default(),
-                    outcome.name,
+                    controls::line(&outcome.name),
                     outcome.requests(),
                     millis(outcome.elapsed)
                 )
@@ -215,10 +216,10 @@ impl<W: Write> Terminal<W> {
                     "{} {} {} (id {}) {}: {}",
                     self.styles.fail("left behind:"),
                     leftover.kind.name(),
-                    leftover.name,
-                    crate::id::shown(id),
-                    leftover.url,
-                    leftover.reason
+                    controls::line(&leftover.name),
+                    controls::line(&crate::id::shown(id)),
+                    controls::line(&leftover.url),
+                    controls::line(&leftover.reason.to_string())
                 ),
                 // Only the name is known: the create's answer never came.
                 None => writeln!(
@@ -226,8 +227,8 @@ impl<W: Write> Terminal<W> {
                     "{} {} `{}`: {}",
                     self.styles.fail("may exist:"),
                     leftover.kind.name(),
-                    leftover.name,
-                    leftover.reason
+                    controls::line(&leftover.name),
+                    controls::line(&leftover.reason.to_string())
                 ),
             };
         }
@@ -298,7 +299,7 @@ impl<W: Write> Terminal<W> {
         }
         text.push('\n');
         for scenario in &scenarios {
-            let _ = write!(text, "{scenario:<width$}");
+            let _ = write!(text, "{:<width$}", controls::line(scenario));
             for profile in &profiles {
                 let cell = summary
                     .scenarios
@@ -377,7 +378,7 @@ impl<W: Write> Terminal<W> {
         let reason = held
             .first()
             .and_then(stopped)
-            .map(ToString::to_string)
+            .map(|premise| controls::line(&premise.to_string()))
             .unwrap_or_default();
         let said = if self.last_stop.as_deref() == Some(reason.as_str()) {
             "same reason".to_owned()
@@ -385,7 +386,10 @@ impl<W: Write> Terminal<W> {
             reason.clone()
         };
         self.last_stop = Some(reason);
-        let name = header.map_or_else(|| outcome.name.clone(), |h| h.trim_end().to_owned());
+        let name = header.map_or_else(
+            || controls::line(&outcome.name),
+            |h| h.trim_end().to_owned(),
+        );
         let lead = format!(
             "{name}: {} ({} steps): ",
             self.styles.skip("NOT RUN"),
@@ -410,7 +414,7 @@ impl<W: Write> Terminal<W> {
                 self.styles.fail("ERROR"),
                 format!(
                     "{}{}",
-                    self.prose(&error.verdict(), INDENT, INDENT),
+                    self.prose(&controls::line(&error.verdict()), INDENT, INDENT),
                     self.prose(
                         &format!("{} {}", self.styles.bold("hint:"), error.hint()),
                         INDENT,
@@ -419,7 +423,7 @@ impl<W: Write> Terminal<W> {
                 ),
             ),
             StepStatus::NotRun(NotRun::Premise(premise)) => {
-                let reason = premise.to_string();
+                let reason = controls::line(&premise.to_string());
                 let detail = if self.last_reason.as_deref() == Some(reason.as_str()) {
                     String::new()
                 } else {
@@ -453,7 +457,7 @@ impl<W: Write> Terminal<W> {
     fn fallback_notes(&mut self, step: &StepOutcome) -> String {
         let mut text = String::new();
         for fallback in &step.fallbacks {
-            let note = fallback.to_string();
+            let note = controls::line(&fallback.to_string());
             if self.last_fallback.as_deref() != Some(note.as_str()) {
                 text.push_str(&self.prose(&self.styles.dim(&note), INDENT, INDENT));
                 self.last_fallback = Some(note);
@@ -467,7 +471,7 @@ impl<W: Write> Terminal<W> {
     /// of it with `-v`).
     fn step_line(&self, label: &str, step: &StepOutcome) -> String {
         let full = self.verbosity == Verbosity::Verbose;
-        let name = self.redactor.redact(&step.name);
+        let name = controls::line(&self.redactor.redact(&step.name));
         let name = if full {
             name
         } else {
@@ -486,7 +490,7 @@ impl<W: Write> Terminal<W> {
             .map_or("---".to_owned(), |r| r.status.to_string());
         let method = exchange.sent.method;
         let tail = format!(" → {status}  {}", millis(exchange.elapsed));
-        let target = self.redactor.redact(self.target(&exchange.sent.url));
+        let target = controls::line(&self.redactor.redact(self.target(&exchange.sent.url)));
         let room = self
             .width
             .saturating_sub(layout::width_of(&lead) + method.len() + 1 + layout::width_of(&tail))
@@ -510,7 +514,11 @@ impl<W: Write> Terminal<W> {
     fn failures(&self, step: &StepOutcome) -> String {
         let mut text = String::new();
         for check in step.failures() {
-            let (message, expected, actual) = (check.message(), check.expected(), check.actual());
+            let (message, expected, actual) = (
+                controls::line(&check.message()),
+                controls::line(&check.expected()),
+                controls::line(&check.actual()),
+            );
             // Only the milder severities are spelled out: a bare `✗` breaks Entra.
             let severity = match check.severity {
                 Severity::BreaksEntra => String::new(),
@@ -528,11 +536,11 @@ impl<W: Write> Terminal<W> {
         text.push_str(&self.line(&format!(
             "{INDENT}{} {}",
             self.styles.dim("-->"),
-            step.location
+            controls::line(&step.location.to_string())
         )));
         if let Some(request) = step.request() {
             // Ready to paste; the token comes from `$SCIMCHECK_TOKEN`, never from the report.
-            let curl = self.redactor.redact(&crate::http::curl(&request.sent));
+            let curl = controls::line(&self.redactor.redact(&crate::http::curl(&request.sent)));
             text.push_str(&self.reproduce(&curl));
         }
         text.push_str(&self.evidence(step));
@@ -605,6 +613,7 @@ impl<W: Write> Terminal<W> {
             .map(setup::Group::describe)
             .collect::<Vec<_>>()
             .join("; ");
+        let text = controls::line(&text);
         self.prose(
             &format!("{} {text}", self.styles.dim(label)),
             INDENT,
@@ -622,12 +631,14 @@ impl<W: Write> Terminal<W> {
         } else {
             &exchange.sent.url
         };
+        let url = controls::line(url);
         let mut text = self.line(&format!("{INDENT}> {} {url}", exchange.sent.method));
         if !brief {
             for (name, value) in &exchange.sent.headers {
                 text.push_str(&self.line(&format!(
-                    "{INDENT}> {name}: {}",
-                    structural_redact(name, value)
+                    "{INDENT}> {}: {}",
+                    controls::line(name),
+                    controls::line(&structural_redact(name, value))
                 )));
             }
         }
@@ -647,8 +658,9 @@ impl<W: Write> Terminal<W> {
                 });
                 for (name, value) in headers {
                     text.push_str(&self.line(&format!(
-                        "{INDENT}< {name}: {}",
-                        structural_redact(name, value)
+                        "{INDENT}< {}: {}",
+                        controls::line(name),
+                        controls::line(&structural_redact(name, value))
                     )));
                 }
                 if !received.body.is_empty() {
@@ -656,7 +668,8 @@ impl<W: Write> Terminal<W> {
                 }
             }
             Err(error) => {
-                text.push_str(&self.line(&format!("{INDENT}< (no response: {})", error.verdict())));
+                let verdict = controls::line(&error.verdict());
+                text.push_str(&self.line(&format!("{INDENT}< (no response: {verdict})")));
             }
         }
         text
@@ -669,10 +682,12 @@ impl<W: Write> Terminal<W> {
             Some(_) => self.width.saturating_sub(INDENT.len() + 2),
             None => body::INLINE_WIDTH,
         };
-        let pretty = body::pretty(&self.redactor.redact(body), width);
+        // Escaped before it is cut, so the cut counts what is shown.
+        let pretty = body::pretty(self.redactor.mask(body), width)
+            .map(|text| controls::escape(&text, Keep::Lines).into_owned());
         let text = match limit {
             Some(limit) => body::cut(&pretty, limit),
-            None => pretty,
+            None => pretty.into_string(),
         };
         text.lines()
             .map(|l| self.line(&format!("{INDENT}  {l}")))
@@ -712,8 +727,12 @@ impl<W: Write> Terminal<W> {
         if std::mem::take(&mut self.after_stop) {
             let _ = self.out.write_all(b"\n");
         }
+        // The last guard: whatever escaped escaping above is shown escaped here, but for the
+        // colours this report writes itself.
+        let text = self.redactor.redact(text);
+        let text = controls::escape(&text, Keep::OurStyles);
         // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
-        let _ = self.out.write_all(self.redactor.redact(text).as_bytes());
+        let _ = self.out.write_all(text.as_bytes());
         let _ = self.out.flush();
     }
 }
