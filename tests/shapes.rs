@@ -240,3 +240,48 @@ async fn the_legacy_manager_goes_as_a_value_array_with_its_ref_and_reads_back_as
         "{body}"
     );
 }
+
+/// The optional scenario that adds a member as a `Replace` of `members` (entra-2026 §5 #7).
+fn replace_members_plan() -> scimcheck::plan::Plan {
+    let name = "scenarios/optional/group-replace-members.yaml";
+    let text = std::fs::read_to_string(name).expect("the optional scenario is in the repository");
+    let file = scimcheck::scenario::SourceFile {
+        name: name.into(),
+        text,
+    };
+    scimcheck::plan::compile::compile(&[file], &AttributeTables::atmos())
+        .unwrap_or_else(|e| panic!("{name} compiles:\n{e}"))
+}
+
+#[tokio::test]
+async fn a_replace_of_members_carrying_only_the_new_member_shows_which_semantics_the_server_applies(
+) {
+    let plan = replace_members_plan();
+    for profile in ENTRA {
+        // RFC 7644 §3.5.2.3: the reference server replaces the whole list, and the first
+        // member is lost; the hint says so and quotes the op.
+        let summary = run_plan(&plan, &[], profile).await;
+        assert_eq!(
+            failing(&summary),
+            ["group-replace-members / the second member, sent as a Replace of members carrying only it: MEMBERS"],
+            "{profile}:\n{}",
+            messages(&summary)
+        );
+        let sent = sent_body(&summary, "REPLACE-ADD-SECOND");
+        assert!(
+            sent.to_ascii_lowercase()
+                .contains(r#""op":"replace","path":"members""#),
+            "{sent}"
+        );
+        let hints = diagnose(&summary);
+        let ids: Vec<&str> = hints.iter().map(|h| h.id).collect();
+        assert_eq!(ids, ["hint:replace-members"], "{profile}: {hints:#?}");
+        // A server that takes it as an add keeps both members: nothing fails.
+        let summary = run_plan(&plan, &[Fault::ReplaceMembersAppends], profile).await;
+        assert!(
+            failing(&summary).is_empty(),
+            "{profile}:\n{}",
+            messages(&summary)
+        );
+    }
+}

@@ -871,6 +871,26 @@ pub(crate) const RULES: &[Rule] = &[
                 .then(|| f.message())
         },
     },
+    // entra-2026 §5 #7: a `replace` of `members` carrying only the new member, which RFC 7644
+    // §3.5.2.3 makes a replacement of the whole list. Before `write-not-stored`, which would
+    // otherwise call the members the server dropped a write it did not store.
+    Rule {
+        id: "hint:replace-members",
+        blocking: false,
+        cause: "the server applies RFC 7644's `replace` to `members`: a `Replace` carrying only the new members empties the group of the others",
+        symptom: "under an Entra client that sends a new member as `replace` of `members` (seen in 2026 logs, entra-2026 §5 #7), each assignment leaves only the newest members in the group; the others lose access until a later cycle adds them back",
+        fix: "RFC 7644 §3.5.2.3 is on the server's side; to survive such a client, take a `replace` of `members` whose value names only members not yet in the group as an add (as PostHog did in 2026), or confirm in the provisioning logs that your app's Entra client never sends it",
+        names: nobody,
+        explains: |_, f| {
+            let check = f.check?;
+            let lost = matches!(f.finding(), Some(Finding::Members { missing, .. }) if !missing.is_empty());
+            let own = f.step.request()?;
+            let body: Value = serde_json::from_str(own.sent.body.as_deref()?).ok()?;
+            let replaced = replaces_members(&body)?;
+            (check.id == CheckId::Members && check.read_back && lost)
+                .then(|| format!("{}: {replaced}; {}", own.sent.method, f.message()))
+        },
+    },
     Rule {
         id: "hint:write-not-stored",
         blocking: false,
@@ -1073,6 +1093,19 @@ fn transport(f: &Failure<'_>, kind: fn(&TransportErrorKind) -> bool) -> Option<S
 }
 
 /// The first operation setting the enterprise manager to a bare string (§3.6).
+/// The `replace` op of `members` in a PATCH body, as it was sent.
+fn replaces_members(body: &Value) -> Option<&Value> {
+    body.get("Operations")?.as_array()?.iter().find(|op| {
+        op.get("op")
+            .and_then(Value::as_str)
+            .is_some_and(|o| o.eq_ignore_ascii_case("replace"))
+            && op
+                .get("path")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.eq_ignore_ascii_case("members"))
+    })
+}
+
 fn manager_string_op(body: &Value) -> Option<&Value> {
     body.get("Operations")?.as_array()?.iter().find(|op| {
         let path = op.get("path").and_then(Value::as_str).unwrap_or_default();

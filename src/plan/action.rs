@@ -25,7 +25,7 @@ use std::convert::Infallible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use super::{MemberRefs, ObjectId, PatchForm, Template};
+use super::{MemberRefs, MembersOp, ObjectId, PatchForm, Template};
 use crate::attributes::{AttrPath, Attribute};
 use crate::scenario::model::{Lookup, MemberOps, TextMap};
 use crate::scenario::schema::Scalar;
@@ -170,6 +170,11 @@ pub enum EntraAction<F: Form = Resolved> {
         /// profile's form when absent.
         #[serde(default)]
         refs: Option<MemberRefs>,
+        /// `add` (the default) or `replace`: `Replace` of `members` carrying only the new
+        /// members, as 2026 logs show (entra-2026 §5 #7); the read-back then shows whether
+        /// the server replaced the whole list (RFC 7644) or added.
+        #[serde(default)]
+        op: MembersOp,
     },
     /// §4.3: remove users from a group, in one PATCH.
     RemoveMembers {

@@ -138,6 +138,20 @@ pub enum PatchForm {
     FilteredAdd,
 }
 
+/// The op that adds members (client-behaviour §4.3; entra-2026 §5 #7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MembersOp {
+    /// `Add` of `members` with the new members in `value`, as Entra documents it.
+    #[default]
+    Add,
+    /// `Replace` of `members` carrying only the newly added members, as 2026 logs show
+    /// (entra-2026 §5 #7). Which client form sends it is unknown (entra-2026 §9), so it is
+    /// never sent unless a scenario asks for it. RFC 7644 §3.5.2.3 makes it replace the whole
+    /// list; Entra means an add.
+    Replace,
+}
+
 /// How member objects carry `$ref` (client-behaviour §4.3, Q7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

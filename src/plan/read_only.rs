@@ -232,6 +232,7 @@ steps:
                 group: group(),
                 members: vec![user()],
                 refs: None,
+                op: crate::plan::MembersOp::Replace,
             },
             A::DeleteGroup { group: group() },
         ];

@@ -7,7 +7,7 @@ use super::quirks::{AbsentElement, ChangeForm, FilterValues, ManagerForm, Member
 use super::{PatchOp, Profile};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
-use crate::plan::{MemberRefs, Method, PatchForm};
+use crate::plan::{MemberRefs, MembersOp, Method, PatchForm};
 use crate::scim;
 
 /// One attribute change in a PATCH. `present` says whether Entra's last read of the target
@@ -316,7 +316,7 @@ impl Renderer {
 
     /// §4.3: members added in one op with a value array.
     pub fn add_members(&self, group_id: &str, member_ids: &[String]) -> Request {
-        self.add_members_with(group_id, member_ids, None)
+        self.add_members_with(group_id, member_ids, None, MembersOp::Add)
     }
 
     /// §4.3: members added in one op with a value array, the member objects with or without
@@ -326,9 +326,14 @@ impl Renderer {
         group_id: &str,
         member_ids: &[String],
         refs: Option<MemberRefs>,
+        op: MembersOp,
     ) -> Request {
+        let op = match op {
+            MembersOp::Add => PatchOp::Add,
+            MembersOp::Replace => PatchOp::Replace,
+        };
         let operations = vec![json!({
-            "op": self.quirks().op(PatchOp::Add),
+            "op": self.quirks().op(op),
             "path": "members",
             "value": self.refs(member_ids, refs),
         })];

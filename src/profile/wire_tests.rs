@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::{Change, Profile, Renderer};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
-use crate::plan::{MemberRefs, Method, PatchForm};
+use crate::plan::{MemberRefs, MembersOp, Method, PatchForm};
 
 fn path(p: &str) -> AttrPath {
     AttrPath::parse(p).expect("valid path")
@@ -129,11 +129,15 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
         ("remove members each", r.remove_members_each("g1", &members)),
         (
             "add members without ref",
-            r.add_members_with("g1", &members, Some(MemberRefs::Without)),
+            r.add_members_with("g1", &members, Some(MemberRefs::Without), MembersOp::Add),
         ),
         (
             "add members with null ref",
-            r.add_members_with("g1", &members, Some(MemberRefs::WithNull)),
+            r.add_members_with("g1", &members, Some(MemberRefs::WithNull), MembersOp::Add),
+        ),
+        (
+            "add members by replace",
+            r.add_members_with("g1", &members, None, MembersOp::Replace),
         ),
         ("membership probe", r.membership_probe("g1", "u1")),
         ("delete user", r.delete(User, "u1")),

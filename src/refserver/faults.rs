@@ -107,6 +107,8 @@ pub enum Fault {
     IgnoreStartIndex,
     /// A PATCH setting `active` to false deletes the user (a hard delete for a soft one).
     DisableDeletes,
+    /// `replace` of a group's `members` adds to the list instead of replacing it.
+    ReplaceMembersAppends,
 }
 
 impl Fault {
@@ -155,6 +157,7 @@ impl Fault {
         Fault::SchemasMissingAttribute,
         Fault::IgnoreStartIndex,
         Fault::DisableDeletes,
+        Fault::ReplaceMembersAppends,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -203,6 +206,7 @@ impl Fault {
             Fault::SchemasMissingAttribute => "schemas-missing-attribute",
             Fault::IgnoreStartIndex => "ignore-start-index",
             Fault::DisableDeletes => "disable-deletes",
+            Fault::ReplaceMembersAppends => "replace-members-appends",
         }
     }
 
@@ -288,6 +292,7 @@ impl Fault {
             Fault::SchemasMissingAttribute => "leaves the enterprise department attribute out of GET /Schemas, so a mapping that sends it is not discoverable",
             Fault::IgnoreStartIndex => "ignores startIndex: every page starts at the first resource and echoes startIndex 1",
             Fault::DisableDeletes => "deletes a user whose active is set to false, a hard delete where Entra's disable is a soft one (§3.7)",
+            Fault::ReplaceMembersAppends => "adds the members of a replace of members to the list instead of replacing it (not RFC 7644 §3.5.2.3, but what a client sending only the new member needs)",
         }
     }
 }
@@ -380,7 +385,7 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 43);
+        assert_eq!(Fault::ALL.len(), 44);
     }
 
     #[test]
@@ -388,7 +393,7 @@ mod tests {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
         assert!(err.ends_with(
-            "throttle-forever, schemas-missing-attribute, ignore-start-index, disable-deletes"
+            "schemas-missing-attribute, ignore-start-index, disable-deletes, replace-members-appends"
         ));
     }
 }

@@ -222,6 +222,11 @@ fn set(
         Some(urn) => attrs::object_mut(attrs, urn),
         None => attrs,
     };
+    // entra-2026 §5 #7: some servers take a `replace` of `members` as an add.
+    let appends = faults.has(Fault::ReplaceMembersAppends)
+        && path.urn.is_none()
+        && path.attr.eq_ignore_ascii_case("members");
+    let kind = if appends { OpKind::Add } else { kind };
     match (&path.filter, &path.sub_attr) {
         (None, None) => set_attr(container, &path.attr, kind, value),
         (None, Some(sub)) => set_sub(container, &path.attr, sub, value),

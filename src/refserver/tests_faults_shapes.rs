@@ -371,3 +371,44 @@ async fn reject_active_with_other_changes_refuses_disable_inside_multi_attribute
     assert_eq!(s.patch(&path, others).await.status, StatusCode::OK);
     s.stop().await;
 }
+
+/// The ids of a group's members, in the order the server lists them.
+async fn member_ids(s: &Server, group: &str) -> Vec<String> {
+    s.get(group).await.json()["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| m["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn replace_members_appends_adds_where_rfc_7644_replaces_the_list() {
+    for (faults, kept) in [
+        (&[][..], false),
+        (&[Fault::ReplaceMembersAppends][..], true),
+    ] {
+        let s = Server::start(faults).await;
+        let a = s.create_user("a@x.com").await;
+        let b = s.create_user("b@x.com").await;
+        let group = format!("/Groups/{}", s.create_group("Sales", &[&a]).await);
+        let replace = json!([{"op": "Replace", "path": "members", "value": [{"value": b}]}]);
+        assert_eq!(
+            s.patch(&group, replace).await.status,
+            StatusCode::NO_CONTENT
+        );
+        let expected = if kept {
+            vec![a.clone(), b.clone()]
+        } else {
+            vec![b.clone()]
+        };
+        assert_eq!(member_ids(&s, &group).await, expected, "{faults:?}");
+        // A replace of another attribute still replaces.
+        let rename = json!([{"op": "Replace", "path": "displayName", "value": "Sales 2"}]);
+        assert_eq!(s.patch(&group, rename).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(s.get(&group).await.json()["displayName"], "Sales 2");
+        s.stop().await;
+    }
+}

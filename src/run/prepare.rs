@@ -7,7 +7,8 @@ use super::world::{typed, ObjectState, World};
 use crate::attributes::{AttrPath, Attribute, AttributeTables, ResourceKind};
 use crate::http::Request;
 use crate::plan::{
-    Action, EntraAction, JsonTemplate, MemberRefs, ObjectId, PatchForm, RawRequest, Template,
+    Action, EntraAction, JsonTemplate, MemberRefs, MembersOp, ObjectId, PatchForm, RawRequest,
+    Template,
 };
 use crate::profile::{Change, Renderer};
 use crate::scim;
@@ -177,7 +178,14 @@ fn entra(
             group,
             members,
             refs,
-        } => members_of(world, renderer, *group, members, Membership::Add(*refs))?,
+            op,
+        } => members_of(
+            world,
+            renderer,
+            *group,
+            members,
+            Membership::Add(*refs, *op),
+        )?,
         A::RemoveMembers {
             group,
             members,
@@ -314,8 +322,9 @@ fn set_manager(
 /// How a membership PATCH is written (§4.3).
 #[derive(Clone, Copy)]
 enum Membership {
-    /// Added in one op, the member objects as given (Q7).
-    Add(Option<MemberRefs>),
+    /// Added in one op (`Add`, or a `Replace` carrying only the new members), the member
+    /// objects as given (Q7).
+    Add(Option<MemberRefs>, MembersOp),
     /// Removed in the profile's form, or (`each`) one `Remove` op per member.
     Remove { each: bool },
 }
@@ -334,7 +343,7 @@ fn members_of(
         .collect::<Result<Vec<_>, _>>()?;
     let group_id = id(world, group)?;
     let (request, add) = match how {
-        Membership::Add(refs) => (renderer.add_members_with(group_id, &ids, refs), true),
+        Membership::Add(refs, op) => (renderer.add_members_with(group_id, &ids, refs, op), true),
         Membership::Remove { each: false } => (renderer.remove_members(group_id, &ids), false),
         Membership::Remove { each: true } => (renderer.remove_members_each(group_id, &ids), false),
     };

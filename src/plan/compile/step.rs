@@ -220,10 +220,12 @@ impl FileCx<'_> {
                 group: g,
                 members,
                 refs,
+                op,
             } => A::AddMembers {
                 group: group(self, g),
                 members: self.members(members, key, scope),
                 refs: *refs,
+                op: *op,
             },
             Act::RemoveMembers {
                 group: g,

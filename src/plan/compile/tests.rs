@@ -185,6 +185,7 @@ fn entra_actions_compile_to_plan_actions_with_readable_names() {
             group: TEAM,
             members: vec![ALICE, BOB],
             refs: None,
+            op: crate::plan::MembersOp::Add,
         }
     );
     let s = step(
