@@ -208,21 +208,7 @@ impl Runner<'_> {
                 changes,
             ));
         }
-        if ids.is_empty() {
-            // Every member create failed: those failures are the step's result.
-            return Err((StepStatus::Failed, None));
-        }
-        let request = if batch.one_op_each {
-            renderer.add_members_each(&group_id, &ids)
-        } else {
-            renderer.add_members(&group_id, &ids)
-        };
-        let intent = Intent::Members {
-            group: batch.group,
-            add: true,
-            members,
-        };
-        Ok(Prepared { request, intent })
+        batch_patch(renderer, batch, &group_id, members, &ids)
     }
 
     /// Declares one batch member, reduced by the `changes` earlier members needed, and
@@ -324,6 +310,31 @@ struct Member<'m> {
     id: ObjectId,
     name: &'m str,
     request: &'m Request,
+}
+
+/// The one PATCH adding the members that were created, in the batch's form.
+fn batch_patch(
+    renderer: &Renderer,
+    batch: &Batch,
+    group_id: &str,
+    members: Vec<ObjectId>,
+    ids: &[String],
+) -> Result<Prepared, Ended> {
+    if ids.is_empty() {
+        // Every member create failed: those failures are the step's result.
+        return Err((StepStatus::Failed, None));
+    }
+    let request = if batch.one_op_each {
+        renderer.add_members_each(group_id, ids)
+    } else {
+        renderer.add_members(group_id, ids)
+    };
+    let intent = Intent::Members {
+        group: batch.group,
+        add: true,
+        members,
+    };
+    Ok(Prepared { request, intent })
 }
 
 /// The create for `object` as Entra's view now holds it.

@@ -231,25 +231,37 @@ impl<'a> Runner<'a> {
         step: &StepPlan,
     ) -> (StepOutcome, Option<Abort>) {
         let mut record = Record::new();
-        let prepared = match self.prepare_step(world, renderer, step, &mut record).await {
-            Ok(prepared) => prepared,
+        let matched = match self.send_step(world, renderer, step, &mut record).await {
+            Ok(matched) => matched,
             Err((status, abort)) => return (record.finish(step, status), abort),
         };
+        match self
+            .judge_step(world, renderer, step, matched, &mut record)
+            .await
+        {
+            Ok(()) => (record.judged(step), None),
+            Err((status, abort)) => (record.finish(step, status), abort),
+        }
+    }
+
+    /// The step's request sent (after the membership probes the profile sends first) and
+    /// checked, and, when Entra's lookup found nothing, sent again by the next matching
+    /// attribute (§3.1).
+    async fn send_step(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        step: &StepPlan,
+        record: &mut Record,
+    ) -> Result<Matched, Ended> {
+        let prepared = self.prepare_step(world, renderer, step, record).await?;
         record.note_fallbacks(world, &prepared.intent);
         let probes = super::probe::membership_probes(world, renderer, &step.action);
-        if let Err((status, abort)) = self.probe(&probes, &mut record).await {
-            return (record.finish(step, status), abort);
-        }
+        self.probe(&probes, record).await?;
         if let Intent::Create { object, kind } = &prepared.intent {
             self.register(world, *object, *kind);
         }
-        let (at, received) = match self
-            .send_recorded(&prepared.request, &mut record, true)
-            .await
-        {
-            Ok(sent) => sent,
-            Err((status, abort)) => return (record.finish(step, status), abort),
-        };
+        let (at, received) = self.send_recorded(&prepared.request, record, true).await?;
         self.create_answered(world, &prepared.intent, Some(received.status));
         let (checks, body) = check_response(world, step, &prepared.intent, &received);
         let first = Matched {
@@ -259,24 +271,28 @@ impl<'a> Runner<'a> {
             checks,
             body,
         };
+        self.match_next(world, renderer, step, first, record).await
+    }
+
+    /// Judges the answer, falls back when a create was refused, takes over what an accepted
+    /// write changed, and reads it back as Entra would.
+    async fn judge_step(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        step: &StepPlan,
+        matched: Matched,
+        record: &mut Record,
+    ) -> Result<(), Ended> {
         let Matched {
             prepared,
             at,
             received,
             checks,
             body,
-        } = match self
-            .match_next(world, renderer, step, first, &mut record)
-            .await
-        {
-            Ok(matched) => matched,
-            Err((status, abort)) => return (record.finish(step, status), abort),
-        };
+        } = matched;
         if let Some(absent) = not_on_server(world, &prepared.intent, &checks, body.as_ref()) {
-            return (
-                record.finish(step, StepStatus::NotRun(NotRun::Premise(absent))),
-                None,
-            );
+            return Err((StepStatus::NotRun(NotRun::Premise(absent)), None));
         }
         let accepted = step.expect.status.is_none() || checks.first().is_some_and(|c| c.passed());
         let refused = checks.first().and_then(CheckResult::finding).cloned();
@@ -286,25 +302,13 @@ impl<'a> Runner<'a> {
         }
         let mut answer = accepted.then(|| (at, received.clone(), body));
         if let (false, Intent::Create { object, .. }) = (accepted, &prepared.intent) {
-            let tried = self
-                .fall_back(
-                    world,
-                    renderer,
-                    *object,
-                    step,
-                    &prepared,
-                    refused,
-                    &mut record,
-                )
-                .await;
-            match tried {
-                Ok(found) => answer = found,
-                Err((status, abort)) => return (record.finish(step, status), abort),
-            }
+            answer = self
+                .fall_back(world, renderer, *object, step, &prepared, refused, record)
+                .await?;
         }
-        self.capture(world, step, answer.as_ref(), &mut record);
+        self.capture(world, step, answer.as_ref(), record);
         let Some((write_at, received, body)) = answer else {
-            return (record.judged(step), None);
+            return Ok(());
         };
         apply(world, &prepared.intent, body.as_ref(), &step.id);
         self.record_fate(world, &prepared.intent, received.status);
@@ -313,14 +317,10 @@ impl<'a> Runner<'a> {
                 method: record.method(write_at),
                 status: received.status,
             };
-            if let Err(abort) = self
-                .read_back(world, renderer, &prepared.intent, write, step, &mut record)
-                .await
-            {
-                return (record.finish(step, abort.0), abort.1);
-            }
+            self.read_back(world, renderer, &prepared.intent, write, step, record)
+                .await?;
         }
-        (record.judged(step), None)
+        Ok(())
     }
 
     /// The step's request, or why the step ends before it: a batch provisions its members

@@ -177,9 +177,8 @@ impl FileCx<'_> {
     /// `lookup-user-by-each-filter`, which compiles into several steps ([`Self::each_filter`]).
     fn resolve(&mut self, action: &Act, key: &str, scope: &Scope<'_>) -> Option<EntraAction> {
         use EntraAction as A;
-        use ResourceKind::{Group, User};
+        use ResourceKind::User;
         let user = |cx: &mut Self, name: &Text| cx.object(&name.value, name, User, key, scope);
-        let group = |cx: &mut Self, name: &Text| cx.object(&name.value, name, Group, key, scope);
         Some(match action {
             Act::TestConnection => A::TestConnection,
             Act::LookupUser { user: u, by } => A::LookupUser {
@@ -207,6 +206,38 @@ impl FileCx<'_> {
             Act::DeleteUser { user: u } => A::DeleteUser {
                 user: user(self, u),
             },
+            Act::LookupGroup { .. }
+            | Act::GetGroup { .. }
+            | Act::CreateGroup { .. }
+            | Act::AddMembers { .. }
+            | Act::RemoveMembers { .. }
+            | Act::UpdateGroup { .. }
+            | Act::DeleteGroup { .. }
+            | Act::LookupGroupOtherCase { .. }
+            | Act::CreateGroupAdscim { .. }
+            | Act::AddNewMembers { .. } => return self.resolve_group(action, key, scope),
+            Act::SetManager { user: u, manager } => A::SetManager {
+                user: user(self, u),
+                manager: user(self, manager),
+            },
+            Act::RemoveManager { user: u } => A::RemoveManager {
+                user: user(self, u),
+            },
+            Act::ClearManager { user: u } => A::ClearManager {
+                user: user(self, u),
+            },
+            Act::SyncUser { user: u } => A::SyncUser {
+                user: user(self, u),
+            },
+        })
+    }
+
+    /// [`Self::resolve`] for the group actions (§4); `None` for any other.
+    fn resolve_group(&mut self, action: &Act, key: &str, scope: &Scope<'_>) -> Option<EntraAction> {
+        use EntraAction as A;
+        use ResourceKind::Group;
+        let group = |cx: &mut Self, name: &Text| cx.object(&name.value, name, Group, key, scope);
+        Some(match action {
             Act::LookupGroup { group: g } => A::LookupGroup {
                 group: group(self, g),
             },
@@ -243,21 +274,8 @@ impl FileCx<'_> {
             Act::DeleteGroup { group: g } => A::DeleteGroup {
                 group: group(self, g),
             },
-            Act::SetManager { user: u, manager } => A::SetManager {
-                user: user(self, u),
-                manager: user(self, manager),
-            },
-            Act::RemoveManager { user: u } => A::RemoveManager {
-                user: user(self, u),
-            },
-            Act::ClearManager { user: u } => A::ClearManager {
-                user: user(self, u),
-            },
             Act::LookupGroupOtherCase { group: g } => A::LookupGroupOtherCase {
                 group: group(self, g),
-            },
-            Act::SyncUser { user: u } => A::SyncUser {
-                user: user(self, u),
             },
             Act::CreateGroupAdscim { group: g } => A::CreateGroupAdscim {
                 group: group(self, g),
@@ -271,6 +289,7 @@ impl FileCx<'_> {
                 count: self.count(count),
                 one_op_each: matches!(one_op_each, Some(o) if o.value == MemberOps::Each),
             },
+            _ => return None,
         })
     }
 
