@@ -184,22 +184,11 @@ fn probe_run(exchange: &Exchange, follow_up: Option<&Exchange>) -> RunSummary {
 
 /// §2.2: 200 with a JSON ListResponse that finds nothing, as `application/scim+json`.
 fn probe_checks(received: &Received) -> Vec<check::CheckResult> {
-    let status = check::status(received, &[200]);
-    if !status.passed() {
-        return vec![status];
-    }
-    let mut checks = vec![status];
-    let body = match check::json_body(received) {
-        Ok(body) => body,
-        Err(not_json) => {
-            checks.push(*not_json);
-            return checks;
-        }
+    let (mut checks, body) = check::list_answer(received);
+    let Some(body) = body else {
+        return checks;
     };
-    let shape = check::list_shape(&body);
-    let listed = shape.passed();
-    checks.push(shape);
-    if listed {
+    if checks.iter().all(check::CheckResult::passed) {
         checks.push(check::list_count(&body, 0));
     }
     checks.push(check::content_type(received));

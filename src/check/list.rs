@@ -6,6 +6,26 @@ use super::{CheckId, CheckResult, Finding, ListProblem, Target};
 use crate::attributes::AttrPath;
 use crate::scim::LIST_RESPONSE_SCHEMA;
 
+/// A filter query's answer judged as far as a list goes: status 200, a JSON body, the
+/// ListResponse shape, each only when the one before passed (a wrong status makes the rest
+/// noise). The checks, and the body once it is JSON.
+pub fn list_answer(received: &crate::http::Received) -> (Vec<CheckResult>, Option<Value>) {
+    let status = super::status(received, &[200]);
+    if !status.passed() {
+        return (vec![status], None);
+    }
+    let mut checks = vec![status];
+    let body = match super::json_body(received) {
+        Ok(body) => body,
+        Err(not_json) => {
+            checks.push(*not_json);
+            return (checks, None);
+        }
+    };
+    checks.push(list_shape(&body));
+    (checks, Some(body))
+}
+
 /// The body is a ListResponse: the ListResponse schema, an integer `totalResults`, and the
 /// results under `Resources` with a capital R (Entra reads no other spelling).
 pub fn list_shape(body: &Value) -> CheckResult {

@@ -21,7 +21,7 @@ pub use finding::{
     Target, WriteAnswer,
 };
 pub use headers::content_type;
-pub use list::{list_count, list_ids, list_matches, list_shape, resources};
+pub use list::{list_answer, list_count, list_ids, list_matches, list_shape, resources};
 pub use resource::{
     attributes, manager, member_ids, members, members_excluded, resource_shape, resync,
     unusable_id, Expected,

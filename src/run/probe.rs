@@ -61,24 +61,10 @@ impl Runner<'_> {
 
 /// Status, list shape, one result, and that result the group.
 fn probe_checks(received: &Received, group_id: &str) -> Vec<CheckResult> {
-    let status = check::status(received, &[200]);
-    if !status.passed() {
-        return vec![status];
-    }
-    let mut checks = vec![status];
-    let body = match check::json_body(received) {
-        Ok(body) => body,
-        Err(failure) => {
-            checks.push(*failure);
-            return checks;
-        }
-    };
-    let shape = check::list_shape(&body);
-    let listed = shape.passed();
-    checks.push(shape);
-    if !listed {
+    let (mut checks, body) = check::list_answer(received);
+    let Some(body) = body.filter(|_| checks.iter().all(CheckResult::passed)) else {
         return checks;
-    }
+    };
     let count = check::list_count(&body, 1);
     let one = count.passed();
     checks.push(count);
