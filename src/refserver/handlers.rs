@@ -16,7 +16,7 @@ use super::patch;
 use super::project::{parse_list, Projection};
 use super::refusals;
 use super::server::AppState;
-use super::store::Kind;
+use super::store::{Kind, Resource};
 use super::values;
 use crate::scim;
 
@@ -103,12 +103,19 @@ pub(crate) fn list(
         Some(f) if f.reads_server_attributes() => (None, Some(f)),
         filter => (filter.as_ref(), None),
     };
-    let matched: Vec<_> = state
-        .store()
-        .list(kind)
-        .iter()
+    let store = state.store();
+    // An `eq` on a lookup attribute reads the store's index instead of every resource.
+    let candidates: Box<dyn Iterator<Item = &Resource>> = match query
+        .filter
+        .as_ref()
+        .and_then(|f| store.candidates(kind, f))
+    {
+        Some(found) => Box::new(found.into_iter()),
+        None => Box::new(store.list(kind)),
+    };
+    let matched: Vec<_> = candidates
         .filter(|r| !lagging || r.indexed_at(now))
-        .filter(|r| early.is_none_or(|f| f.matches(&r.attrs, rules)))
+        .filter(|r| early.is_none_or(|f| f.matches(r.attrs(), rules)))
         .map(|r| r.render(kind, base))
         .filter(|r| late.is_none_or(|f| f.matches(r, rules)))
         .collect();
@@ -227,10 +234,19 @@ pub(crate) fn patch(
     let mut store = state.store_mut();
     let resource = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     patch::refuse(kind, &ops, &state.faults)?;
-    let mut attrs = resource.attrs.clone();
+    let stores = !state.faults.has(Fault::PatchStoresNothing);
+    if let Some(change) = (kind == Kind::Group)
+        .then(|| patch::member_change(&ops, &state.faults))
+        .flatten()
+    {
+        let group = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
+        patch::apply_members(group, change?, stores)?;
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let mut attrs = resource.attrs().clone();
     patch::apply(&mut attrs, &ops, &state.faults)?;
     values::normalise(kind, &mut attrs, &state.faults)?;
-    refusals::immutable(kind, id, &resource.attrs, &attrs, &state.faults)?;
+    refusals::immutable(kind, id, resource.attrs(), &attrs, &state.faults)?;
     require_unique_attr(kind, &attrs)?;
     if store.taken(kind, &attrs, Some(id)) {
         return Err(ScimError::conflict(format!(
@@ -244,10 +260,12 @@ pub(crate) fn patch(
         store.remove_member_everywhere(id);
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let resource = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
-    if !state.faults.has(Fault::PatchStoresNothing) {
-        resource.update(attrs);
+    let resource = if stores {
+        store.update(kind, id, attrs)
+    } else {
+        store.get(kind, id)
     }
+    .ok_or_else(|| not_found(kind, id))?;
     match kind {
         Kind::User => Ok(scim_json(
             StatusCode::OK,
@@ -270,11 +288,11 @@ fn disabled(attrs: &serde_json::Map<String, Value>) -> bool {
 pub(crate) fn delete(state: &AppState, kind: Kind, id: &str) -> Result<Response, ScimError> {
     let mut store = state.store_mut();
     if state.faults.has(Fault::DeleteOnlyDeactivates) {
-        let resource = store.get_mut(kind, id).ok_or_else(|| not_found(kind, id))?;
+        let resource = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         if kind == Kind::User {
-            let mut attrs = resource.attrs.clone();
+            let mut attrs = resource.attrs().clone();
             attrs::set(&mut attrs, "active", Value::Bool(false));
-            resource.update(attrs);
+            store.update(kind, id, attrs);
         }
         return Ok(StatusCode::NO_CONTENT.into_response());
     }

@@ -11,9 +11,11 @@ use super::faults::{Fault, Faults};
 use super::filter::{parse_path, AttrPath, CaseRules, Filter};
 use crate::scim;
 
+mod members;
 mod refuse;
 mod remove;
 
+pub(crate) use members::{apply as apply_members, change as member_change};
 pub(crate) use refuse::refuse;
 
 /// RFC 7644 §3.5.2 `op`.

@@ -201,7 +201,7 @@ fn group_size(state: &AppState, path: &str) -> Option<u32> {
     };
     let store = state.store();
     let group = store.get(Kind::Group, &id)?;
-    let members = match group.attrs.get("members") {
+    let members = match group.attrs().get("members") {
         Some(serde_json::Value::Array(members)) => members.len(),
         _ => 0,
     };

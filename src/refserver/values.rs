@@ -2,6 +2,8 @@
 //! member and manager objects take one canonical form, and the value-changing faults act.
 //! Runs after POST and after every PATCH, so each request form ends up stored the same way.
 
+use std::collections::HashSet;
+
 use serde_json::{json, Map, Value};
 
 use super::attrs;
@@ -99,19 +101,43 @@ fn normalise_members(attrs: &mut Map<String, Value>, faults: &Faults) -> Result<
         Some(Value::Array(items)) => items,
         Some(single) => vec![single],
     };
+    let mut seen = HashSet::new();
     let mut members: Vec<Value> = Vec::new();
     for item in raw {
         let member = reference_object(item, "members", faults)?;
-        let value = attrs::get(&member, "value").cloned();
-        let duplicate = members
-            .iter()
-            .any(|m| m.as_object().and_then(|o| attrs::get(o, "value")) == value.as_ref());
-        if !duplicate {
+        // `reference_object` leaves only members with a string `value`.
+        let new = match attrs::get(&member, "value") {
+            Some(Value::String(id)) => seen.insert(id.clone()),
+            _ => true,
+        };
+        if new {
             members.push(Value::Object(member));
         }
     }
     attrs.insert("members".into(), Value::Array(members));
     Ok(())
+}
+
+/// Members a PATCH adds, in the stored form [`normalise`] would give them: `primary`
+/// coerced first (as `coerce_booleans` runs before the members are read), then each made a
+/// reference object. Duplicates are left for the store to drop.
+pub(crate) fn new_members(
+    items: Vec<Value>,
+    faults: &Faults,
+) -> Result<Vec<Map<String, Value>>, ScimError> {
+    let mut items = items;
+    for item in &mut items {
+        if let Some(primary) = item
+            .as_object_mut()
+            .and_then(|o| attrs::get_mut(o, "primary"))
+        {
+            coerce_one("primary", primary, faults)?;
+        }
+    }
+    items
+        .into_iter()
+        .map(|item| reference_object(item, "members", faults))
+        .collect()
 }
 
 /// A member or manager reference as an object with a string `value` and no null fields.
