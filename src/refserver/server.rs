@@ -57,10 +57,11 @@ pub(crate) struct AppState {
     pub(crate) faults: Faults,
     pub(crate) response_delay: Duration,
     pub(crate) throttle: Throttle,
-    /// Readers (GET, list) share it; a write holds it only for the synchronous work of one
-    /// handler, never across an await.
     /// The token endpoint, with `serve --oauth`.
     pub(crate) oauth: Option<Issuer>,
+    /// Readers (GET, list) share it; a write holds it only for the synchronous work of one
+    /// handler, never across an await (its guards are not `Send`, so axum's handler would not
+    /// compile if one were) nor while the answer is written: handlers return a finished body.
     store: RwLock<Store>,
     /// Flips to `true` on shutdown so a `hang` request stops waiting.
     pub(crate) shutdown: watch::Sender<bool>,
