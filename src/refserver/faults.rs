@@ -109,6 +109,10 @@ pub enum Fault {
     DisableDeletes,
     /// `replace` of a group's `members` adds to the list instead of replacing it.
     ReplaceMembersAppends,
+    /// Every third create is stored, then its connection is dropped unanswered.
+    DropCreateAnswers,
+    /// The third create is stored, then it and every later request are dropped unanswered.
+    DieAfterCreate,
 }
 
 impl Fault {
@@ -158,6 +162,8 @@ impl Fault {
         Fault::IgnoreStartIndex,
         Fault::DisableDeletes,
         Fault::ReplaceMembersAppends,
+        Fault::DropCreateAnswers,
+        Fault::DieAfterCreate,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -207,6 +213,8 @@ impl Fault {
             Fault::IgnoreStartIndex => "ignore-start-index",
             Fault::DisableDeletes => "disable-deletes",
             Fault::ReplaceMembersAppends => "replace-members-appends",
+            Fault::DropCreateAnswers => "drop-create-answers",
+            Fault::DieAfterCreate => "die-after-create",
         }
     }
 
@@ -293,6 +301,8 @@ impl Fault {
             Fault::IgnoreStartIndex => "ignores startIndex: every page starts at the first resource and echoes startIndex 1",
             Fault::DisableDeletes => "deletes a user whose active is set to false, a hard delete where Entra's disable is a soft one (§3.7)",
             Fault::ReplaceMembersAppends => "adds the members of a replace of members to the list instead of replacing it (not RFC 7644 §3.5.2.3, but what a client sending only the new member needs)",
+            Fault::DropCreateAnswers => "stores every third create, then drops its connection unanswered (a reset or a proxy timeout after the write)",
+            Fault::DieAfterCreate => "stores the third create, then drops it and every later request unanswered, as a server that died",
         }
     }
 }
@@ -385,7 +395,7 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 44);
+        assert_eq!(Fault::ALL.len(), 46);
     }
 
     #[test]
@@ -393,7 +403,7 @@ mod tests {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
         assert!(err.ends_with(
-            "schemas-missing-attribute, ignore-start-index, disable-deletes, replace-members-appends"
+            "disable-deletes, replace-members-appends, drop-create-answers, die-after-create"
         ));
     }
 }

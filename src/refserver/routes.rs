@@ -56,7 +56,16 @@ pub(crate) async fn dispatch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if state.drops.dead() {
+        return super::throttle::dropped();
+    }
     let mut response = respond(&state, &method, &uri, &headers, body).await;
+    if method == Method::POST
+        && response.status() == StatusCode::CREATED
+        && state.drops.drops_created(&state.faults)
+    {
+        return super::throttle::dropped();
+    }
     if state.faults.has(Fault::SlowMemberGrowth) && method == Method::PATCH {
         if let Some(members) = group_size(&state, uri.path()) {
             delay(&state, MEMBER_REWRITE * members).await;

@@ -14,7 +14,7 @@ use super::faults::{Fault, Faults};
 use super::oauth::{Issuer, OAuthServer, TOKEN_PATH};
 use super::routes;
 use super::store::Store;
-use super::throttle::Throttle;
+use super::throttle::{Drops, Throttle};
 use crate::redact::Secret;
 
 /// The base path every route lives under.
@@ -57,6 +57,7 @@ pub(crate) struct AppState {
     pub(crate) faults: Faults,
     pub(crate) response_delay: Duration,
     pub(crate) throttle: Throttle,
+    pub(crate) drops: Drops,
     /// The token endpoint, with `serve --oauth`.
     pub(crate) oauth: Option<Issuer>,
     /// Readers (GET, list) share it; a write holds it only for the synchronous work of one
@@ -86,6 +87,7 @@ fn state(config: Config, oauth: Option<OAuthServer>) -> Arc<AppState> {
         faults: Faults::new(config.faults),
         response_delay: config.response_delay,
         throttle: Throttle::default(),
+        drops: Drops::default(),
         oauth: oauth.map(Issuer::new),
         store: RwLock::new(Store::default()),
         shutdown,

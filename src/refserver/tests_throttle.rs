@@ -116,3 +116,51 @@ async fn concurrent_member_adds_to_one_group_lose_no_member() {
     assert_eq!(members.as_array().map(Vec::len), Some(40));
     s.stop().await;
 }
+
+/// POSTs a user named `name` and returns its status, or `None` when no answer came.
+async fn try_create(s: &Server, name: &str) -> Option<u16> {
+    let body = json!({"schemas": [scim::USER_SCHEMA], "userName": name});
+    let response = s
+        .client
+        .post(format!("{}/Users", s.running.base_url()))
+        .bearer_auth(TOKEN)
+        .header("content-type", scim::MEDIA_TYPE)
+        .body(body.to_string())
+        .send()
+        .await;
+    response.ok().map(|r| r.status().as_u16())
+}
+
+#[tokio::test]
+async fn drop_create_answers_stores_every_third_create_and_drops_its_connection() {
+    let s = Server::start(&[Fault::DropCreateAnswers]).await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        statuses.push(try_create(&s, &format!("u{i}")).await);
+    }
+    assert_eq!(statuses, [Some(201), Some(201), None, Some(201)]);
+    // The dropped create is stored, and the server goes on answering.
+    let found = s.get(&user_filter("u2")).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.json()["totalResults"], 1);
+    assert_eq!(s.get("/Users").await.json()["totalResults"], 4);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn die_after_create_stores_the_third_create_then_answers_nothing() {
+    let s = Server::start(&[Fault::DieAfterCreate]).await;
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        statuses.push(try_create(&s, &format!("u{i}")).await);
+    }
+    assert_eq!(statuses, [Some(201), Some(201), None]);
+    let lookup = s
+        .client
+        .get(format!("{}{}", s.running.base_url(), user_filter("u2")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await;
+    assert!(lookup.is_err(), "a dead server answered {lookup:?}");
+    s.stop().await;
+}

@@ -2,7 +2,7 @@
 //! as an HTTP date, or missing (client-behaviour §6.2; the gallery checklist asks for
 //! `Retry-After`), and a server that throttles every request.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -65,4 +65,45 @@ fn too_many(form: RetryAfter) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// `drop-create-answers` and `die-after-create` (issue 11): a create that was stored but
+/// whose answer never reached the client, so that only a lookup by its name can find it.
+#[derive(Debug, Default)]
+pub(crate) struct Drops {
+    stored: AtomicU64,
+    /// Set by `die-after-create`'s dropped create: from then on nothing is answered.
+    dead: AtomicBool,
+}
+
+impl Drops {
+    /// Whether the server died (`die-after-create`): every request is dropped.
+    pub(crate) fn dead(&self) -> bool {
+        self.dead.load(Ordering::Relaxed)
+    }
+
+    /// Whether the answer to a create just stored is dropped (every [`EVERY`]th).
+    pub(crate) fn drops_created(&self, faults: &Faults) -> bool {
+        let die = faults.has(Fault::DieAfterCreate);
+        if !die && !faults.has(Fault::DropCreateAnswers) {
+            return false;
+        }
+        let n = self.stored.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % EVERY != 0 {
+            return false;
+        }
+        if die {
+            self.dead.store(true, Ordering::Relaxed);
+        }
+        true
+    }
+}
+
+/// An answer that never arrives: its body fails before its first byte, so hyper closes
+/// the connection without sending the status line the head was buffered for.
+pub(crate) fn dropped() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("dropped on purpose"))
+    });
+    Response::new(axum::body::Body::from_stream(failing))
 }
