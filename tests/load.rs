@@ -274,3 +274,253 @@ async fn a_server_whose_member_patches_slow_down_with_the_group_is_named_o_n_squ
     assert!(last >= 15.0, "{text}");
     assert_eq!(code, 1, "{text}");
 }
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// The Entra default attribute table, which maps the enterprise manager.
+const MAPS_MANAGER: &str = "fixtures/entra-default.yaml";
+
+/// A resource as the server holds it, by id.
+async fn read(base_url: &str, collection: &str, id: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base_url}/{collection}/{id}"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON body")
+}
+
+/// The users `--keep` listed, as (index in the load, id): the index ends the userName
+/// (`scimcheck-load-RUN-7@example.com`).
+fn kept_users(report: &Value) -> Vec<(usize, String)> {
+    let leftovers = report["cleanup"]["leftovers"].as_array().cloned();
+    leftovers
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| l["kind"] == "User")
+        .filter_map(|l| {
+            let name = l["name"].as_str()?;
+            let index = name.strip_suffix("@example.com")?.rsplit('-').next()?;
+            Some((index.parse().ok()?, l["id"].as_str()?.to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_manager_pass_sets_each_managed_user_s_manager_in_the_default_and_legacy_forms() {
+    for profile in ["entra-default", "entra-legacy"] {
+        let server = server_with(&[], Duration::ZERO).await;
+        let url = server.base_url();
+        let args = [
+            "--users",
+            "23",
+            "--groups",
+            "0",
+            "--rate",
+            "max",
+            "--attributes",
+            MAPS_MANAGER,
+            "--profile",
+            profile,
+            "--keep",
+        ];
+        let (code, text, report) = load(&url, &args).await;
+        // 4: what --keep leaves is listed, as in `run`.
+        assert_eq!(code, 4, "{profile}: {text}");
+        assert_eq!(report["manager_pass"], true);
+        // Every user but the first has a manager: one PATCH each, answered 2xx.
+        assert_eq!(kind(&report, "manager set")["count"], 22, "{report:#}");
+        assert_eq!(
+            kind(&report, "manager set")["errors"],
+            serde_json::json!({})
+        );
+        assert_eq!(report["estimate"]["manager_sets"], 22);
+        assert_eq!(report["estimate"]["requests"], 2 * 23 + 22);
+        let users = kept_users(&report);
+        assert_eq!(users.len(), 23, "{report:#}");
+        let id_of = |i: usize| {
+            users
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, id)| id.clone())
+        };
+        for (i, id) in &users {
+            let manager = read(&url, "Users", id).await[ENTERPRISE]["manager"]["value"].clone();
+            // The documented tree: user i is managed by user (i - 1) / 10; user 0 by nobody.
+            let expected = i.checked_sub(1).and_then(|m| id_of(m / 10));
+            assert_eq!(
+                manager.as_str().map(str::to_owned),
+                expected,
+                "{profile}: user {i}"
+            );
+        }
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_mapped_manager_the_cycle_sends_no_manager_pass() {
+    let server = server_with(&[], Duration::ZERO).await;
+    // The built-in Atmos table maps no manager.
+    let args = ["--users", "12", "--groups", "0", "--rate", "max"];
+    let (code, text, report) = load(&server.base_url(), &args).await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(report["manager_pass"], false);
+    assert_eq!(kind(&report, "manager set"), &Value::Null, "{report:#}");
+    assert_eq!(report["requests"], 24);
+    assert_eq!(report["estimate"]["manager_sets"], 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incremental_reads_and_patches_the_stated_share_of_the_users() {
+    for share in ["0.25", "25%"] {
+        let server = server_with(&[], Duration::ZERO).await;
+        let url = server.base_url();
+        let args = [
+            "--users",
+            "20",
+            "--groups",
+            "0",
+            "--rate",
+            "max",
+            "--incremental",
+            share,
+            "--keep",
+        ];
+        let (code, text, report) = load(&url, &args).await;
+        assert_eq!(code, 4, "{share}: {text}");
+        assert_eq!(report["incremental_users"], 5);
+        assert_eq!(report["incremental_attribute"], "displayName");
+        for name in ["user read", "user update"] {
+            assert_eq!(kind(&report, name)["count"], 5, "{share}: {report:#}");
+            assert_eq!(kind(&report, name)["errors"], serde_json::json!({}));
+        }
+        assert_eq!(report["estimate"]["incremental_requests"], 10);
+        assert_eq!(report["estimate"]["requests"], 2 * 20 + 10);
+        let mut changed = Vec::new();
+        for (i, id) in kept_users(&report) {
+            let name = read(&url, "Users", &id).await["displayName"].clone();
+            if name.as_str().is_some_and(|n| n.ends_with("changed")) {
+                changed.push(i);
+            }
+        }
+        changed.sort_unstable();
+        // Spread evenly: every fourth user.
+        assert_eq!(changed, [0, 4, 8, 12, 16], "{share}");
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_share_above_one_is_refused_before_anything_is_sent() {
+    let server = server_with(&[], Duration::ZERO).await;
+    let url = server.base_url();
+    let (code, text, _) = load(&url, &["--incremental", "150%"]).await;
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("150%"), "{text}");
+    assert_eq!(count(&url, "Users").await, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn creates_whose_answer_was_dropped_are_found_by_name_and_deleted() {
+    let server = server_with(&[Fault::DropCreateAnswers], Duration::ZERO).await;
+    let url = server.base_url();
+    // Creates 3 and 6 of 7 users and a group lose their answer; the server keeps them.
+    let args = ["--users", "7", "--groups", "1", "--members-per-group", "3"];
+    let (code, text, report) = load(&url, &[&args[..], &["--rate", "max"]].concat()).await;
+    // 1: the dropped answers are transport errors of the load.
+    assert_eq!(code, 1, "{text}");
+    let cleanup = &report["cleanup"];
+    assert_eq!(cleanup["unanswered"], 2, "{report:#}");
+    assert_eq!(cleanup["found"], 2, "{report:#}");
+    assert_eq!(cleanup["created"], 8);
+    assert_eq!(cleanup["deleted"], 8);
+    assert_eq!(cleanup["leftovers"], serde_json::json!([]));
+    assert_eq!(kind(&report, "cleanup lookup")["count"], 2);
+    assert_eq!(
+        (count(&url, "Users").await, count(&url, "Groups").await),
+        (0, 0),
+        "{text}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_dies_after_a_create_leaves_it_listed_as_may_exist_by_name() {
+    let server = server_with(&[Fault::DieAfterCreate], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = [
+        "--users",
+        "5",
+        "--groups",
+        "0",
+        "--rate",
+        "max",
+        "--timeout",
+        "2",
+    ];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 4, "{text}");
+    // The server holds three users: two whose create was answered, and the third, stored
+    // before the server died. Each is listed: two by id, one by name as "may exist".
+    let leftovers = report["cleanup"]["leftovers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(leftovers.len(), 3, "{report:#}");
+    let may_exist: Vec<&Value> = leftovers
+        .iter()
+        .filter(|l| l["may_exist"] == true)
+        .collect();
+    assert_eq!(may_exist.len(), 1, "{report:#}");
+    assert_eq!(may_exist[0]["id"], Value::Null);
+    let name = may_exist[0]["name"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("may exist: User `{name}`")),
+        "{text}"
+    );
+    assert!(leftovers
+        .iter()
+        .filter(|l| l["may_exist"] == false)
+        .all(|l| l["id"].is_string()));
+    let names: BTreeSet<&str> = leftovers
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert_eq!(report["cleanup"]["unanswered"], 1);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_refusing_the_bare_string_manager_fails_the_default_pass_not_the_legacy_one() {
+    let server = server_with(&[Fault::RejectBareStringManager], Duration::ZERO).await;
+    let url = server.base_url();
+    let args = ["--users", "4", "--groups", "0", "--rate", "max"];
+    let with = |profile: &'static str| {
+        [
+            &args[..],
+            &["--attributes", MAPS_MANAGER, "--profile", profile],
+        ]
+        .concat()
+    };
+    let (code, text, report) = load(&url, &with("entra-default")).await;
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(
+        kind(&report, "manager set")["errors"],
+        serde_json::json!({"400": 3}),
+        "{report:#}"
+    );
+    let (code, text, report) = load(&url, &with("entra-legacy")).await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(
+        kind(&report, "manager set")["errors"],
+        serde_json::json!({})
+    );
+    server.shutdown().await;
+}

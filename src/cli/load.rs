@@ -1,6 +1,7 @@
 //! `scimcheck load URL`: Entra's initial cycle at scale, paced by schedule, with latencies per
 //! request kind, the 429s, and cleanup of everything it created, Ctrl-C included.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,9 +9,10 @@ use clap::Args;
 
 use super::error::CliError;
 use super::ServerArgs;
+use crate::attributes::{Apply, AttrPath, AttrType, AttributeTables};
 use crate::exit;
-use crate::load::cycle::{self, Created, Load, Mix, Shape};
-use crate::load::summary::{self, Cleanup, Leftover, Summary};
+use crate::load::cycle::{self, Cleaned, Load, Mix, Passes, Shape};
+use crate::load::summary::{self, Cleanup, Leftover, Summary, Tenant};
 use crate::profile::{Profile, Renderer};
 use crate::redact::Redactor;
 use crate::report::controls::{self, Keep};
@@ -37,6 +39,25 @@ pub(crate) struct LoadArgs {
     /// What to send: Entra's initial cycle, or only its user lookups.
     #[arg(long, value_enum, default_value = "cycle")]
     mix: Mix,
+    /// The app's attribute tables (default: the built-in Atmos tables). When they map the
+    /// enterprise manager, the cycle's second pass sets one: user i (from 1) is managed by
+    /// user (i − 1) / 10, one PATCH per managed user (client-behaviour §3.3, §3.6).
+    #[arg(long, value_name = "PATH", env = "SCIMCHECK_ATTRIBUTES")]
+    attributes: Option<PathBuf>,
+    /// How the requests are written (default: entra-default, or entra-flag when the URL
+    /// carries ?aadOptscim062020); e.g. entra-legacy sends the manager as a value array.
+    #[arg(long, value_enum, value_name = "NAME", env = "SCIMCHECK_PROFILE")]
+    profile: Option<Profile>,
+    /// After the initial cycle, an incremental one for this share of the users, spread evenly:
+    /// each is read, then PATCHed with a changed mapped attribute (client-behaviour §3.5).
+    /// A fraction from 0 to 1, as k6 writes rates (0.1), or a percentage (10%). Off by default:
+    /// Entra documents no share, only that each cycle sends what changed (§7).
+    #[arg(long, value_name = "SHARE", default_value = "0", value_parser = parse_share)]
+    incremental: Share,
+    /// Leave what the load created on the server (no cleanup); it is listed, by id or, for
+    /// a create that got no answer, by name.
+    #[arg(long, env = "SCIMCHECK_KEEP", value_parser = clap::builder::BoolishValueParser::new())]
+    keep: bool,
     /// Stop sending after this many seconds (cleanup still runs).
     #[arg(long, value_name = "SECS", value_parser = super::parse_secs)]
     duration: Option<Duration>,
@@ -61,10 +82,78 @@ fn parse_rate(text: &str) -> Result<Rate, String> {
     }
 }
 
+/// `--incremental`: a share of the users, from 0 to 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Share(f64);
+
+fn parse_share(text: &str) -> Result<Share, String> {
+    let (number, scale) = match text.trim().strip_suffix('%') {
+        Some(percent) => (percent, 100.0),
+        None => (text.trim(), 1.0),
+    };
+    match number.trim().parse::<f64>().map(|n| n / scale) {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(Share(share)),
+        _ => Err(format!(
+            "`{text}` is not a share of the users: give a fraction from 0 to 1 (0.1) or a percentage (10%)"
+        )),
+    }
+}
+
+/// The mapped attribute the incremental cycle changes: the table's first single-valued
+/// string that Entra PATCHes (applied always, not a constant, not a matching attribute,
+/// no value filter), e.g. `displayName`.
+fn changed_attribute(tables: &AttributeTables) -> Option<AttrPath> {
+    let table = &tables.user;
+    table
+        .attributes
+        .iter()
+        .find(|a| {
+            a.ty == AttrType::String
+                && a.apply == Apply::Always
+                && a.produced.is_none()
+                && a.path.filter().is_none()
+                && table.precedence(&a.path).is_none()
+        })
+        .map(|a| a.path.clone())
+}
+
+/// What the cycle sends after its creates, from the tables and `--incremental`.
+fn passes(args: &LoadArgs, tables: &AttributeTables) -> Result<Passes, CliError> {
+    let manager = format!("{}:manager", crate::scim::ENTERPRISE_USER_SCHEMA);
+    let updated = (args.incremental.0 * args.users as f64).round() as usize;
+    let incremental = match (updated, changed_attribute(tables)) {
+        (0, _) => None,
+        (n, Some(path)) => Some((n, path)),
+        (_, None) => {
+            return Err(CliError::usage(format!(
+                "--incremental: the user table of {} maps no string attribute Entra would PATCH",
+                tables.app
+            )))
+        }
+    };
+    Ok(Passes {
+        // As `run` decides a scenario's `requires:` (plan::compile): the table has the row.
+        managers: tables.user.get(&manager).is_some(),
+        incremental,
+    })
+}
+
 pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
     let (client, redactor) = super::connect::client(&args.server)?;
-    let tables = crate::attributes::AttributeTables::atmos();
-    let renderer = Renderer::new(Profile::EntraDefault);
+    let tables = super::sources::tables(args.attributes.as_deref())?;
+    // §5.1: the flag in the Tenant URL switches Entra to its compliant behaviour.
+    let profile = args.profile.unwrap_or(if client.tenant().has_flag() {
+        Profile::EntraFlag
+    } else {
+        Profile::EntraDefault
+    });
+    let mut renderer = Renderer::new(profile);
+    // The legacy manager form carries the manager's `$ref` URL (§3.6).
+    renderer.base = Some(client.tenant().base().to_owned());
+    let passes = match args.mix {
+        Mix::Cycle => passes(&args, &tables)?,
+        Mix::Lookups => Passes::default(),
+    };
     let shape = Shape {
         mix: args.mix,
         users: args.users,
@@ -74,6 +163,7 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         concurrency: usize::from(args.concurrency),
         duration: args.duration,
         run_id: crate::run::new_run_id(),
+        passes,
     };
     let (stopped, last_words) = super::interrupt_on_ctrl_c();
     eprintln!(
@@ -92,26 +182,21 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
     let started = std::time::Instant::now();
     with_progress(&load, load.run()).await;
     let elapsed = started.elapsed();
-    let created = load.created();
-    let left = cycle::clean_up(
-        &client,
-        &renderer,
-        &load.stats,
-        created.clone(),
-        (shape.rate, shape.concurrency),
-        &|gone| load.forget(gone),
-    )
-    .await;
+    let ledger = load.ledger();
+    let cleaned = if args.keep {
+        cycle::kept(&ledger)
+    } else {
+        cycle::clean_up(
+            &client,
+            (&renderer, &tables.user.matching),
+            &load.stats,
+            &ledger,
+            (shape.rate, shape.concurrency),
+        )
+        .await
+    };
     let interrupted = *stopped.borrow();
-    let summary = summarise(
-        &load,
-        &shape,
-        &client,
-        elapsed,
-        interrupted,
-        &created,
-        &left,
-    );
+    let summary = summarise(&load, &shape, &client, elapsed, interrupted, &cleaned);
     let text = redactor.redact(&summary::render(&summary));
     print!("{}", controls::escape(&text, Keep::Lines));
     if let Some(path) = &args.json {
@@ -127,10 +212,22 @@ fn describe(shape: &Shape, url: &str) -> String {
             format!("{r} requests/s")
         });
     let what = match shape.mix {
-        Mix::Cycle => format!(
-            "Entra's initial cycle: {} users, {} groups × {} members",
-            shape.users, shape.groups, shape.members_per_group
-        ),
+        Mix::Cycle => {
+            let mut what = format!(
+                "Entra's initial cycle: {} users, {} groups × {} members",
+                shape.users, shape.groups, shape.members_per_group
+            );
+            if shape.passes.managers {
+                what.push_str(", then the manager pass");
+            }
+            if let Some((n, path)) = &shape.passes.incremental {
+                let _ = write!(
+                    what,
+                    ", then an incremental cycle changing `{path}` of {n} users"
+                );
+            }
+            what
+        }
         Mix::Lookups => format!("{} user lookups", shape.users),
     };
     format!(
@@ -178,8 +275,7 @@ fn summarise(
     client: &crate::http::Client,
     elapsed: Duration,
     interrupted: bool,
-    created: &[Created],
-    left: &[Created],
+    cleaned: &Cleaned,
 ) -> Summary {
     let stats = load
         .stats
@@ -190,7 +286,7 @@ fn summarise(
     let (sent_rate, lag) = load.pacing();
     let kinds = summary::kinds(&stats);
     Summary {
-        format_version: 1,
+        format_version: 2,
         url: client.tenant().to_string(),
         mix: match shape.mix {
             Mix::Cycle => "cycle",
@@ -199,6 +295,13 @@ fn summarise(
         users: shape.users,
         groups: shape.groups,
         members_per_group: shape.members_per_group,
+        manager_pass: shape.passes.managers,
+        incremental_users: shape.passes.incremental.as_ref().map_or(0, |(n, _)| *n),
+        incremental_attribute: shape
+            .passes
+            .incremental
+            .as_ref()
+            .map(|(_, path)| path.to_string()),
         target_rate: shape.rate,
         concurrency: shape.concurrency,
         interrupted,
@@ -210,29 +313,53 @@ fn summarise(
         // while it ran, and the last answers' latency is in the latency table.
         rate_held: sent_rate.and_then(|r| summary::rate_held(shape.rate, r)),
         worst_lag_ms: lag.as_secs_f64() * 1000.0,
-        estimate: (shape.mix == Mix::Cycle).then(|| {
-            summary::estimate(
-                shape.users,
-                shape.groups,
-                shape.members_per_group,
-                &kinds,
-                throughput,
-            )
-        }),
+        estimate: (shape.mix == Mix::Cycle)
+            .then(|| summary::estimate(tenant(shape), &kinds, throughput)),
         kinds,
         growth: summary::growth(&stats, shape.members_per_group),
-        cleanup: Cleanup {
-            created: created.len(),
-            deleted: created.len() - left.len(),
-            leftovers: left
-                .iter()
-                .map(|c| Leftover {
-                    kind: c.kind.name(),
-                    id: c.id.clone(),
-                    url: crate::id::url(client.tenant(), c.kind, &c.id).unwrap_or_default(),
-                })
-                .collect(),
-        },
+        cleanup: cleanup(cleaned, client),
+    }
+}
+
+/// The tenant the estimate is for: the load's, with its passes.
+fn tenant(shape: &Shape) -> Tenant {
+    let passes = &shape.passes;
+    Tenant {
+        users: shape.users,
+        groups: shape.groups,
+        members: shape.members_per_group,
+        managed: (0..shape.users)
+            .filter(|i| passes.managers && cycle::manager_of(*i).is_some())
+            .count(),
+        updated: passes
+            .incremental
+            .as_ref()
+            .map_or(0, |(n, _)| (*n).min(shape.users)),
+    }
+}
+
+fn cleanup(cleaned: &Cleaned, client: &crate::http::Client) -> Cleanup {
+    Cleanup {
+        created: cleaned.created,
+        deleted: cleaned.deleted,
+        unanswered: cleaned.unanswered,
+        found: cleaned.found,
+        absent: cleaned.absent,
+        leftovers: cleaned
+            .left
+            .iter()
+            .map(|left| Leftover {
+                kind: left.kind.name(),
+                id: left.id.clone(),
+                name: left.name.clone(),
+                url: left
+                    .id
+                    .as_deref()
+                    .and_then(|id| crate::id::url(client.tenant(), left.kind, id)),
+                may_exist: left.id.is_none(),
+                reason: left.reason.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -270,5 +397,30 @@ fn exit_code(summary: &Summary) -> i32 {
         exit::CHECK_FAILED
     } else {
         exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_is_a_fraction_or_a_percentage_from_zero_to_one() {
+        assert_eq!(parse_share("0.1"), Ok(Share(0.1)));
+        assert_eq!(parse_share("25%"), Ok(Share(0.25)));
+        assert_eq!(parse_share("0"), Ok(Share(0.0)));
+        assert_eq!(parse_share("100%"), Ok(Share(1.0)));
+        for bad in ["10", "150%", "-0.1", "some", "%"] {
+            assert!(parse_share(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_incremental_change_is_the_first_patched_string_that_is_not_matched_on() {
+        let atmos = AttributeTables::atmos();
+        assert_eq!(
+            changed_attribute(&atmos).map(|p| p.to_string()),
+            Some("displayName".to_owned())
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::attributes::{discover, AttributeTables};
 use crate::check::{self, CheckId, CheckResult, ExchangeRef, Finding, NotJson, Target};
 use crate::diag::Location;
 use crate::http::{Client, Exchange, TransportError, TransportErrorKind, LIFETIME_RANGE};
-use crate::load::cycle::{Load, Mix, Shape};
+use crate::load::cycle::{Load, Mix, Passes, Shape};
 use crate::plan::Method;
 use crate::profile::{Profile, Renderer};
 use crate::run::{NotRun, RunEvent, ScenarioOutcome, StepOutcome, StepStatus};
@@ -240,6 +240,7 @@ async fn rate(
         concurrency: RATE_CONCURRENCY,
         duration: Some(RATE_DURATION),
         run_id: run_id.to_owned(),
+        passes: Passes::default(),
     };
     // Nothing stops this load early but its own bounds.
     let (_keep, stop) = tokio::sync::watch::channel(false);

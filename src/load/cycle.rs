@@ -3,7 +3,7 @@
 //! one PATCH at a time, §4.1, §4.3), or only the user lookups (`--mix lookups`), paced by
 //! schedule and bounded by the concurrency; then the cleanup of everything it created.
 
-use std::fmt::Write as _;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +16,8 @@ use super::pace::Pacer;
 use super::stats::{Ending, Kind, Stats};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::{Client, Received, Request};
-use crate::profile::Renderer;
+use crate::profile::{Change, Renderer};
+use crate::run::{found, Entry, Fate, Found, Ledger, LedgerView};
 
 /// What to send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -41,13 +42,36 @@ pub(crate) struct Shape {
     pub(crate) duration: Option<Duration>,
     /// Part of every name the run creates, so that its objects are recognisable.
     pub(crate) run_id: String,
+    /// What the cycle sends after its creates and member adds.
+    pub(crate) passes: Passes,
 }
 
-/// One object the run created.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Created {
-    pub(crate) kind: ResourceKind,
-    pub(crate) id: String,
+/// The cycle's passes after the creates (client-behaviour §3.1): the manager pass, then an
+/// incremental cycle. None by default.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Passes {
+    /// §3.3 step 3, §3.6: one manager PATCH per managed user, when the table maps the
+    /// enterprise manager.
+    pub(crate) managers: bool,
+    /// §3.5: how many users the incremental cycle reads and PATCHes, and the mapped attribute
+    /// it changes.
+    pub(crate) incremental: Option<(usize, AttrPath)>,
+}
+
+/// The manager tree of the manager pass: user `i` (from 1) is managed by user
+/// `(i - 1) / MANAGER_SPAN`, so user 0 is at the top and every manager has ten reports, a
+/// tree as deep as a real tenant's (log₁₀ of its size) whatever the number of users.
+pub(crate) const MANAGER_SPAN: usize = 10;
+
+/// The manager of load user `i`, if it has one.
+pub(crate) fn manager_of(i: usize) -> Option<usize> {
+    (i > 0).then(|| (i - 1) / MANAGER_SPAN)
+}
+
+/// The users of the incremental cycle: `count` of `users`, spread evenly over them.
+pub(crate) fn updated_users(count: usize, users: usize) -> impl Iterator<Item = usize> {
+    let count = count.min(users);
+    (0..count).map(move |j| j * users / count)
 }
 
 /// The most times one throttled request is sent again.
@@ -67,8 +91,18 @@ pub(crate) struct Load {
     deadline: Option<Instant>,
     stop: watch::Receiver<bool>,
     pub(crate) stats: Mutex<Stats>,
-    /// Shared with the second Ctrl-C, which prints what is in it ([`Load::remaining`]).
-    created: Arc<Mutex<Vec<Created>>>,
+    /// What the load created or may have created, as `run` keeps it (its object and matching
+    /// value are the unique name): shared with the second Ctrl-C, which prints it.
+    ledger: Arc<Mutex<Ledger>>,
+}
+
+/// How one request ended, for a create whose object may exist without an answer.
+enum Outcome {
+    /// Stopped before it was sent (or before a throttled one was sent again).
+    NotSent,
+    /// Sent; no answer came.
+    NoAnswer,
+    Answered(Received, Duration),
 }
 
 impl Load {
@@ -89,7 +123,7 @@ impl Load {
             shape,
             stop,
             stats: Mutex::new(Stats::default()),
-            created: Arc::default(),
+            ledger: Arc::default(),
         }
     }
 
@@ -109,13 +143,69 @@ impl Load {
                 stream::iter(0..self.shape.users)
                     .for_each_concurrent(concurrency, |i| self.provision_user(i))
                     .await;
-                let users = self.created_ids(ResourceKind::User);
+                let ids = self.user_ids();
+                let users: Vec<String> = (0..self.shape.users)
+                    .filter_map(|i| ids.get(&self.user_name(i)).cloned())
+                    .collect();
                 let users = &users;
                 stream::iter(0..self.shape.groups)
                     .for_each_concurrent(concurrency, |g| self.provision_group(g, users))
                     .await;
+                self.manager_pass(&ids).await;
+                self.incremental_cycle(&ids).await;
             }
         }
+    }
+
+    /// §3.1, §3.3 step 3: once every user exists, one PATCH per user with a manager, in the
+    /// profile's form (§3.6, Q8). Nobody has a manager yet, so each is an `Add`.
+    async fn manager_pass(&self, ids: &HashMap<String, String>) {
+        if !self.shape.passes.managers {
+            return;
+        }
+        let pairs: Vec<(&String, &String)> = (0..self.shape.users)
+            .filter_map(|i| {
+                let user = ids.get(&self.user_name(i))?;
+                let manager = ids.get(&self.user_name(manager_of(i)?))?;
+                Some((user, manager))
+            })
+            .collect();
+        stream::iter(pairs)
+            .for_each_concurrent(self.shape.concurrency, |(user, manager)| async move {
+                let request = self.renderer.set_manager(user, Some(manager), false);
+                let _ = self.send(Kind::ManagerSet, &request).await;
+            })
+            .await;
+    }
+
+    /// §3.5, §7: the incremental cycle after the initial one: each changed user is read, then
+    /// PATCHed with the changed attribute in the profile's form (Q4, Q9).
+    async fn incremental_cycle(&self, ids: &HashMap<String, String>) {
+        let Some((count, path)) = &self.shape.passes.incremental else {
+            return;
+        };
+        let updated: Vec<(usize, &String)> = updated_users(*count, self.shape.users)
+            .filter_map(|i| Some((i, ids.get(&self.user_name(i))?)))
+            .collect();
+        stream::iter(updated)
+            .for_each_concurrent(self.shape.concurrency, |(i, id)| async move {
+                let read = self.renderer.get(ResourceKind::User, id);
+                if self.send(Kind::UserRead, &read).await.is_none() {
+                    return;
+                }
+                let values = user_values(&self.matching, &self.user_name(i), i);
+                let change = Change {
+                    path: path.clone(),
+                    value: Value::from(format!("Load User {i} changed")),
+                    // §3.5: `Replace` where the create set a value, `Add` where it did not.
+                    present: values.iter().any(|(p, _)| p == path),
+                };
+                let patch =
+                    self.renderer
+                        .patch(ResourceKind::User, id, std::slice::from_ref(&change));
+                let _ = self.send(Kind::UserUpdate, &patch).await;
+            })
+            .await;
     }
 
     /// The rate the load's requests went out at (see [`Pacer::sent_rate`]), and the latest
@@ -124,44 +214,30 @@ impl Load {
         (self.pacer.sent_rate(), self.pacer.worst_lag())
     }
 
-    /// Everything the run created, in creation order.
-    pub(crate) fn created(&self) -> Vec<Created> {
-        lock(&self.created).clone()
+    /// The ledger, for cleanup.
+    pub(crate) fn ledger(&self) -> Arc<Mutex<Ledger>> {
+        Arc::clone(&self.ledger)
     }
 
-    /// What the second Ctrl-C prints: every object created and not yet deleted, with its URL.
+    /// What the second Ctrl-C prints: every object that may still be on the server, by id
+    /// and URL, or by name when its create got no answer (`run`'s list).
     pub(crate) fn remaining(&self) -> impl Fn() -> String + Send + 'static {
-        let created = Arc::clone(&self.created);
-        let tenant = self.client.tenant().clone();
-        move || {
-            let created = lock(&created);
-            if created.is_empty() {
-                return "nothing the load created is left on the server\n".to_owned();
-            }
-            let mut text = format!("{} resource(s) may be left on the server:\n", created.len());
-            for c in created.iter() {
-                let url = crate::id::url(&tenant, c.kind, &c.id).unwrap_or_default();
-                let _ = writeln!(
-                    text,
-                    "  left: {} (id {}) {url}",
-                    c.kind.name(),
-                    crate::id::shown(&c.id)
-                );
-            }
-            text
-        }
+        let view = LedgerView {
+            ledger: Arc::clone(&self.ledger),
+            tenant: self.client.tenant().clone(),
+        };
+        move || view.remaining()
     }
 
-    /// Takes a deleted object off the ledger.
-    pub(crate) fn forget(&self, gone: &Created) {
-        lock(&self.created).retain(|c| c != gone);
-    }
-
-    fn created_ids(&self, kind: ResourceKind) -> Vec<String> {
-        lock(&self.created)
+    /// The ids of the users created, by name; ids that cannot address an object are left
+    /// out (see `crate::id`): they are never put into a URL.
+    fn user_ids(&self) -> HashMap<String, String> {
+        lock(&self.ledger)
+            .entries
             .iter()
-            .filter(|c| c.kind == kind && crate::id::problem(&c.id).is_none())
-            .map(|c| c.id.clone())
+            .filter(|e| e.kind == ResourceKind::User && e.fate == Fate::Live)
+            .filter_map(|e| Some((e.object.clone(), e.id.clone()?)))
+            .filter(|(_, id)| crate::id::problem(id).is_none())
             .collect()
     }
 
@@ -184,12 +260,11 @@ impl Load {
         if !(found.status == 200 && total_results(&found) == Some(0)) {
             return;
         }
-        let request =
-            self.renderer
-                .create_user(&user_values(&self.matching, &self.user_name(i), i));
-        if let Some(answer) = self.send(Kind::UserCreate, &request).await {
-            self.note_created(ResourceKind::User, &answer);
-        }
+        let name = self.user_name(i);
+        let request = self
+            .renderer
+            .create_user(&user_values(&self.matching, &name, i));
+        self.create(ResourceKind::User, &name, &request).await;
     }
 
     /// §4.1, §4.3: the lookup by displayName, the POST, then one PATCH per member, in order.
@@ -213,10 +288,7 @@ impl Load {
             ),
         ];
         let request = self.renderer.create_group(&values, true);
-        let Some(answer) = self.send(Kind::GroupCreate, &request).await else {
-            return;
-        };
-        let Some(group_id) = self.note_created(ResourceKind::Group, &answer) else {
+        let Some(group_id) = self.create(ResourceKind::Group, &name, &request).await else {
             return;
         };
         if users.is_empty() {
@@ -235,19 +307,39 @@ impl Load {
         }
     }
 
-    /// Keeps the id of a 201's resource for cleanup.
-    fn note_created(&self, kind: ResourceKind, answer: &Received) -> Option<String> {
-        if answer.status != 201 {
-            return None;
-        }
-        let id = answer.json().ok()?.get("id")?.as_str()?.to_owned();
-        lock(&self.created).push(Created {
-            kind,
-            id: id.clone(),
-        });
-        // An id that cannot address the object is never put into a URL (see `crate::id`):
-        // it stays in the ledger, and cleanup lists it without a request.
-        crate::id::problem(&id).is_none().then_some(id)
+    /// Sends a create of `name`, in the ledger from before it is sent until its answer says
+    /// it was refused: a create without an answer (or with a 5xx) may have made the object,
+    /// and cleanup looks it up by its name (issue 11). The id of the object made, if usable.
+    async fn create(&self, kind: ResourceKind, name: &str, request: &Request) -> Option<String> {
+        lock(&self.ledger).created(kind, None, name, name, 0);
+        let stats_kind = match kind {
+            ResourceKind::User => Kind::UserCreate,
+            ResourceKind::Group => Kind::GroupCreate,
+        };
+        let status = match self.send_outcome(stats_kind, request).await {
+            Outcome::NotSent => {
+                // Never sent, or only throttled: the server holds nothing of it.
+                set_fate(&mut lock(&self.ledger), kind, name, Fate::Gone);
+                return None;
+            }
+            Outcome::NoAnswer => None,
+            Outcome::Answered(answer, _) => {
+                let id = (answer.status == 201)
+                    .then(|| answer.json().ok()?.get("id")?.as_str().map(str::to_owned))
+                    .flatten();
+                let mut ledger = lock(&self.ledger);
+                ledger.answered(kind, name, Some(answer.status));
+                // An id that cannot address the object is never put into a URL (see
+                // `crate::id`): it stays in the ledger, and cleanup lists it unrequested.
+                if let Some(id) = id {
+                    set_id(&mut ledger, kind, name, &id);
+                    return crate::id::problem(&id).is_none().then_some(id);
+                }
+                return None;
+            }
+        };
+        lock(&self.ledger).answered(kind, name, status);
+        None
     }
 
     /// Waits for this request's turn; `false` when the run is stopped first or the turn
@@ -274,17 +366,34 @@ impl Load {
     /// documented `honour` behaviour). The 2xx answer with its latency (the wait for the
     /// schedule left out), or `None` when stopped or when no 2xx came.
     async fn send_timed(&self, kind: Kind, request: &Request) -> Option<(Received, Duration)> {
+        match self.send_outcome(kind, request).await {
+            Outcome::Answered(answer, elapsed) if (200..300).contains(&answer.status) => {
+                Some((answer, elapsed))
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Load::send_timed`], saying how the request ended: the last answer (a 429 when every
+    /// try was throttled), none, or not sent.
+    async fn send_outcome(&self, kind: Kind, request: &Request) -> Outcome {
+        let mut last = Outcome::NotSent;
         for _ in 0..=RETRIES {
+            // Stopped before a retry: the 429s before it made nothing.
             if !self.wait_turn().await {
-                return None;
+                return Outcome::NotSent;
             }
             let (answer, wait) = send_once(&self.client, &self.stats, kind, request).await;
+            last = match answer {
+                Some((answer, elapsed)) => Outcome::Answered(answer, elapsed),
+                None => Outcome::NoAnswer,
+            };
             match wait {
                 Some(wait) => tokio::time::sleep(wait).await,
-                None => return answer.filter(|(a, _)| (200..300).contains(&a.status)),
+                None => return last,
             }
         }
-        None
+        last
     }
 }
 
@@ -329,68 +438,257 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     )
 }
 
-/// Deletes what the run created, groups first (they reference users), at `rate` and
-/// `concurrency`, whatever the stop signal says, within `run`'s cleanup deadline (a hung
-/// server costs one deadline). `gone` hears of each object deleted. Returns what is left.
-pub(crate) async fn clean_up(
-    client: &Client,
-    renderer: &Renderer,
-    stats: &Mutex<Stats>,
-    created: Vec<Created>,
-    (rate, concurrency): (Option<f64>, usize),
-    gone: &(dyn Fn(&Created) + Sync),
-) -> Vec<Created> {
-    let pacer = Pacer::new(rate);
-    let mut ordered = created;
-    ordered.sort_by_key(|c| c.kind == ResourceKind::User);
-    let pacer = &pacer;
-    let deadline = Instant::now() + crate::run::cleanup_deadline(client.timeout());
-    let left: Vec<Option<Created>> = stream::iter(ordered)
-        .map(|object| async move {
-            let deleted =
-                tokio::time::timeout_at(deadline, delete(client, renderer, stats, pacer, &object))
-                    .await
-                    .unwrap_or(false);
-            if deleted {
-                gone(&object);
-                return None;
-            }
-            Some(object)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    left.into_iter().flatten().collect()
+/// What cleanup did with the ledger's objects.
+#[derive(Debug, Default)]
+pub(crate) struct Cleaned {
+    /// Objects the load created or may have created (their create got no answer).
+    pub(crate) created: usize,
+    pub(crate) deleted: usize,
+    /// Of the creates without an answer: found by name (then deleted or left), and not on the
+    /// server.
+    pub(crate) unanswered: usize,
+    pub(crate) found: usize,
+    pub(crate) absent: usize,
+    /// What is known or may be left, each with why.
+    pub(crate) left: Vec<Left>,
 }
 
-/// Deletes one object, waiting out 429s; whether it is gone.
-async fn delete(
-    client: &Client,
-    renderer: &Renderer,
-    stats: &Mutex<Stats>,
-    pacer: &Pacer,
-    object: &Created,
-) -> bool {
-    let kind = match object.kind {
-        ResourceKind::Group => Kind::GroupDelete,
-        ResourceKind::User => Kind::UserDelete,
-    };
-    if crate::id::problem(&object.id).is_some() {
-        return false;
+/// One object cleanup left behind, or that may exist.
+#[derive(Clone, Debug)]
+pub(crate) struct Left {
+    pub(crate) kind: ResourceKind,
+    /// `None`: the object may exist, and only its name is known.
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) reason: String,
+}
+
+/// What `--keep` leaves: everything that is or may be on the server, with why.
+pub(crate) fn kept(ledger: &Mutex<Ledger>) -> Cleaned {
+    let pending: Vec<Entry> = lock(ledger).pending().into_iter().map(|(_, e)| e).collect();
+    Cleaned {
+        created: pending.len(),
+        unanswered: pending.iter().filter(|e| e.id.is_none()).count(),
+        left: pending
+            .iter()
+            .map(|e| left(e, e.id.clone(), "kept (--keep)".to_owned()))
+            .collect(),
+        ..Cleaned::default()
     }
-    let request = renderer.delete(object.kind, &object.id);
-    for _ in 0..=RETRIES {
-        pacer.wait_turn().await;
-        match send_once(client, stats, kind, &request).await {
-            (_, Some(wait)) => tokio::time::sleep(wait).await,
-            // 404: already gone, which is what cleanup wants.
-            (Some((a, _)), None) if (200..300).contains(&a.status) || a.status == 404 => {
-                return true
+}
+
+/// How one object's cleanup ended.
+enum Swept {
+    Deleted {
+        found: bool,
+    },
+    /// Its create got no answer, and the lookup by name found nothing.
+    Absent,
+    /// Left, or may exist; `found` when its id came from the lookup by name.
+    Left {
+        left: Left,
+        found: bool,
+    },
+}
+
+/// Deletes what the run created, groups first (they reference users), at `rate` and
+/// `concurrency`, whatever the stop signal says, within `run`'s cleanup deadline (a hung
+/// server costs one deadline). A create without an answer is first looked up by its name
+/// (`matching` for users, displayName for groups). The ledger follows each object, so that
+/// a second Ctrl-C prints what is really left.
+pub(crate) async fn clean_up(
+    client: &Client,
+    (renderer, matching): (&Renderer, &AttrPath),
+    stats: &Mutex<Stats>,
+    ledger: &Mutex<Ledger>,
+    (rate, concurrency): (Option<f64>, usize),
+) -> Cleaned {
+    let pending: Vec<_> = lock(ledger).pending().into_iter().map(|(_, e)| e).collect();
+    let pacer = Pacer::new(rate);
+    let deadline = Instant::now() + crate::run::cleanup_deadline(client.timeout());
+    let sweeper = Sweeper {
+        client,
+        renderer,
+        matching,
+        stats,
+        pacer: &pacer,
+    };
+    let mut cleaned = Cleaned {
+        created: pending.len(),
+        unanswered: pending.iter().filter(|e| e.id.is_none()).count(),
+        ..Cleaned::default()
+    };
+    // Groups first: a user's DELETE must not race the group that still references it.
+    for kind in [ResourceKind::Group, ResourceKind::User] {
+        let phase = pending.iter().filter(|e| e.kind == kind);
+        let (sweeper, seconds) = (&sweeper, deadline_secs(client));
+        let swept: Vec<Swept> = stream::iter(phase)
+            .map(|entry| async move {
+                let swept = tokio::time::timeout_at(deadline, sweeper.sweep(entry)).await;
+                let swept = swept.unwrap_or_else(|_| Swept::Left {
+                    left: past_deadline(entry, seconds),
+                    found: false,
+                });
+                let fate = match &swept {
+                    Swept::Left { .. } => return swept,
+                    Swept::Deleted { .. } | Swept::Absent => Fate::Gone,
+                };
+                set_fate(&mut lock(ledger), entry.kind, &entry.object, fate);
+                swept
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        for swept in swept {
+            match swept {
+                Swept::Deleted { found } => {
+                    cleaned.deleted += 1;
+                    cleaned.found += usize::from(found);
+                }
+                Swept::Absent => cleaned.absent += 1,
+                Swept::Left { left, found } => {
+                    cleaned.found += usize::from(found);
+                    cleaned.left.push(left);
+                }
             }
-            (_, None) => return false,
         }
     }
-    false
+    cleaned
+}
+
+fn deadline_secs(client: &Client) -> u64 {
+    crate::run::cleanup_deadline(client.timeout()).as_secs()
+}
+
+/// An object whose cleanup had not finished by the deadline.
+fn past_deadline(entry: &Entry, seconds: u64) -> Left {
+    let reason = match entry.id {
+        Some(_) => format!("not confirmed deleted within cleanup's {seconds} s deadline"),
+        None => format!(
+            "its create got no answer, and cleanup's {seconds} s deadline passed before the lookup by name could tell"
+        ),
+    };
+    left(entry, entry.id.clone(), reason)
+}
+
+fn left(entry: &Entry, id: Option<String>, reason: String) -> Left {
+    Left {
+        kind: entry.kind,
+        id,
+        name: entry.object.clone(),
+        reason,
+    }
+}
+
+/// Cleanup's requests, paced.
+struct Sweeper<'a> {
+    client: &'a Client,
+    renderer: &'a Renderer,
+    matching: &'a AttrPath,
+    stats: &'a Mutex<Stats>,
+    pacer: &'a Pacer,
+}
+
+impl Sweeper<'_> {
+    /// Finds the object's id when its create got no answer, then deletes it.
+    async fn sweep(&self, entry: &Entry) -> Swept {
+        let (id, found) = match &entry.id {
+            Some(id) => (id.clone(), false),
+            None => match self.find(entry).await {
+                Found::Id(id) => (id, true),
+                Found::Nothing => return Swept::Absent,
+                Found::Unknown(why) => {
+                    let reason = format!("its create got no answer, and {why}");
+                    let left = left(entry, None, reason);
+                    return Swept::Left { left, found: false };
+                }
+            },
+        };
+        let prefix = if found {
+            "found by name after its create got no answer, but "
+        } else {
+            ""
+        };
+        if let Some(problem) = crate::id::problem(&id) {
+            let reason = format!(
+                "{prefix}not deleted: its id cannot address it ({}), so no request was sent",
+                problem.describe()
+            );
+            let left = left(entry, Some(id), reason);
+            return Swept::Left { left, found };
+        }
+        match self.delete(entry.kind, &id).await {
+            Ok(()) => Swept::Deleted { found },
+            Err(why) => {
+                let left = left(entry, Some(id), format!("{prefix}{why}"));
+                Swept::Left { left, found }
+            }
+        }
+    }
+
+    /// The lookup by name (the run's prefix makes it unique), as Entra's own lookups.
+    async fn find(&self, entry: &Entry) -> Found {
+        let matching = match entry.kind {
+            ResourceKind::User => self.matching.clone(),
+            ResourceKind::Group => AttrPath::parse("displayName").expect("a constant path parses"),
+        };
+        let request = self.renderer.lookup(entry.kind, &matching, &entry.object);
+        let answer = self.send(Kind::CleanupLookup, &request).await;
+        found(answer.as_ref(), &matching, &entry.object)
+    }
+
+    /// Deletes one object; why not, when it is not gone.
+    async fn delete(&self, kind: ResourceKind, id: &str) -> Result<(), String> {
+        let stats_kind = match kind {
+            ResourceKind::Group => Kind::GroupDelete,
+            ResourceKind::User => Kind::UserDelete,
+        };
+        let request = self.renderer.delete(kind, id);
+        match self.send(stats_kind, &request).await.map(|a| a.status) {
+            // 404: already gone, which is what cleanup wants.
+            Some(200..=299 | 404) => Ok(()),
+            Some(status) => Err(format!("DELETE answered {status}")),
+            None => Err("DELETE got no answer".to_owned()),
+        }
+    }
+
+    /// One request, paced, with 429s waited out; the last answer, `None` when none came.
+    async fn send(&self, kind: Kind, request: &Request) -> Option<Received> {
+        for _ in 0..RETRIES {
+            self.pacer.wait_turn().await;
+            match send_once(self.client, self.stats, kind, request).await {
+                (_, Some(wait)) => tokio::time::sleep(wait).await,
+                (answer, None) => return answer.map(|(a, _)| a),
+            }
+        }
+        self.pacer.wait_turn().await;
+        send_once(self.client, self.stats, kind, request)
+            .await
+            .0
+            .map(|(a, _)| a)
+    }
+}
+
+/// The fate of the newest entry of `kind` named `name`.
+fn set_fate(ledger: &mut Ledger, kind: ResourceKind, name: &str, fate: Fate) {
+    if let Some(entry) = newest(ledger, kind, name) {
+        entry.fate = fate;
+    }
+}
+
+/// The id a create's answer named.
+fn set_id(ledger: &mut Ledger, kind: ResourceKind, name: &str, id: &str) {
+    if let Some(entry) = newest(ledger, kind, name) {
+        entry.id = Some(id.to_owned());
+    }
+}
+
+fn newest<'a>(ledger: &'a mut Ledger, kind: ResourceKind, name: &str) -> Option<&'a mut Entry> {
+    ledger
+        .entries
+        .iter_mut()
+        .rev()
+        .find(|e| e.kind == kind && e.object == name)
 }
 
 /// The attributes of Entra's create body (§3.3) for load user `i`.
@@ -420,6 +718,23 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_user_but_the_first_has_a_manager_ten_reports_each() {
+        let managers: Vec<Option<usize>> = [0, 1, 10, 11, 20, 21, 111].map(manager_of).to_vec();
+        assert_eq!(
+            managers,
+            [None, Some(0), Some(0), Some(1), Some(1), Some(2), Some(11)]
+        );
+    }
+
+    #[test]
+    fn the_incremental_users_are_spread_evenly_and_never_more_than_all() {
+        assert_eq!(updated_users(5, 20).collect::<Vec<_>>(), [0, 4, 8, 12, 16]);
+        assert_eq!(updated_users(3, 3).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(updated_users(9, 2).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(updated_users(0, 2).count(), 0);
+    }
 
     #[test]
     fn retry_after_is_read_as_seconds_or_as_a_date() {

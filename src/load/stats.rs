@@ -8,7 +8,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 
 /// The kinds of request a load run sends, in the cycle's order (client-behaviour §3.3, §4.1,
-/// §4.3, §4.5, §3.8).
+/// §4.3, §3.6, §3.5, §4.5, §3.8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Kind {
     UserLookup,
@@ -16,17 +16,28 @@ pub(crate) enum Kind {
     GroupLookup,
     GroupCreate,
     MemberAdd,
+    /// §3.6: the manager pass's PATCH.
+    ManagerSet,
+    /// §3.5: the incremental cycle's read of a linked user, then its PATCH.
+    UserRead,
+    UserUpdate,
+    /// Cleanup's lookup by name of an object whose create got no answer.
+    CleanupLookup,
     GroupDelete,
     UserDelete,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 7] = [
+    pub(crate) const ALL: [Kind; 11] = [
         Kind::UserLookup,
         Kind::UserCreate,
         Kind::GroupLookup,
         Kind::GroupCreate,
         Kind::MemberAdd,
+        Kind::ManagerSet,
+        Kind::UserRead,
+        Kind::UserUpdate,
+        Kind::CleanupLookup,
         Kind::GroupDelete,
         Kind::UserDelete,
     ];
@@ -39,6 +50,10 @@ impl Kind {
             Kind::GroupLookup => "group lookup",
             Kind::GroupCreate => "group create",
             Kind::MemberAdd => "member add",
+            Kind::ManagerSet => "manager set",
+            Kind::UserRead => "user read",
+            Kind::UserUpdate => "user update",
+            Kind::CleanupLookup => "cleanup lookup",
             Kind::GroupDelete => "group delete",
             Kind::UserDelete => "user delete",
         }
@@ -46,7 +61,10 @@ impl Kind {
 
     /// Cleanup requests are reported apart from the load.
     pub(crate) fn is_cleanup(self) -> bool {
-        matches!(self, Kind::GroupDelete | Kind::UserDelete)
+        matches!(
+            self,
+            Kind::CleanupLookup | Kind::GroupDelete | Kind::UserDelete
+        )
     }
 }
 

@@ -1,4 +1,4 @@
-//! The figures of a load run as one serialisable document (`--json PATH`, `format_version` 1)
+//! The figures of a load run as one serialisable document (`--json PATH`, `format_version` 2)
 //! and as the table printed at the end. The JSON types are this file's own, not the internals.
 
 use std::fmt::Write as _;
@@ -21,6 +21,11 @@ pub(crate) struct Summary {
     pub(crate) users: usize,
     pub(crate) groups: usize,
     pub(crate) members_per_group: usize,
+    /// Whether the cycle ran the manager pass (the table maps the enterprise manager).
+    pub(crate) manager_pass: bool,
+    /// The users of the incremental cycle (`--incremental`), and the attribute it changed.
+    pub(crate) incremental_users: usize,
+    pub(crate) incremental_attribute: Option<String>,
     /// `null` for `--rate max`.
     pub(crate) target_rate: Option<f64>,
     pub(crate) concurrency: usize,
@@ -47,8 +52,11 @@ pub(crate) struct Estimate {
     /// Users, groups and memberships: the "assigned objects" of Microsoft's estimate.
     pub(crate) objects: usize,
     /// The requests Entra sends for them: a lookup and a create per user and group, a PATCH
-    /// per member.
+    /// per member, a PATCH per managed user, a read and a PATCH per updated user.
     pub(crate) requests: usize,
+    /// Of those, the manager pass's PATCHes and the incremental cycle's reads and PATCHes.
+    pub(crate) manager_sets: usize,
+    pub(crate) incremental_requests: usize,
     /// At the gallery's 25 requests/s, or the measured throughput if the server gave less.
     pub(crate) at_gallery_rate_s: f64,
     /// One request at a time at the measured median latencies (Entra's concurrency is
@@ -87,18 +95,31 @@ pub(crate) struct Growth {
 /// What cleanup did.
 #[derive(Debug, Serialize)]
 pub(crate) struct Cleanup {
+    /// Objects the load created, or may have created: creates without an answer count.
     pub(crate) created: usize,
     pub(crate) deleted: usize,
-    /// What could not be deleted: kind and id.
+    /// Creates whose answer never came (a timeout, a reset, a server that died, or a 5xx);
+    /// each was looked up by its name: `found` (then deleted, or listed), `absent` (not on the
+    /// server), or listed as "may exist" when the lookup could not tell.
+    pub(crate) unanswered: usize,
+    pub(crate) found: usize,
+    pub(crate) absent: usize,
+    /// What is known to be left or may exist, each with why; nothing else.
     pub(crate) leftovers: Vec<Leftover>,
 }
 
-/// One object cleanup left behind.
+/// One object cleanup left behind, or that may exist.
 #[derive(Debug, Serialize)]
 pub(crate) struct Leftover {
     pub(crate) kind: &'static str,
-    pub(crate) id: String,
-    pub(crate) url: String,
+    /// `null` when only its name is known (`may_exist`).
+    pub(crate) id: Option<String>,
+    /// Its unique name: the user's matching attribute or the group's displayName.
+    pub(crate) name: String,
+    pub(crate) url: Option<String>,
+    /// Its create got no answer and the lookup by name could not tell.
+    pub(crate) may_exist: bool,
+    pub(crate) reason: String,
 }
 
 /// Member adds at least this many times slower at the end than at the start "grow".
@@ -163,17 +184,29 @@ pub(crate) fn growth(stats: &Stats, members: usize) -> Option<Growth> {
 /// The gallery's bar in requests per second (client-behaviour §7).
 pub(crate) const GALLERY_RATE: f64 = 25.0;
 
-/// The estimate for a tenant of `users` users and `groups` groups of `members` members, at
-/// the latencies in `kinds` and the `measured` throughput.
-pub(crate) fn estimate(
-    users: usize,
-    groups: usize,
-    members: usize,
-    kinds: &[KindSummary],
-    measured: f64,
-) -> Estimate {
+/// The tenant of an estimate: its objects, and what the cycle's passes send for them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tenant {
+    pub(crate) users: usize,
+    pub(crate) groups: usize,
+    pub(crate) members: usize,
+    /// Users with a manager (one PATCH each in the manager pass, §3.6).
+    pub(crate) managed: usize,
+    /// Users changed in the incremental cycle (a read and a PATCH each, §3.5).
+    pub(crate) updated: usize,
+}
+
+/// The estimate for `tenant`, at the latencies in `kinds` and the `measured` throughput.
+pub(crate) fn estimate(tenant: Tenant, kinds: &[KindSummary], measured: f64) -> Estimate {
+    let Tenant {
+        users,
+        groups,
+        members,
+        managed,
+        updated,
+    } = tenant;
     let memberships = groups * members;
-    let requests = 2 * users + 2 * groups + memberships;
+    let requests = 2 * users + 2 * groups + memberships + managed + 2 * updated;
     let p50 = |name: &str| {
         kinds
             .iter()
@@ -182,7 +215,9 @@ pub(crate) fn estimate(
     };
     let one_at_a_time = users as f64 * (p50("user lookup") + p50("user create"))
         + groups as f64 * (p50("group lookup") + p50("group create"))
-        + memberships as f64 * p50("member add");
+        + memberships as f64 * p50("member add")
+        + managed as f64 * p50("manager set")
+        + updated as f64 * (p50("user read") + p50("user update"));
     let rate = if measured > 0.0 {
         GALLERY_RATE.min(measured)
     } else {
@@ -192,6 +227,8 @@ pub(crate) fn estimate(
     Estimate {
         objects,
         requests,
+        manager_sets: managed,
+        incremental_requests: 2 * updated,
         at_gallery_rate_s: round1(requests as f64 / rate),
         one_at_a_time_s: round1(one_at_a_time),
         documented_min_s: round1(objects as f64 * 0.01 * 60.0),
@@ -265,27 +302,60 @@ pub(crate) fn render(summary: &Summary) -> String {
         );
     }
     if let Some(e) = &summary.estimate {
+        let mut passes = String::new();
+        if e.manager_sets > 0 {
+            let _ = write!(passes, ", {} manager PATCHes", e.manager_sets);
+        }
+        if e.incremental_requests > 0 {
+            let _ = write!(passes, ", {} incremental", e.incremental_requests);
+        }
         let _ = writeln!(
             out,
-            "Entra's initial cycle for this tenant ({} objects, {} requests): {} at 25 requests/s, {} one at a time at these medians; Microsoft documents {} to {} (client-behaviour §7)",
+            "Entra's initial cycle for this tenant ({} objects, {} requests{passes}): {} at 25 requests/s, {} one at a time at these medians; Microsoft documents {} to {} (client-behaviour §7)",
             e.objects, e.requests, span(e.at_gallery_rate_s), span(e.one_at_a_time_s),
             span(e.documented_min_s), span(e.documented_max_s)
         );
     }
-    let c = &summary.cleanup;
+    render_cleanup(&mut out, &summary.cleanup);
+    out
+}
+
+/// The cleanup line, then each leftover by id and URL, or by name when it may exist.
+fn render_cleanup(out: &mut String, c: &Cleanup) {
+    let unanswered = if c.unanswered == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} create(s) got no answer: {} found by name, {} not on the server, {} may exist)",
+            c.unanswered,
+            c.found,
+            c.absent,
+            c.leftovers.iter().filter(|l| l.may_exist).count()
+        )
+    };
     let _ = writeln!(
         out,
-        "cleanup: deleted {} of {} created",
+        "cleanup: deleted {} of {} created{unanswered}",
         c.deleted, c.created
     );
     for left in &c.leftovers {
-        let _ = writeln!(
-            out,
-            "  left behind: {} {} ({})",
-            left.kind, left.id, left.url
-        );
+        let _ = match &left.id {
+            Some(id) => writeln!(
+                out,
+                "  left behind: {} {} (id {}) {}: {}",
+                left.kind,
+                left.name,
+                crate::id::shown(id),
+                left.url.as_deref().unwrap_or_default(),
+                left.reason
+            ),
+            None => writeln!(
+                out,
+                "  may exist: {} `{}`: {}",
+                left.kind, left.name, left.reason
+            ),
+        };
     }
-    out
 }
 
 /// Seconds as people read them: `42.0 s`, `12.5 min`, `3.2 h`.
@@ -381,16 +451,53 @@ mod tests {
             kind("user create", 20.0),
             kind("member add", 5.0),
         ];
-        let e = estimate(1000, 10, 100, &kinds, 10.0);
+        let tenant = Tenant {
+            users: 1000,
+            groups: 10,
+            members: 100,
+            managed: 0,
+            updated: 0,
+        };
+        let e = estimate(tenant, &kinds, 10.0);
         assert_eq!((e.objects, e.requests), (2010, 3020));
         assert_eq!(e.at_gallery_rate_s, 302.0);
         assert_eq!(e.one_at_a_time_s, 35.0);
         assert_eq!((e.documented_min_s, e.documented_max_s), (1206.0, 9648.0));
-        assert_eq!(
-            estimate(1000, 10, 100, &kinds, 500.0).at_gallery_rate_s,
-            120.8
-        );
+        assert_eq!(estimate(tenant, &kinds, 500.0).at_gallery_rate_s, 120.8);
         assert_eq!(span(9648.0), "2.7 h");
+    }
+
+    #[test]
+    fn the_estimate_counts_the_manager_pass_and_the_incremental_cycle() {
+        let kind = |name: &'static str, p50_ms: f64| KindSummary {
+            kind: name,
+            count: 1,
+            p50_ms,
+            p95_ms: p50_ms,
+            p99_ms: p50_ms,
+            max_ms: p50_ms,
+            errors: Default::default(),
+            throttled: 0,
+            throttled_with_retry_after: 0,
+        };
+        let kinds = [
+            kind("manager set", 10.0),
+            kind("user read", 2.0),
+            kind("user update", 8.0),
+        ];
+        let tenant = Tenant {
+            users: 100,
+            groups: 0,
+            members: 0,
+            managed: 99,
+            updated: 10,
+        };
+        let e = estimate(tenant, &kinds, 1000.0);
+        // 100 × (lookup, create) + 99 manager PATCHes + 10 × (read, PATCH).
+        assert_eq!(e.requests, 200 + 99 + 20);
+        assert_eq!((e.manager_sets, e.incremental_requests), (99, 20));
+        assert_eq!(e.objects, 100);
+        assert_eq!(e.one_at_a_time_s, round1(0.99 + 0.1));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod world;
 
 pub(crate) use cleanup::deadline as cleanup_deadline;
 pub use cleanup::LedgerView;
+pub(crate) use cleanup::{Entry, Fate, Ledger};
 pub use event::RunEvent;
 #[cfg(test)]
 pub(crate) use outcome::fixtures;
@@ -27,4 +28,5 @@ pub use outcome::{
     RunSummary, ScenarioOutcome, StepOutcome, StepStatus, Throttled,
 };
 pub use runner::{new_run_id, Interrupt, Runner, StopRule};
+pub(crate) use sweep::{found, Found};
 pub use throttle::Throttling;

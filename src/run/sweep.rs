@@ -12,8 +12,8 @@ use super::cleanup::{self, Entry, Fate};
 use super::event::RunEvent;
 use super::outcome::{CleanupReport, Leftover};
 use super::runner::Runner;
-use crate::attributes::ResourceKind;
-use crate::http::Exchange;
+use crate::attributes::{AttrPath, ResourceKind};
+use crate::http::{Exchange, Received};
 use crate::profile::{Profile, Renderer};
 
 /// How one ledger entry ended.
@@ -26,7 +26,7 @@ enum Cleaned {
 }
 
 /// What the lookup by name of an object without an id found.
-enum Found {
+pub(crate) enum Found {
     Id(String),
     Nothing,
     /// The lookup could not tell (no answer, an error, an answer that is not a list).
@@ -233,32 +233,7 @@ impl Runner<'_> {
         let table = self.tables.of(entry.kind);
         let lookup = renderer.lookup(entry.kind, &table.matching, value);
         let exchange = self.send_into(&lookup, at, sink).await;
-        let body = match exchange.response() {
-            None => return Found::Unknown("the lookup by name got no answer".into()),
-            Some(r) if r.status != 200 => {
-                return Found::Unknown(format!("the lookup by name answered {}", r.status))
-            }
-            Some(r) => r.json().ok(),
-        };
-        // A list says what is there; anything else (an HTML page, a bare error) cannot tell.
-        let listed = body
-            .as_ref()
-            .filter(|b| b.get("Resources").is_some() || b.get("totalResults").is_some());
-        let Some(listed) = listed else {
-            return Found::Unknown("the lookup by name did not answer a list".into());
-        };
-        let found = crate::check::resources(listed).iter().find(|r| {
-            table
-                .matching
-                .get(r)
-                .and_then(|v| v.as_str())
-                .is_some_and(|v| v.eq_ignore_ascii_case(value))
-        });
-        match found.map(|r| r.get("id").and_then(|i| i.as_str())) {
-            None => Found::Nothing,
-            Some(Some(id)) => Found::Id(id.to_owned()),
-            Some(None) => Found::Unknown("the lookup by name found it without an id".into()),
-        }
+        found(exchange.response(), &table.matching, value)
     }
 
     /// `Ok(true)` when cleanup deleted it, `Ok(false)` when it was already gone.
@@ -309,5 +284,35 @@ fn unknown_id(entry: &Entry) -> &'static str {
         "its create was answered without a usable id"
     } else {
         "its create got no answer"
+    }
+}
+
+/// What the answer to a lookup of `value` by `matching` says (`None`: no answer came): the
+/// object's id, nothing, or why it cannot tell. Shared with `load`'s cleanup.
+pub(crate) fn found(answer: Option<&Received>, matching: &AttrPath, value: &str) -> Found {
+    let body = match answer {
+        None => return Found::Unknown("the lookup by name got no answer".into()),
+        Some(r) if r.status != 200 => {
+            return Found::Unknown(format!("the lookup by name answered {}", r.status))
+        }
+        Some(r) => r.json().ok(),
+    };
+    // A list says what is there; anything else (an HTML page, a bare error) cannot tell.
+    let listed = body
+        .as_ref()
+        .filter(|b| b.get("Resources").is_some() || b.get("totalResults").is_some());
+    let Some(listed) = listed else {
+        return Found::Unknown("the lookup by name did not answer a list".into());
+    };
+    let found = crate::check::resources(listed).iter().find(|r| {
+        matching
+            .get(r)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    });
+    match found.map(|r| r.get("id").and_then(|i| i.as_str())) {
+        None => Found::Nothing,
+        Some(Some(id)) => Found::Id(id.to_owned()),
+        Some(None) => Found::Unknown("the lookup by name found it without an id".into()),
     }
 }
