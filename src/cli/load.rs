@@ -46,7 +46,9 @@ pub(crate) struct LoadArgs {
     attributes: Option<PathBuf>,
     /// How the requests are written (default: entra-default, or entra-flag when the URL
     /// carries ?aadOptscim062020); e.g. entra-legacy sends the manager as a value array.
-    #[arg(long, value_enum, value_name = "NAME", env = "SCIMCHECK_PROFILE")]
+    /// One profile: a load measures one client, so `run`'s `all` and lists are not taken
+    /// (nor `run`'s SCIMCHECK_PROFILE).
+    #[arg(long, value_enum, value_name = "NAME")]
     profile: Option<Profile>,
     /// After the initial cycle, an incremental one for this share of the users, spread evenly:
     /// each is read, then PATCHed with a changed mapped attribute (client-behaviour §3.5).

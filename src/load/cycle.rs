@@ -22,7 +22,8 @@ use crate::run::{found, Entry, Fate, Found, Ledger, LedgerView};
 /// What to send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Mix {
-    /// Entra's initial cycle: users, then groups and their members.
+    /// Entra's initial cycle: users, then groups and their members, then the manager pass
+    /// and the incremental cycle when they are asked for.
     Cycle,
     /// Only Entra's user lookups (for the server's capacity); nothing is created.
     Lookups,
