@@ -237,6 +237,8 @@ pub(crate) struct Facts {
     pub(crate) active_alone_accepted: bool,
     /// A group filter query found a group.
     pub(crate) group_found: bool,
+    /// `(collection, attribute)` of every filter query answered 2xx.
+    pub(crate) filters_answered: BTreeSet<(String, String)>,
     /// Values the server is known to hold: `eq` filter values of lookups that found something,
     /// and the `userName`/`displayName` of resources it created.
     pub(crate) known_values: Vec<String>,
@@ -273,6 +275,9 @@ impl Facts {
             facts.token_accepted |= ok && carries_token(exchange);
             if !ok {
                 continue;
+            }
+            if let Some(filtered) = filter_attribute(&exchange.sent.url) {
+                facts.filters_answered.insert(filtered);
             }
             let body = exchange
                 .sent
@@ -484,6 +489,18 @@ pub(crate) fn has_adscim_schema(body: &Value) -> bool {
 }
 
 /// The quoted value of the `eq` filter in a URL's query, decoded.
+/// The collection and attribute of a filter query (`/Users`, `externalId` for
+/// `/Users?filter=externalId eq "a"`).
+pub(crate) fn filter_attribute(url: &str) -> Option<(String, String)> {
+    let (path, query) = url.split_once('?')?;
+    let filter = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "filter")
+        .map(|(_, v)| v.into_owned())?;
+    let attr = filter.split_whitespace().next()?.to_owned();
+    let collection = url_path(path).rsplit('/').next()?.to_owned();
+    Some((collection, attr))
+}
+
 fn filter_value(url: &str) -> Option<String> {
     let (_, query) = url.split_once('?')?;
     let filter = form_urlencoded::parse(query.as_bytes())

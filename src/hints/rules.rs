@@ -12,9 +12,10 @@
 use serde_json::Value;
 
 use super::facts::{
-    filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_active, is_collection,
-    is_filter_query, member_value_removal, mixes_add_and_replace, no_path_op, pascal_case_op,
-    pathed_op, removed_members, string_boolean, touched_attributes, url_path, Facts, Failure,
+    filter_attribute, filtered_path_op, has_adscim_schema, has_null_ref, html_title, is_active,
+    is_collection, is_filter_query, member_value_removal, mixes_add_and_replace, no_path_op,
+    pascal_case_op, pathed_op, removed_members, string_boolean, touched_attributes, url_path,
+    Facts, Failure,
 };
 use crate::check::server_error::Cause;
 use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
@@ -701,6 +702,26 @@ pub(crate) const RULES: &[Rule] = &[
                 "{} still lists `{found}` after its DELETE answered 2xx",
                 f.request()
             ))
+        },
+    },
+    // §3.1: an app may match on `externalId` or an extension attribute; told by the run: a
+    // filter on another attribute of the same collection was answered.
+    Rule {
+        id: "hint:filter-attribute-unsupported",
+        blocking: false,
+        cause: "the server refuses filters on `{attr}`, the attribute Entra matches on, though it answers filters on other attributes",
+        symptom: "Test Connection fails, and no user is matched or provisioned: every lookup by the matching attribute fails with HTTP 400 (client-behaviour §2.1, §3.1)",
+        fix: "support `filter={attr} eq \"<value>\"` for every attribute the app's mapping matches on (matching precedence), or match on `userName` in Entra's Attribute-Mapping page",
+        names: |f| filter_attribute(&f.exchange?.sent.url).map(|(_, attr)| attr),
+        explains: |facts, f| {
+            let exchange = f.exchange?;
+            let (collection, attr) = filter_attribute(&exchange.sent.url)?;
+            let refused = f.is(CheckId::Status) && matches!(f.status(), Some(400 | 501));
+            let others = facts
+                .filters_answered
+                .iter()
+                .any(|(c, a)| *c == collection && !a.eq_ignore_ascii_case(&attr));
+            (refused && others).then(|| f.answered())
         },
     },
     // §3.4, §9 #9.

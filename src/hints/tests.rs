@@ -787,3 +787,32 @@ fn rule_ids_are_unique_stable_names_listed_in_the_readme() {
         );
     }
 }
+
+#[test]
+fn a_refused_filter_on_the_matching_attribute_while_another_is_answered_names_it() {
+    let by_user_name = exchange(
+        "GET",
+        "/Users?filter=userName+eq+%22a%40x%22",
+        None,
+        200,
+        &list(&[]),
+    );
+    let refused = || {
+        let answer = scim_error(400, "filtering on `externalId` is not supported");
+        let probe = exchange(
+            "GET",
+            "/Users?filter=externalId+eq+%22a%22",
+            None,
+            400,
+            &answer,
+        );
+        bad_status("TEST-CONNECTION", probe, "200")
+    };
+    let summary = run(vec![ok("LOOKUP", by_user_name), refused()]);
+    let hint = only(&summary);
+    assert_eq!(hint.id, "hint:filter-attribute-unsupported");
+    assert!(hint.cause.contains("`externalId`"), "{}", hint.cause);
+    // With no other filter answered, the server may not filter at all: not this cause.
+    let summary = run(vec![refused()]);
+    assert_ne!(only(&summary).id, "hint:filter-attribute-unsupported");
+}

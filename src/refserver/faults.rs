@@ -113,6 +113,9 @@ pub enum Fault {
     DropCreateAnswers,
     /// The third create is stored, then it and every later request are dropped unanswered.
     DieAfterCreate,
+    /// User filters on any attribute but `userName` are refused (scimType invalidFilter).
+    #[value(name = "user-filter-username-only")]
+    UserFilterUserNameOnly,
 }
 
 impl Fault {
@@ -164,6 +167,7 @@ impl Fault {
         Fault::ReplaceMembersAppends,
         Fault::DropCreateAnswers,
         Fault::DieAfterCreate,
+        Fault::UserFilterUserNameOnly,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -215,6 +219,7 @@ impl Fault {
             Fault::ReplaceMembersAppends => "replace-members-appends",
             Fault::DropCreateAnswers => "drop-create-answers",
             Fault::DieAfterCreate => "die-after-create",
+            Fault::UserFilterUserNameOnly => "user-filter-username-only",
         }
     }
 
@@ -303,6 +308,7 @@ impl Fault {
             Fault::ReplaceMembersAppends => "adds the members of a replace of members to the list instead of replacing it (not RFC 7644 §3.5.2.3, but what a client sending only the new member needs)",
             Fault::DropCreateAnswers => "stores every third create, then drops its connection unanswered (a reset or a proxy timeout after the write)",
             Fault::DieAfterCreate => "stores the third create, then drops it and every later request unanswered, as a server that died",
+            Fault::UserFilterUserNameOnly => "filters users on userName only: a filter on externalId or any other attribute answers 400 invalidFilter, so an app matched on another attribute cannot find its users (§3.1)",
         }
     }
 }
@@ -395,7 +401,7 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 46);
+        assert_eq!(Fault::ALL.len(), 47);
     }
 
     #[test]
@@ -403,7 +409,7 @@ mod tests {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
         assert!(err.ends_with(
-            "disable-deletes, replace-members-appends, drop-create-answers, die-after-create"
+            "drop-create-answers, die-after-create, user-filter-username-only"
         ));
     }
 }

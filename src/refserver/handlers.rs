@@ -86,6 +86,9 @@ pub(crate) fn list(
     base: &str,
 ) -> Result<Response, ScimError> {
     let query = parse_query(state, query)?;
+    if kind == Kind::User && state.faults.has(Fault::UserFilterUserNameOnly) {
+        refuse_other_than_user_name(query.filter.as_ref())?;
+    }
     let rules = CaseRules {
         user_name_exact: state.faults.has(Fault::CaseSensitiveUsernameFilter),
         display_name_exact: kind == Kind::Group
@@ -143,6 +146,25 @@ pub(crate) fn list(
         "itemsPerPage": items_per_page,
     });
     Ok(scim_json(StatusCode::OK, &body))
+}
+
+/// `user-filter-username-only`: a server that indexes users by `userName` alone, so an app
+/// matched on `externalId` (client-behaviour §3.1) finds nobody.
+fn refuse_other_than_user_name(filter: Option<&Filter>) -> Result<(), ScimError> {
+    let other = filter
+        .into_iter()
+        .flat_map(|f| &f.clauses)
+        .find(|c| c.path.urn.is_some() || !c.path.attr.eq_ignore_ascii_case("userName"));
+    match other {
+        Some(clause) => Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            format!(
+                "filtering on `{}` is not supported; filter on userName",
+                clause.path.attr
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// GET by id: the full resource (inactive users too), honouring `excludedAttributes`.

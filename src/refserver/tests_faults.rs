@@ -366,3 +366,25 @@ fn every_fault_has_a_test_here() {
         assert!(source.contains(&test_prefix), "no test for fault {fault}");
     }
 }
+
+#[tokio::test]
+async fn user_filter_username_only_refuses_an_external_id_filter() {
+    let s = Server::start(&[Fault::UserFilterUserNameOnly]).await;
+    let body = json!({"userName": "alice@contoso.com", "externalId": "alice"});
+    s.send(Method::POST, "/Users", Some(body)).await;
+    let by_external_id = s.get("/Users?filter=externalId+eq+%22alice%22").await;
+    assert_eq!(
+        (
+            by_external_id.status,
+            by_external_id.json()["scimType"].clone()
+        ),
+        (StatusCode::BAD_REQUEST, json!("invalidFilter"))
+    );
+    assert_eq!(
+        s.get(&user_filter("alice@contoso.com")).await.json()["totalResults"],
+        1
+    );
+    let groups = s.get("/Groups?filter=externalId+eq+%22x%22").await;
+    assert_eq!(groups.status, StatusCode::OK);
+    s.stop().await;
+}
