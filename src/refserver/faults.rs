@@ -116,6 +116,10 @@ pub enum Fault {
     /// User filters on any attribute but `userName` are refused (scimType invalidFilter).
     #[value(name = "user-filter-username-only")]
     UserFilterUserNameOnly,
+    /// A role whose `value` is a JSON-encoded string is stored as that string (Q6).
+    RoleJsonStringVerbatim,
+    /// `roles[primary eq "True"]` matches only a JSON boolean `true` (Q13).
+    RolePrimaryBooleanOnly,
 }
 
 impl Fault {
@@ -168,6 +172,8 @@ impl Fault {
         Fault::DropCreateAnswers,
         Fault::DieAfterCreate,
         Fault::UserFilterUserNameOnly,
+        Fault::RoleJsonStringVerbatim,
+        Fault::RolePrimaryBooleanOnly,
     ];
 
     /// The kebab-case name used on the command line and in fixtures.
@@ -220,6 +226,8 @@ impl Fault {
             Fault::DropCreateAnswers => "drop-create-answers",
             Fault::DieAfterCreate => "die-after-create",
             Fault::UserFilterUserNameOnly => "user-filter-username-only",
+            Fault::RoleJsonStringVerbatim => "role-json-string-verbatim",
+            Fault::RolePrimaryBooleanOnly => "role-primary-boolean-only",
         }
     }
 
@@ -309,6 +317,8 @@ impl Fault {
             Fault::DropCreateAnswers => "stores every third create, then drops its connection unanswered (a reset or a proxy timeout after the write)",
             Fault::DieAfterCreate => "stores the third create, then drops it and every later request unanswered, as a server that died",
             Fault::UserFilterUserNameOnly => "filters users on userName only: a filter on externalId or any other attribute answers 400 invalidFilter, so an app matched on another attribute cannot find its users (§3.1)",
+            Fault::RoleJsonStringVerbatim => "stores a role whose value is a JSON-encoded string (Entra's default roles PATCH, Q6) as that string instead of decoding it",
+            Fault::RolePrimaryBooleanOnly => "matches roles[primary eq \"True\"] only against a JSON boolean literal, so Entra's string \"True\" finds no primary role (Q13)",
         }
     }
 }
@@ -401,7 +411,7 @@ mod tests {
     fn all_lists_each_fault_once_with_unique_names() {
         let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(names.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 47);
+        assert_eq!(Fault::ALL.len(), 49);
     }
 
     #[test]
@@ -409,7 +419,7 @@ mod tests {
         let err = "no-such".parse::<Fault>().unwrap_err().to_string();
         assert!(err.starts_with("unknown fault `no-such`; valid faults: reject-pascal-case-ops, "));
         assert!(err.ends_with(
-            "drop-create-answers, die-after-create, user-filter-username-only"
+            "die-after-create, user-filter-username-only, role-json-string-verbatim, role-primary-boolean-only"
         ));
     }
 }

@@ -41,6 +41,9 @@ pub(crate) struct CaseRules {
     /// `case-sensitive-group-filter`: `displayName` compared case-sensitively (set for
     /// group queries only).
     pub(crate) display_name_exact: bool,
+    /// `role-primary-boolean-only`: a boolean equals only a boolean literal, so Entra's
+    /// `primary eq "True"` matches nothing (Q13).
+    pub(crate) booleans_exact: bool,
 }
 
 /// Parses a whole `filter` query value.
@@ -115,7 +118,7 @@ impl Comparison {
         let exact = case_exact(parent, &self.path, rules);
         resolve(root, &self.path, rules)
             .into_iter()
-            .any(|actual| values_equal(actual, &self.value, exact))
+            .any(|actual| values_equal(actual, &self.value, exact, rules.booleans_exact))
     }
 }
 
@@ -171,13 +174,15 @@ fn case_exact(parent: Option<&str>, path: &AttrPath, rules: CaseRules) -> bool {
     }
 }
 
-fn values_equal(actual: &Value, literal: &Value, exact: bool) -> bool {
+fn values_equal(actual: &Value, literal: &Value, exact: bool, booleans_exact: bool) -> bool {
     match (actual, literal) {
         (Value::String(a), Value::String(b)) if exact => a == b,
         (Value::String(a), Value::String(b)) => a.to_lowercase() == b.to_lowercase(),
         (Value::Bool(a), Value::Bool(b)) => a == b,
         // Q13: `roles[primary eq "True"]` compares a boolean with the string "True".
-        (Value::Bool(a), Value::String(s)) | (Value::String(s), Value::Bool(a)) => {
+        (Value::Bool(a), Value::String(s)) | (Value::String(s), Value::Bool(a))
+            if !booleans_exact =>
+        {
             parse_bool(s) == Some(*a)
         }
         (Value::Number(a), Value::Number(b)) => a == b,
@@ -185,9 +190,8 @@ fn values_equal(actual: &Value, literal: &Value, exact: bool) -> bool {
             n.to_string() == *s
         }
         // RFC 7644 §3.4.2.2: a complex multi-valued attribute compares by its `value`.
-        (Value::Object(obj), _) => {
-            attrs::get(obj, "value").is_some_and(|v| values_equal(v, literal, exact))
-        }
+        (Value::Object(obj), _) => attrs::get(obj, "value")
+            .is_some_and(|v| values_equal(v, literal, exact, booleans_exact)),
         (Value::Null, Value::Null) => true,
         _ => false,
     }

@@ -93,6 +93,7 @@ pub(crate) fn list(
         user_name_exact: state.faults.has(Fault::CaseSensitiveUsernameFilter),
         display_name_exact: kind == Kind::Group
             && state.faults.has(Fault::CaseSensitiveGroupFilter),
+        booleans_exact: false,
     };
     // `stale-group-filter`: filters are answered from an index that lags the store; a plain
     // list and GET by id read the store.

@@ -224,6 +224,12 @@ fn set(
         Some(urn) => attrs::object_mut(attrs, urn),
         None => attrs,
     };
+    let roles = path.urn.is_none() && path.attr.eq_ignore_ascii_case("roles");
+    let value = if roles && path.filter.is_none() && !faults.has(Fault::RoleJsonStringVerbatim) {
+        decode_app_roles(value)
+    } else {
+        value
+    };
     // entra-2026 §5 #7: some servers take a `replace` of `members` as an add.
     let appends = faults.has(Fault::ReplaceMembersAppends)
         && path.urn.is_none()
@@ -243,6 +249,34 @@ fn set(
         )?,
     }
     Ok(())
+}
+
+/// Client-behaviour §3.5, Q6: Entra's default roles PATCH carries each role as
+/// `{"value": "{\"id\":…,\"value\":…,\"displayName\":…}"}`, the role a JSON-encoded string;
+/// Microsoft's apps decode it into the RFC 7643 §4.1.2 role `{value, display}`. Other values
+/// are kept as sent.
+fn decode_app_roles(value: Value) -> Value {
+    let decode = |element: Value| {
+        let decoded = element
+            .get("value")
+            .and_then(Value::as_str)
+            .and_then(|text| serde_json::from_str::<Map<String, Value>>(text).ok());
+        let Some(role) = decoded else {
+            return element;
+        };
+        let mut out = Map::new();
+        if let Some(value) = attrs::get(&role, "value") {
+            out.insert("value".to_owned(), value.clone());
+        }
+        if let Some(display) = attrs::get(&role, "displayName") {
+            out.insert("display".to_owned(), display.clone());
+        }
+        Value::Object(out)
+    };
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(decode).collect()),
+        other => other,
+    }
 }
 
 fn set_attr(container: &mut Map<String, Value>, attr: &str, kind: OpKind, value: Value) {
@@ -312,11 +346,19 @@ fn set_filtered(
     let Some(Value::Array(items)) = attrs::get_mut(container, attr) else {
         return Err(invalid_path(format!("`{attr}` is not multi-valued")));
     };
-    let hits = matching(items, attr, filter);
+    // `role-primary-boolean-only`: `primary eq "True"` compared strictly with a boolean finds
+    // no role, and the server, RFC 7644 §3.5.2.3-strict there, answers noTarget (Q13).
+    let strict_roles =
+        attr.eq_ignore_ascii_case("roles") && faults.has(Fault::RolePrimaryBooleanOnly);
+    let rules = CaseRules {
+        booleans_exact: strict_roles,
+        ..CaseRules::default()
+    };
+    let hits = matching(items, attr, filter, rules);
     if hits.is_empty() {
         // Client-behaviour §5.2 Q9: Entra sends filtered add/replace for elements that do not
         // exist yet and expects them created (RFC 7644 erratum 8097).
-        if faults.has(Fault::RejectFilteredPathOnAbsent) {
+        if faults.has(Fault::RejectFilteredPathOnAbsent) || strict_roles {
             return Err(no_target(format!("no `{attr}` element matches the filter")));
         }
         let mut element = filter.element_template().ok_or_else(|| {
@@ -353,11 +395,11 @@ fn fill_element(
     Ok(())
 }
 
-fn matching(items: &[Value], attr: &str, filter: &Filter) -> Vec<usize> {
+fn matching(items: &[Value], attr: &str, filter: &Filter, rules: CaseRules) -> Vec<usize> {
     items
         .iter()
         .enumerate()
-        .filter(|(_, item)| filter.matches_element(item, attr, CaseRules::default()))
+        .filter(|(_, item)| filter.matches_element(item, attr, rules))
         .map(|(i, _)| i)
         .collect()
 }

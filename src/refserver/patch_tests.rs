@@ -355,3 +355,58 @@ fn bad_path_is_invalid_path_and_remove_without_path_is_no_target() {
         Some(ScimType::NoTarget)
     );
 }
+
+/// Client-behaviour §3.5: Entra's default roles PATCH, the role a JSON-encoded string.
+fn entra_role_add() -> Value {
+    json!([{"op": "Add", "path": "roles", "value": [
+        {"value": "{\"id\":\"7c1d\",\"value\":\"25\",\"displayName\":\"Role1234\"}"}
+    ]}])
+}
+
+#[test]
+fn a_json_string_role_is_decoded_into_value_and_display_q6() {
+    let mut attrs = user();
+    attrs.insert(
+        "roles".into(),
+        json!([{"primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "1"}]),
+    );
+    let out = run(Kind::User, attrs, entra_role_add());
+    assert_eq!(
+        out["roles"],
+        json!([
+            {"primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "1"},
+            {"value": "25", "display": "Role1234"}
+        ])
+    );
+    // A role that is an object already (the flag's form) is stored as sent.
+    let plain = json!([{"op": "add", "path": "roles", "value": [{"value": "26", "display": "R"}]}]);
+    let out = run(Kind::User, user(), plain);
+    assert_eq!(out["roles"], json!([{"value": "26", "display": "R"}]));
+}
+
+#[test]
+fn a_json_string_role_is_kept_verbatim_with_the_fault() {
+    let out = run_with(
+        Kind::User,
+        user(),
+        entra_role_add(),
+        &[Fault::RoleJsonStringVerbatim],
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        out["roles"][0]["value"],
+        "{\"id\":\"7c1d\",\"value\":\"25\",\"displayName\":\"Role1234\"}"
+    );
+}
+
+#[test]
+fn the_primary_role_is_found_by_the_string_true_unless_booleans_compare_exactly_q13() {
+    let mut attrs = user();
+    attrs.insert("roles".into(), json!([{"primary": true, "value": "Admin"}]));
+    let ops =
+        json!([{"op": "Replace", "path": "roles[primary eq \"True\"].value", "value": "Ops"}]);
+    let out = run(Kind::User, attrs.clone(), ops.clone());
+    assert_eq!(out["roles"], json!([{"primary": true, "value": "Ops"}]));
+    let refused = run_with(Kind::User, attrs, ops, &[Fault::RolePrimaryBooleanOnly]);
+    assert_eq!(err_type(refused), Some(ScimType::NoTarget));
+}

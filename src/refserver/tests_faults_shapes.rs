@@ -412,3 +412,49 @@ async fn replace_members_appends_adds_where_rfc_7644_replaces_the_list() {
         s.stop().await;
     }
 }
+
+/// A user holding one primary role, as Entra's create sends it (client-behaviour §3.5).
+async fn user_with_role(faults: &[Fault]) -> (Server, String) {
+    let s = Server::start(faults).await;
+    let body = json!({"userName": "alice@contoso.com",
+                      "roles": [{"primary": "True", "value": "Admin"}]});
+    let user = s.send(Method::POST, "/Users", Some(body)).await.json();
+    let id = user["id"].as_str().unwrap_or_default().to_owned();
+    (s, id)
+}
+
+#[tokio::test]
+async fn role_json_string_verbatim_stores_the_encoded_role_as_its_value() {
+    let (s, id) = user_with_role(&[Fault::RoleJsonStringVerbatim]).await;
+    let encoded = "{\"id\":\"7c1d\",\"value\":\"25\",\"displayName\":\"Role1234\"}";
+    let add = json!([{"op": "Add", "path": "roles", "value": [{"value": encoded}]}]);
+    let reply = s.patch(&format!("/Users/{id}"), add).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let roles = s.get(&format!("/Users/{id}")).await.json()["roles"].clone();
+    assert_eq!(roles[1], json!({"value": encoded}));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn role_primary_boolean_only_refuses_the_primary_role_path_entra_sends() {
+    let (s, id) = user_with_role(&[Fault::RolePrimaryBooleanOnly]).await;
+    let path = format!("/Users/{id}");
+    let entra =
+        json!([{"op": "Replace", "path": "roles[primary eq \"True\"].value", "value": "Ops"}]);
+    let reply = s.patch(&path, entra).await;
+    assert_refused(
+        &reply,
+        StatusCode::BAD_REQUEST,
+        "application/scim+json",
+        &scim_error(
+            "400",
+            Some("noTarget"),
+            "no `roles` element matches the filter",
+        ),
+    );
+    // The same path with a boolean literal finds the role.
+    let boolean =
+        json!([{"op": "Replace", "path": "roles[primary eq true].value", "value": "Ops"}]);
+    assert_eq!(s.patch(&path, boolean).await.status, StatusCode::OK);
+    s.stop().await;
+}

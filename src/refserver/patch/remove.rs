@@ -7,7 +7,7 @@ use super::{invalid_value, is_manager, matching, no_target};
 use crate::refserver::attrs;
 use crate::refserver::error::ScimError;
 use crate::refserver::faults::{Fault, Faults};
-use crate::refserver::filter::{AttrPath, Filter};
+use crate::refserver::filter::{AttrPath, CaseRules, Filter};
 use crate::scim;
 
 pub(super) fn remove(
@@ -98,7 +98,7 @@ fn remove_filtered(
             "`{attr}` has no element matching the filter"
         )));
     };
-    let hits = matching(items, attr, filter);
+    let hits = matching(items, attr, filter, CaseRules::default());
     // RFC 7644 §3.5.2.2: a filter that matches nothing is noTarget.
     if hits.is_empty() {
         return Err(no_target(format!(
