@@ -466,3 +466,78 @@ fn answers(addr: SocketAddr) -> bool {
         && response.split_whitespace().nth(1) == Some("200")
         && response.contains("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig")
 }
+
+/// The role scenarios run only with tables that map roles (client-behaviour §3.2): `(table,
+/// scenario)`. scimcheck's own pass over them, against the same server.
+const ROLE_TABLES: [(&str, &str); 2] = [
+    (
+        "fixtures/entra-schema/app-roles-complex.json",
+        "user-app-roles",
+    ),
+    ("fixtures/primary-role.yaml", "user-primary-role"),
+];
+
+/// `(profile, step id, failed checks, what the server answered)` of the role scenarios; any
+/// other step of theirs must pass.
+#[rustfmt::skip]
+const ROLES_EXPECTED: &[(Profile, &str, &[&str], &str)] = &[
+    (Profile::EntraDefault, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
+    (Profile::EntraLegacy, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
+];
+
+const ROLE_VERBATIM: &str = "Add roles with the role as a JSON-encoded string (§3.5, Q6): 204, and the read-back holds the string as the role's value instead of the decoded role";
+
+#[tokio::test]
+async fn third_party_scim2_server_role_forms_get_the_expected_verdicts() {
+    let Some(exe) = find_server() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "third_party_scim2_server_role_forms_get_the_expected_verdicts skipped: scim2-server is not installed ({INSTALL})"
+        );
+        assert!(!in_ci(), "CI is set but scim2-server was not found");
+        return;
+    };
+    check_version(&exe);
+    let mut problems = String::new();
+    for (table, scenario) in ROLE_TABLES {
+        let tables =
+            scimcheck::attributes::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(table))
+                .unwrap_or_else(|e| panic!("{table} loads: {e}"));
+        let plan = scimcheck::plan::compile::compile(&scimcheck::scenario::builtin(), &tables)
+            .unwrap_or_else(|e| panic!("built-in scenarios compile:\n{e}"));
+        for profile in Profile::ALL {
+            let server = Server::start(&exe);
+            let summary = run(&server, &plan, &tables, profile).await;
+            let steps = summary
+                .scenarios
+                .iter()
+                .filter(|s| s.name == scenario)
+                .flat_map(|s| &s.steps);
+            let observed = verdicts(&summary);
+            let mut seen = 0;
+            for step in steps {
+                seen += 1;
+                let expected: Option<BTreeSet<&str>> = ROLES_EXPECTED
+                    .iter()
+                    .find(|(p, id, ..)| *p == profile && *id == step.id)
+                    .map(|(_, _, checks, _)| checks.iter().copied().collect());
+                if observed.get(step.id.as_str()) != expected.as_ref() {
+                    let _ = writeln!(
+                        problems,
+                        "{profile} {}: {:?}\n{}",
+                        step.id,
+                        observed.get(step.id.as_str()),
+                        detail(step)
+                    );
+                }
+            }
+            if seen == 0 {
+                let _ = writeln!(problems, "{profile}: {scenario} did not run with {table}");
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "scim2-server {VERSION}, role scenarios:\n{problems}"
+    );
+}

@@ -74,6 +74,16 @@ fn required_attribute(f: &Failure<'_>) -> Option<String> {
     Some(resolved.unwrap_or(name))
 }
 
+/// `roles[primary eq "True"]…`, the path of `SingleAppRoleAssignment` (client-behaviour §3.2).
+fn is_primary_role_path(path: &str) -> bool {
+    let compact: String = path
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.starts_with("roles[primaryeq\"true\"]")
+}
+
 fn immutable(f: &Failure<'_>) -> Option<String> {
     named(f, |c| match c {
         Cause::Immutable { name } => Some(name),
@@ -594,6 +604,65 @@ pub(crate) const RULES: &[Rule] = &[
         },
     },
     // §3.5, §9 #6: add/replace on `emails[type eq "work"].value` must create the element.
+    // §3.5, Q6: told by the stored roles themselves: an element whose `value` is the JSON text
+    // of a role object, as Entra's default PATCH sends it.
+    Rule {
+        id: "hint:role-json-string",
+        blocking: false,
+        cause: "the server stores a role that Entra's PATCH sends as a JSON-encoded string (`\"value\":\"{\\\"id\\\":…,\\\"value\\\":…,\\\"displayName\\\":…}\"`) as that string, instead of decoding it into the role's `value` and `display`",
+        symptom: "the app sees a role named `{\"id\":…}`, not the role assigned in Entra; Entra's next cycle finds the roles differ and PATCHes them again (client-behaviour §3.5, §5.2 Q6)",
+        fix: "when a `roles` element's `value` is a string holding a JSON object, decode it: store `value` from its `value` and `display` from its `displayName` (Microsoft's apps do; with ?aadOptscim062020 Entra sends the role object instead)",
+        names: nobody,
+        explains: |_, f| {
+            let Some(Finding::Attribute {
+                path,
+                problem: AttrProblem::WrongValue(actual),
+                ..
+            }) = f.finding()
+            else {
+                return None;
+            };
+            if path.as_str() != "roles" {
+                return None;
+            }
+            let encoded = actual.as_array()?.iter().find_map(|role| {
+                let text = role.get("value")?.as_str()?;
+                serde_json::from_str::<serde_json::Map<String, Value>>(text)
+                    .ok()
+                    .map(|_| text.to_owned())
+            })?;
+            Some(format!(
+                "{}: a stored role's value is the encoded role `{encoded}`",
+                f.step.request().map_or_else(String::new, |e| format!(
+                    "{} {}",
+                    e.sent.method,
+                    super::facts::path_and_query(&e.sent.url)
+                ))
+            ))
+        },
+    },
+    // §5.2 Q13: told apart from a missing element by the run: filtered paths were accepted
+    // elsewhere, and the create stored the primary role this path selects.
+    Rule {
+        id: "hint:primary-role-filter",
+        blocking: false,
+        cause: "the server does not find the primary role by `roles[primary eq \"True\"]`: it compares the boolean `primary` with the string `\"True\"` Entra sends, and finds no match",
+        symptom: "a user's role never changes in the app: the PATCH of `roles[primary eq \"True\"].value` fails every cycle (client-behaviour §3.2, §5.2 Q13)",
+        fix: "compare a boolean attribute with the strings `\"True\"`/`\"False\"` as with `true`/`false` in filters and PATCH paths (Entra's `SingleAppRoleAssignment` mapping sends them so)",
+        names: nobody,
+        explains: |facts, f| {
+            if !f.rejected_write() || f.method() != "PATCH" || !facts.filtered_accepted {
+                return None;
+            }
+            let sent = f.sent_json()?;
+            let op = filtered_path_op(&sent).filter(|op| {
+                op.get("path")
+                    .and_then(Value::as_str)
+                    .is_some_and(is_primary_role_path)
+            })?;
+            Some(sent_and_answered(f, op))
+        },
+    },
     Rule {
         id: "hint:filtered-path-on-absent",
         blocking: false,

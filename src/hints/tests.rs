@@ -816,3 +816,59 @@ fn a_refused_filter_on_the_matching_attribute_while_another_is_answered_names_it
     let summary = run(vec![refused()]);
     assert_ne!(only(&summary).id, "hint:filter-attribute-unsupported");
 }
+
+#[test]
+fn a_stored_role_holding_the_encoded_role_is_a_role_json_string() {
+    let encoded = r#"{"id":"7c1d","value":"25","displayName":"Role1234"}"#;
+    let sent = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "roles", "value": [{"value": encoded}]}]})
+    .to_string();
+    let patch = exchange("PATCH", "/Users/u1", Some(&sent), 200, "{}");
+    let check = testing::attribute(
+        "roles",
+        serde_json::json!([{"value": "25", "display": "Role1234"}]),
+        Some(serde_json::json!([{"value": encoded}])),
+    );
+    let hint = only(&run(vec![step(
+        "ROLES-ADD",
+        vec![patch.clone()],
+        vec![check],
+    )]));
+    assert_eq!(hint.id, "hint:role-json-string");
+    // A role stored with another value is a write that was lost, not this cause.
+    let other = testing::attribute(
+        "roles",
+        serde_json::json!([{"value": "25", "display": "Role1234"}]),
+        Some(serde_json::json!([{"value": "24"}])),
+    );
+    let hint = only(&run(vec![step("ROLES-ADD", vec![patch], vec![other])]));
+    assert_ne!(hint.id, "hint:role-json-string");
+}
+
+#[test]
+fn a_refused_primary_role_path_while_other_filtered_paths_pass_is_the_primary_filter() {
+    let patch = |path: &str, status: u16| {
+        let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "Replace", "path": path, "value": "x"}]})
+        .to_string();
+        let answer = if status == 200 {
+            "{}".to_owned()
+        } else {
+            scim_error(400, "no match")
+        };
+        exchange("PATCH", "/Users/u1", Some(&body), status, &answer)
+    };
+    let refused = || {
+        bad_status(
+            "PRIMARY-ROLE-CHANGE",
+            patch(r#"roles[primary eq "True"].value"#, 400),
+            "200 or 204",
+        )
+    };
+    let email = ok("EMAIL", patch(r#"emails[type eq "work"].value"#, 200));
+    let hint = only(&run(vec![email, refused()]));
+    assert_eq!(hint.id, "hint:primary-role-filter");
+    // No filtered path accepted: the server may take none, which another rule names.
+    let hint = only(&run(vec![refused()]));
+    assert_ne!(hint.id, "hint:primary-role-filter");
+}

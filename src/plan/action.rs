@@ -237,6 +237,12 @@ pub enum EntraAction<F: Form = Resolved> {
     #[serde(deserialize_with = "one")]
     #[schemars(with = "Scalar")]
     CreateGroupAdscim { group: F::Name },
+    /// §3.5, Q6: the user gains an app role assignment, when the table maps `roles` from
+    /// `AppRoleAssignmentsComplex`: Entra's default sends `Add` of `roles` with the role as a
+    /// JSON-encoded string, the flag the role object of the create (the profile's form).
+    #[serde(deserialize_with = "one")]
+    #[schemars(with = "Scalar")]
+    AddAppRole { user: F::Name },
     /// §4.3: provision `count` new users, then add them to a group in one PATCH.
     AddNewMembers {
         /// The group.
@@ -286,6 +292,7 @@ impl<F: Form> EntraAction<F> {
             A::LookupGroupOtherCase { .. } => "lookup-group-other-case",
             A::CreateGroupAdscim { .. } => "create-group-adscim",
             A::AddNewMembers { .. } => "add-new-members",
+            A::AddAppRole { .. } => "add-app-role",
         }
     }
 }

@@ -94,7 +94,14 @@ pub fn compile(files: &[SourceFile], tables: &AttributeTables) -> Result<Plan, C
                 .collect(),
         };
         if let Some(model) = &parsed.model {
+            let missing = cx.missing_requirements(model);
+            let before = cx.diagnostics.len();
             let plan = cx.scenario(model);
+            if missing.is_some() {
+                // A scenario left out for its `requires:` names, in its steps, attributes these
+                // tables do not map (the roles of user-app-roles): not mistakes of the file.
+                cx.diagnostics.truncate(before);
+            }
             if let Some(name) = &model.name.0 {
                 let at = cx.at(name);
                 match names.get(&plan.name) {
@@ -108,7 +115,7 @@ pub fn compile(files: &[SourceFile], tables: &AttributeTables) -> Result<Plan, C
                     }
                 }
             }
-            match cx.missing_requirements(model) {
+            match missing {
                 Some(reason) => skipped.push(SkippedScenario {
                     name: plan.name,
                     reason,

@@ -8,6 +8,7 @@
 mod quirks;
 mod render;
 
+pub(crate) use render::AppRole;
 pub use render::{Change, Renderer};
 
 use std::fmt;

@@ -33,6 +33,20 @@ pub(crate) struct Quirks {
     /// §4.3 (GH-STRATSYS, L-SCIM-2019): before a member is removed, the group is queried with
     /// `id eq … and members eq …&attributes=id` to see whether it holds the member.
     pub(crate) membership_probe: bool,
+    /// Q6: how a role added by PATCH travels when `roles` comes from
+    /// `AppRoleAssignmentsComplex` (client-behaviour §3.5; unverified beyond L-ATTR's example,
+    /// so a row here, not a constant).
+    pub(crate) app_role: AppRoleForm,
+}
+
+/// Q6: the value of a roles PATCH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AppRoleForm {
+    /// `[{"value": "{\"id\":…,\"value\":…,\"displayName\":…}"}]`: the role as a
+    /// JSON-encoded string, unlike the create's object.
+    JsonString,
+    /// `[{primary, type, display, value}]`: the create's role object.
+    Object,
 }
 
 /// Q1: `Add`/`Replace`/`Remove` or `add`/`replace`/`remove`.
@@ -104,6 +118,7 @@ pub(crate) const ENTRA_DEFAULT: Quirks = Quirks {
     adscim_header: true,
     adscim_group_schema: true,
     membership_probe: false,
+    app_role: AppRoleForm::JsonString,
 };
 
 /// §5.2 flag column: `aadOptscim062020`.
@@ -119,6 +134,7 @@ pub(crate) const ENTRA_FLAG: Quirks = Quirks {
     adscim_header: true,
     adscim_group_schema: true,
     membership_probe: false,
+    app_role: AppRoleForm::Object,
 };
 
 /// §5.1, §10: the `customappsso` job — the default column with unquoted filter values (Q15),
@@ -143,6 +159,7 @@ pub(crate) const RFC: Quirks = Quirks {
     adscim_header: false,
     adscim_group_schema: false,
     membership_probe: false,
+    app_role: AppRoleForm::Object,
 };
 
 impl Profile {

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::quirks::{AbsentElement, ChangeForm, FilterValues, ManagerForm, MemberRemoval, Quirks};
+use super::quirks::{
+    AbsentElement, AppRoleForm, ChangeForm, FilterValues, ManagerForm, MemberRemoval, Quirks,
+};
 use super::{PatchOp, Profile};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
@@ -28,6 +30,17 @@ pub struct Renderer {
     /// The Tenant URL's base, for the `$ref` URLs of the legacy manager form (§3.6); the
     /// reference is relative (`/Users/{id}`) without it.
     pub base: Option<String>,
+}
+
+/// The `type` of the roles `AppRoleAssignmentsComplex` sends (client-behaviour §3.5, L-ATTR).
+pub(crate) const APP_ROLE_TYPE: &str = "WindowsAzureActiveDirectoryRole";
+
+/// An app role assigned to a user: its id (`appRoleId`), value and display name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AppRole {
+    pub(crate) id: String,
+    pub(crate) value: String,
+    pub(crate) display: String,
 }
 
 impl Renderer {
@@ -291,6 +304,35 @@ impl Renderer {
             None => json!({"op": quirks.op(PatchOp::Remove), "path": path}),
         };
         self.patch_request(ResourceKind::User, user_id, vec![operation])
+    }
+
+    /// §3.5, Q6: an app role added to a user mapped with `AppRoleAssignmentsComplex`, in the
+    /// profile's form; with the role the server must then hold, as Entra reads it back
+    /// (Microsoft's apps decode the JSON-encoded string into `{value, display}`).
+    pub(crate) fn add_app_role(&self, user_id: &str, role: &AppRole) -> (Request, Value) {
+        let quirks = self.quirks();
+        let (sent, stored) = match quirks.app_role {
+            AppRoleForm::JsonString => {
+                let encoded =
+                    json!({"id": role.id, "value": role.value, "displayName": role.display});
+                (
+                    json!({ "value": encoded.to_string() }),
+                    json!({"value": role.value, "display": role.display}),
+                )
+            }
+            AppRoleForm::Object => {
+                let object = json!({
+                    "primary": false,
+                    "type": APP_ROLE_TYPE,
+                    "display": role.display,
+                    "value": role.value,
+                });
+                (object.clone(), object)
+            }
+        };
+        let operation = json!({"op": quirks.op(PatchOp::Add), "path": "roles", "value": [sent]});
+        let request = self.patch_request(ResourceKind::User, user_id, vec![operation]);
+        (request, stored)
     }
 
     /// §3.6: the manager cleared by `Replace` with an empty value, the removal Microsoft's
@@ -586,9 +628,12 @@ fn ordered_elements(attr: &str, mut elements: Vec<Value>) -> Vec<Value> {
         .map(|element| match element {
             Value::Object(mut fields) if fields.contains_key("type") => {
                 let work = fields.get("type").and_then(Value::as_str) == Some("work");
-                fields.remove("primary");
+                // A `primary` the mapping's filter set (`roles[primary eq "True"]`, Q13) stays.
+                let primary = fields
+                    .remove("primary")
+                    .unwrap_or(Value::Bool(may_be_primary && work));
                 let mut ordered = Map::new();
-                ordered.insert("primary".into(), Value::Bool(may_be_primary && work));
+                ordered.insert("primary".into(), primary);
                 if let Some(ty) = fields.remove("type") {
                     ordered.insert("type".into(), ty);
                 }

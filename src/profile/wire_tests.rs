@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use super::{Change, Profile, Renderer};
+use super::{AppRole, Change, Profile, Renderer};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::http::Request;
 use crate::plan::{MemberRefs, MembersOp, Method, PatchForm};
@@ -155,6 +155,31 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
     ] {
         out.push((label, r.patch_form(User, "u1", &changes(), form)));
     }
+    // §3.5, Q6, Q13: roles, when the table maps them.
+    let role = AppRole {
+        id: "7c1d".into(),
+        value: "25".into(),
+        display: "Role1234".into(),
+    };
+    out.push(("add app role", r.add_app_role("u1", &role).0));
+    let primary: Vec<(AttrPath, Value)> = [
+        ("userName", json!("cobi@contoso.test")),
+        (r#"roles[primary eq "True"].value"#, json!("25")),
+        (r#"roles[primary eq "True"].display"#, json!("Role1234")),
+        (
+            r#"roles[primary eq "True"].type"#,
+            json!("WindowsAzureActiveDirectoryRole"),
+        ),
+    ]
+    .into_iter()
+    .map(|(p, v)| (path(p), v))
+    .collect();
+    out.push(("create user with primary role", r.create_user(&primary)));
+    let change_role: Vec<Change> = primary[1..]
+        .iter()
+        .map(|(p, v)| change(p.as_str(), v.clone(), true))
+        .collect();
+    out.push(("change primary role", r.patch(User, "u1", &change_role)));
     out
 }
 

@@ -10,7 +10,7 @@ use crate::plan::{
     Action, EntraAction, JsonTemplate, MemberRefs, MembersOp, ObjectId, PatchForm, RawRequest,
     Template,
 };
-use crate::profile::{Change, Renderer};
+use crate::profile::{AppRole, Change, Renderer};
 use crate::scim;
 
 /// What a request is about, so the checks and the effects know what to compare and change.
@@ -163,6 +163,7 @@ fn entra(
         A::EnableUser { user: name } => set_active(world, renderer, *name, true)?,
         A::SetManager { user, manager } => set_manager(world, renderer, *user, Some(*manager))?,
         A::RemoveManager { user } => set_manager(world, renderer, *user, None)?,
+        A::AddAppRole { user } => add_app_role(world, renderer, *user)?,
         A::ClearManager { user } => {
             let (_, intent) = set_manager(world, renderer, *user, None)?;
             (renderer.clear_manager(id(world, *user)?), intent)
@@ -315,6 +316,40 @@ fn set_manager(
     let intent = Intent::Manager {
         user: name,
         manager,
+    };
+    Ok((request, intent))
+}
+
+/// §3.5, Q6: a new app role for the user. The read-back expects the roles it held and the
+/// new one (RFC 7644 §3.5.2.1: `add` appends to a multi-valued attribute), in the form the
+/// server must store for Entra's next cycle to see no change.
+fn add_app_role(world: &World, renderer: &Renderer, name: ObjectId) -> Result<Rendered, Premise> {
+    let object = world.object(name);
+    let path = AttrPath::parse("roles").map_err(|_| no_id(object))?;
+    let value = match world.generated(
+        &object.name,
+        ResourceKind::User,
+        &path,
+        crate::attributes::AttrType::String,
+    ) {
+        Value::String(value) => value,
+        other => other.to_string(),
+    };
+    let role = AppRole {
+        id: uuid::Uuid::new_v4().to_string(),
+        display: format!("{value}-display"),
+        value,
+    };
+    let (request, stored) = renderer.add_app_role(id(world, name)?, &role);
+    let mut roles = match object.value(path.as_str()) {
+        Some(Value::Array(held)) => held.clone(),
+        _ => Vec::new(),
+    };
+    roles.push(stored);
+    let intent = Intent::Update {
+        object: name,
+        kind: ResourceKind::User,
+        changes: vec![(path, Value::Array(roles))],
     };
     Ok((request, intent))
 }

@@ -38,6 +38,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/user-manager.yaml"),
     ),
     (
+        "user-app-roles",
+        include_str!("../../scenarios/user-app-roles.yaml"),
+    ),
+    (
+        "user-primary-role",
+        include_str!("../../scenarios/user-primary-role.yaml"),
+    ),
+    (
         "group-lifecycle",
         include_str!("../../scenarios/group-lifecycle.yaml"),
     ),

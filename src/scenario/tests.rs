@@ -16,6 +16,8 @@ fn builtin_scenarios_are_named_and_in_run_order() {
             "builtin:user-sync",
             "builtin:user-patch-forms",
             "builtin:user-manager",
+            "builtin:user-app-roles",
+            "builtin:user-primary-role",
             "builtin:group-lifecycle",
             "builtin:group-batches"
         ]

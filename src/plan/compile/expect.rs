@@ -116,6 +116,7 @@ pub(super) fn defaults(action: &EntraAction) -> (Expectation, bool) {
         | A::SetManager { .. }
         | A::RemoveManager { .. }
         | A::ClearManager { .. }
+        | A::AddAppRole { .. }
         | A::AddNewMembers { .. } => (status(&[200, 204]), None, None, true),
         // §3.8, §4.5: 204 (200 tolerated).
         A::DeleteUser { .. } | A::DeleteGroup { .. } => (status(&[200, 204]), None, None, false),

@@ -229,6 +229,9 @@ impl FileCx<'_> {
             Act::SyncUser { user: u } => A::SyncUser {
                 user: user(self, u),
             },
+            Act::AddAppRole { user: u } => A::AddAppRole {
+                user: user(self, u),
+            },
         })
     }
 
@@ -598,6 +601,7 @@ fn subject<'a>(action: &EntraAction, name: &dyn Fn(ObjectId) -> &'a str) -> Opti
         | A::DeleteUser { user }
         | A::RemoveManager { user }
         | A::ClearManager { user }
+        | A::AddAppRole { user }
         | A::SyncUser { user } => name(*user).to_owned(),
         A::LookupGroup { group }
         | A::LookupGroupOtherCase { group }

@@ -64,9 +64,12 @@ fn builtin_scenarios_compile_in_run_order_with_their_steps() {
             ("group-batches", "builtin:group-batches", 7),
         ]
     );
-    // The Atmos tables map no manager: that scenario is left out, and says why.
-    assert_eq!(plan.skipped.len(), 1);
-    assert_eq!(plan.skipped[0].name, "user-manager");
+    // The Atmos tables map no manager and no roles: those scenarios are left out, and say why.
+    let skipped: Vec<&str> = plan.skipped.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        skipped,
+        ["user-manager", "user-app-roles", "user-primary-role"]
+    );
     assert!(plan.skipped[0].reason.contains(
         "do not map `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`"
     ));
