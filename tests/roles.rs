@@ -153,6 +153,34 @@ async fn the_primary_role_is_changed_through_paths_that_compare_primary_with_the
 }
 
 #[tokio::test]
+async fn an_assertive_mapping_replaces_the_whole_role_list_in_every_entra_profile() {
+    let tables = table("fixtures/entra-schema/app-roles-assertive.json");
+    for (profile, op) in [
+        (Profile::EntraDefault, "Replace"),
+        (Profile::EntraFlag, "replace"),
+    ] {
+        let summary = run(&tables, &[], profile).await;
+        assert!(
+            failing(&summary).is_empty(),
+            "{profile}: {}",
+            messages(&summary)
+        );
+        let ops = operations(&sent(&summary, "ROLES-ADD"));
+        assert_eq!(
+            (&ops[0]["op"], &ops[0]["path"]),
+            (&op.into(), &"roles".into()),
+            "{ops:#}"
+        );
+        // The create's role and the new one, both as the create's objects.
+        let roles = ops[0]["value"].as_array().map_or(0, Vec::len);
+        assert_eq!(roles, 2, "{profile}: {ops:#}");
+        assert!(ops[0]["value"][1]["value"].is_string(), "{ops:#}");
+        let read = sent_read_back(&summary, "ROLES-ADD");
+        assert_eq!(read["roles"], ops[0]["value"], "{profile}: {read:#}");
+    }
+}
+
+#[tokio::test]
 async fn a_server_that_keeps_the_json_encoded_role_fails_the_default_roles_patch_only() {
     assert_fault(
         &complex_roles(),

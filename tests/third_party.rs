@@ -469,9 +469,10 @@ fn answers(addr: SocketAddr) -> bool {
 
 /// The role scenarios run only with tables that map roles (client-behaviour §3.2): `(table,
 /// scenario)`. scimcheck's own pass over them, against the same server.
-const ROLE_TABLES: [(&str, &str); 2] = [
+const ROLE_TABLES: [(&str, &str); 3] = [
+    (COMPLEX_ROLES, "user-app-roles"),
     (
-        "fixtures/entra-schema/app-roles-complex.json",
+        "fixtures/entra-schema/app-roles-assertive.json",
         "user-app-roles",
     ),
     ("fixtures/primary-role.yaml", "user-primary-role"),
@@ -480,10 +481,12 @@ const ROLE_TABLES: [(&str, &str); 2] = [
 /// `(profile, step id, failed checks, what the server answered)` of the role scenarios; any
 /// other step of theirs must pass.
 #[rustfmt::skip]
-const ROLES_EXPECTED: &[(Profile, &str, &[&str], &str)] = &[
-    (Profile::EntraDefault, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
-    (Profile::EntraLegacy, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
+const ROLES_EXPECTED: &[(&str, Profile, &str, &[&str], &str)] = &[
+    (COMPLEX_ROLES, Profile::EntraDefault, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
+    (COMPLEX_ROLES, Profile::EntraLegacy, "ROLES-ADD", &["ATTRIBUTE"], ROLE_VERBATIM),
 ];
+
+const COMPLEX_ROLES: &str = "fixtures/entra-schema/app-roles-complex.json";
 
 const ROLE_VERBATIM: &str = "Add roles with the role as a JSON-encoded string (§3.5, Q6): 204, and the read-back holds the string as the role's value instead of the decoded role";
 
@@ -519,8 +522,8 @@ async fn third_party_scim2_server_role_forms_get_the_expected_verdicts() {
                 seen += 1;
                 let expected: Option<BTreeSet<&str>> = ROLES_EXPECTED
                     .iter()
-                    .find(|(p, id, ..)| *p == profile && *id == step.id)
-                    .map(|(_, _, checks, _)| checks.iter().copied().collect());
+                    .find(|(t, p, id, ..)| *t == table && *p == profile && *id == step.id)
+                    .map(|(.., checks, _)| checks.iter().copied().collect());
                 if observed.get(step.id.as_str()) != expected.as_ref() {
                     let _ = writeln!(
                         problems,

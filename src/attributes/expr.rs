@@ -15,6 +15,7 @@ const EVALUATED: &[&str] = &[
     "Item",
     "SingleAppRoleAssignment",
     "AppRoleAssignmentsComplex",
+    "AssertiveAppRoleAssignmentsComplex",
 ];
 
 fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
@@ -87,6 +88,13 @@ pub(crate) fn produced(source: Option<&Source>, default: &str) -> Option<super::
                 && s.name.eq_ignore_ascii_case("AppRoleAssignmentsComplex") =>
         {
             Some(super::Produced::AppRoles)
+        }
+        Some(s)
+            if s.ty.eq_ignore_ascii_case("Function")
+                && s.name
+                    .eq_ignore_ascii_case("AssertiveAppRoleAssignmentsComplex") =>
+        {
+            Some(super::Produced::AssertiveAppRoles)
         }
         Some(_) => None,
     }

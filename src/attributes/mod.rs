@@ -125,6 +125,9 @@ pub enum Produced {
     /// `AppRoleAssignmentsComplex([appRoleAssignments])`: the user's app roles as an array of
     /// `{primary, type, value}` objects (client-behaviour §3.5).
     AppRoles,
+    /// `AssertiveAppRoleAssignmentsComplex([appRoleAssignments])`: the same role objects, and
+    /// a role change replaces the whole list (client-behaviour §3.5).
+    AssertiveAppRoles,
 }
 
 /// What an exported schema's `attributeDefinition` adds to a row (entra-2026 §1.2).

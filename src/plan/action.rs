@@ -239,7 +239,9 @@ pub enum EntraAction<F: Form = Resolved> {
     CreateGroupAdscim { group: F::Name },
     /// §3.5, Q6: the user gains an app role assignment, when the table maps `roles` from
     /// `AppRoleAssignmentsComplex`: Entra's default sends `Add` of `roles` with the role as a
-    /// JSON-encoded string, the flag the role object of the create (the profile's form).
+    /// JSON-encoded string, the flag the role object of the create (the profile's form); from
+    /// `AssertiveAppRoleAssignmentsComplex`, a `Replace` of `roles` with every role the user
+    /// holds.
     #[serde(deserialize_with = "one")]
     #[schemars(with = "Scalar")]
     AddAppRole { user: F::Name },

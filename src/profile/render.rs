@@ -335,6 +335,33 @@ impl Renderer {
         (request, stored)
     }
 
+    /// §3.5: with `AssertiveAppRoleAssignmentsComplex` Entra asserts the whole set: `replace`
+    /// of `roles` with every role the user holds, the new one included, as the create's
+    /// objects (in every profile; the flag changes only the op's case). Returns the list the
+    /// server must then hold.
+    pub(crate) fn replace_app_roles(
+        &self,
+        user_id: &str,
+        held: &[Value],
+        role: &AppRole,
+    ) -> (Request, Value) {
+        let mut roles = held.to_vec();
+        roles.push(json!({
+            "primary": false,
+            "type": APP_ROLE_TYPE,
+            "display": role.display,
+            "value": role.value,
+        }));
+        let roles = Value::Array(roles);
+        let operation = json!({
+            "op": self.quirks().op(PatchOp::Replace),
+            "path": "roles",
+            "value": roles,
+        });
+        let request = self.patch_request(ResourceKind::User, user_id, vec![operation]);
+        (request, roles)
+    }
+
     /// §3.6: the manager cleared by `Replace` with an empty value, the removal Microsoft's
     /// gallery harness tests (REF-LA `SCIM_Update_Manager_Test`).
     pub fn clear_manager(&self, user_id: &str) -> Request {

@@ -162,6 +162,12 @@ fn every_request(r: &Renderer) -> Vec<(&'static str, Request)> {
         display: "Role1234".into(),
     };
     out.push(("add app role", r.add_app_role("u1", &role).0));
+    let held =
+        [json!({"primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "24"})];
+    out.push((
+        "replace app roles",
+        r.replace_app_roles("u1", &held, &role).0,
+    ));
     let primary: Vec<(AttrPath, Value)> = [
         ("userName", json!("cobi@contoso.test")),
         (r#"roles[primary eq "True"].value"#, json!("25")),

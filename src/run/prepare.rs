@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::outcome::{Blame, Premise, PremiseKind};
 use super::world::{typed, ObjectState, World};
-use crate::attributes::{AttrPath, Attribute, AttributeTables, ResourceKind};
+use crate::attributes::{AttrPath, Attribute, AttributeTables, Produced, ResourceKind};
 use crate::http::Request;
 use crate::plan::{
     Action, EntraAction, JsonTemplate, MemberRefs, MembersOp, ObjectId, PatchForm, RawRequest,
@@ -163,7 +163,7 @@ fn entra(
         A::EnableUser { user: name } => set_active(world, renderer, *name, true)?,
         A::SetManager { user, manager } => set_manager(world, renderer, *user, Some(*manager))?,
         A::RemoveManager { user } => set_manager(world, renderer, *user, None)?,
-        A::AddAppRole { user } => add_app_role(world, renderer, *user)?,
+        A::AddAppRole { user } => add_app_role(world, renderer, tables, *user)?,
         A::ClearManager { user } => {
             let (_, intent) = set_manager(world, renderer, *user, None)?;
             (renderer.clear_manager(id(world, *user)?), intent)
@@ -321,9 +321,15 @@ fn set_manager(
 }
 
 /// §3.5, Q6: a new app role for the user. The read-back expects the roles it held and the
-/// new one (RFC 7644 §3.5.2.1: `add` appends to a multi-valued attribute), in the form the
+/// new one (RFC 7644 §3.5.2.1: `add` appends to a multi-valued attribute; with
+/// `AssertiveAppRoleAssignmentsComplex` the `replace` carries them all), in the form the
 /// server must store for Entra's next cycle to see no change.
-fn add_app_role(world: &World, renderer: &Renderer, name: ObjectId) -> Result<Rendered, Premise> {
+fn add_app_role(
+    world: &World,
+    renderer: &Renderer,
+    tables: &AttributeTables,
+    name: ObjectId,
+) -> Result<Rendered, Premise> {
     let object = world.object(name);
     let path = AttrPath::parse("roles").map_err(|_| no_id(object))?;
     let value = match world.generated(
@@ -340,16 +346,26 @@ fn add_app_role(world: &World, renderer: &Renderer, name: ObjectId) -> Result<Re
         display: format!("{value}-display"),
         value,
     };
-    let (request, stored) = renderer.add_app_role(id(world, name)?, &role);
-    let mut roles = match object.value(path.as_str()) {
+    let held = match object.value(path.as_str()) {
         Some(Value::Array(held)) => held.clone(),
         _ => Vec::new(),
     };
-    roles.push(stored);
+    let assertive = tables
+        .user
+        .get(path.as_str())
+        .is_some_and(|row| row.produced == Some(Produced::AssertiveAppRoles));
+    let (request, roles) = if assertive {
+        renderer.replace_app_roles(id(world, name)?, &held, &role)
+    } else {
+        let (request, stored) = renderer.add_app_role(id(world, name)?, &role);
+        let mut roles = held;
+        roles.push(stored);
+        (request, Value::Array(roles))
+    };
     let intent = Intent::Update {
         object: name,
         kind: ResourceKind::User,
-        changes: vec![(path, Value::Array(roles))],
+        changes: vec![(path, roles)],
     };
     Ok((request, intent))
 }

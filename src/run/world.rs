@@ -289,7 +289,7 @@ impl World {
                 None if decl.existing => continue,
                 None => match &attribute.produced {
                     Some(Produced::Constant(text)) => typed(attribute.ty, text.clone()),
-                    Some(Produced::AppRoles) => self.app_roles(decl),
+                    Some(Produced::AppRoles | Produced::AssertiveAppRoles) => self.app_roles(decl),
                     None => self.generate(decl, &attribute.path, attribute.ty),
                 },
             };
