@@ -555,3 +555,148 @@ async fn a_3_9_mib_error_page_on_every_request_keeps_the_run_and_its_har_bounded
 fn page_size() -> usize {
     "<html><head><title>Error</title></head><body></body></html>".len() + 4_089_000
 }
+
+/// The reference server behind `hostile`, which sees every request and may answer it itself
+/// or change the reference server's answer.
+async fn reference_behind<F, Fut>(hostile: F) -> String
+where
+    F: Fn(axum::extract::Request, axum::middleware::Next) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = axum::response::Response> + Send + 'static,
+{
+    let config = scimcheck::refserver::Config::new(
+        scimcheck::redact::Secret::new(TOKEN),
+        std::collections::BTreeSet::new(),
+    );
+    let app = scimcheck::refserver::router(config).layer(axum::middleware::from_fn(hostile));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url(addr)
+}
+
+/// `scimcheck run URL` with a HAR, off the runtime's threads; the HAR's text.
+async fn run_with_har(target: String) -> (Ended, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let har = dir.path().join("run.har");
+    let har_arg = har.display().to_string();
+    let ended = tokio::task::spawn_blocking(move || {
+        scimcheck(&[
+            "run",
+            &target,
+            "--timeout",
+            "10",
+            "--keep-going",
+            "--no-progress",
+            "--transcript",
+            &har_arg,
+        ])
+    })
+    .await
+    .expect("the run finishes");
+    let text = std::fs::read_to_string(&har).expect("the transcript is written");
+    (ended, text)
+}
+
+/// A list of `n` users, as a tenant of that size answers an unfiltered query (40,000 of
+/// them are 3.8 MB, under the 4 MiB body limit).
+fn users_list(n: usize) -> String {
+    let users: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id":"u-{i:08}","userName":"user{i}@contoso.example","active":true,"displayName":"User {i}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":{n},"itemsPerPage":{n},"startIndex":1,"Resources":[{}]}}"#,
+        users.join(",")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_answers_every_lookup_with_40_000_users_keeps_the_run_bounded() {
+    let list: Arc<str> = users_list(40_000).into();
+    let target = reference_behind(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let list = list.clone();
+            async move {
+                let filtered = request.uri().query().is_some_and(|q| q.contains("filter="));
+                if request.method() == axum::http::Method::GET && filtered {
+                    return axum::response::Response::builder()
+                        .header("content-type", "application/scim+json")
+                        .body(axum::body::Body::from(list.to_string()))
+                        .expect("a response");
+                }
+                next.run(request).await
+            }
+        },
+    )
+    .await;
+    let (ended, har) = run_with_har(target).await;
+    assert_eq!(ended.code, 1, "{ended:#?}");
+    ended.assert_sane();
+    assert!(ended.stdout.contains("hint:filter-ignored"), "{ended:#?}");
+    let doc: serde_json::Value = serde_json::from_str(&har).expect("the transcript is JSON");
+    let entries = doc["log"]["entries"].as_array().expect("entries");
+    let lists = entries
+        .iter()
+        .filter(|e| e["response"]["content"]["size"] == users_list(40_000).len())
+        .count();
+    assert!(lists > 10, "{lists} lists of 40,000 users in the HAR");
+}
+
+/// Adds `"padding": "pp…"` of `size` bytes as the first attribute of a JSON object body.
+async fn padded(response: axum::response::Response, size: usize) -> axum::response::Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body");
+    let body = match bytes.strip_prefix(b"{") {
+        Some(rest) => {
+            let mut padded = format!(r#"{{"padding":"{}","#, "p".repeat(size)).into_bytes();
+            padded.extend_from_slice(rest);
+            padded
+        }
+        None => bytes.to_vec(),
+    };
+    let mut response = axum::response::Response::from_parts(parts, axum::body::Body::from(body));
+    response.headers_mut().remove("content-length");
+    response
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_256_kib_padding_in_every_answer_keeps_the_run_and_its_har_bounded() {
+    let target = reference_behind(
+        |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            padded(next.run(request).await, 256 * 1024).await
+        },
+    )
+    .await;
+    let (ended, har) = run_with_har(target).await;
+    // Padding is an attribute the server may add: no verdict changes.
+    assert_eq!(ended.code, 0, "{ended:#?}");
+    ended.assert_sane();
+    let doc: serde_json::Value = serde_json::from_str(&har).expect("the transcript is JSON");
+    let entries = doc["log"]["entries"].as_array().expect("entries");
+    let mut padded = 0;
+    for entry in entries {
+        let content = &entry["response"]["content"];
+        let kept = content["text"].as_str().unwrap_or_default();
+        if content["size"].as_u64().unwrap_or_default() < 256 * 1024 {
+            continue;
+        }
+        padded += 1;
+        // Every step passed: each answer keeps the part a passing answer keeps, and a note.
+        assert!(
+            kept.len() <= scimcheck::http::KEPT_PASSING + 64,
+            "{}",
+            kept.len()
+        );
+        let note = kept.rsplit_once('\n').map(|(_, note)| note);
+        assert!(
+            note.is_some_and(|n| n.starts_with("… body cut: 2")),
+            "{note:?}"
+        );
+    }
+    assert!(padded > 100, "{padded} padded answers in the HAR");
+}

@@ -6,7 +6,7 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use scimcheck::http::{ClientOptions, Request, TransportErrorKind};
+use scimcheck::http::{ClientOptions, Request, TlsProblem, TransportErrorKind};
 use scimcheck::plan::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -102,9 +102,15 @@ async fn a_self_signed_certificate_is_a_tls_failure_named_in_words() {
     assert_eq!(
         error.kind,
         TransportErrorKind::Tls {
-            detail: "the certificate is not signed by a trusted CA (self-signed or a private CA)"
-                .into()
+            problem: TlsProblem::UntrustedIssuer
         }
+    );
+    assert!(
+        error.verdict().ends_with(
+            "the certificate is not signed by a trusted CA (self-signed or a private CA)"
+        ),
+        "{}",
+        error.verdict()
     );
 }
 

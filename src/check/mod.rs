@@ -21,7 +21,10 @@ pub use finding::{
     Target, WriteAnswer,
 };
 pub use headers::content_type;
-pub use list::{list_answer, list_count, list_ids, list_matches, list_shape, resources};
+pub use list::{
+    list_answer, list_body, list_count, list_ids, list_matches, list_shape, resources, ListBody,
+    Listed,
+};
 pub use resource::{
     attributes, manager, member_ids, members, members_excluded, resource_shape, resync,
     unusable_id, Expected,
@@ -261,20 +264,23 @@ impl CheckResult {
 
 /// Parses a response body as JSON, or finds why it is not (an HTML page, empty, …).
 pub fn json_body(received: &crate::http::Received) -> Result<serde_json::Value, Box<CheckResult>> {
-    received.json().map_err(|error| {
-        let problem = if received.is_html() {
-            NotJson::Html
-        } else if received.body.trim().is_empty() {
-            NotJson::Empty
-        } else {
-            NotJson::Invalid(error.to_string())
-        };
-        Box::new(CheckResult::fail(
-            CheckId::Json,
-            Target::Body,
-            Finding::NotJson(problem),
-        ))
-    })
+    received.json().map_err(|error| not_json(received, &error))
+}
+
+/// The finding on a body that did not parse as JSON.
+fn not_json(received: &crate::http::Received, error: &serde_json::Error) -> Box<CheckResult> {
+    let problem = if received.is_html() {
+        NotJson::Html
+    } else if received.body.trim().is_empty() {
+        NotJson::Empty
+    } else {
+        NotJson::Invalid(error.to_string())
+    };
+    Box::new(CheckResult::fail(
+        CheckId::Json,
+        Target::Body,
+        Finding::NotJson(problem),
+    ))
 }
 
 /// Renders a JSON value short enough for a one-line message.

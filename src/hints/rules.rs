@@ -20,7 +20,7 @@ use super::facts::{
 use crate::check::server_error::Cause;
 use crate::check::{short, AttrProblem, CheckId, Finding, ManagerProblem, Severity};
 use crate::connect::is_scim_error;
-use crate::http::{advice, TransportErrorKind};
+use crate::http::{advice, TlsProblem, TransportErrorKind};
 use crate::run::FallbackChange;
 use crate::scim;
 
@@ -152,7 +152,7 @@ pub(crate) const RULES: &[Rule] = &[
         names: nobody,
         explains: |_, f| {
             transport(f, |k| {
-                matches!(k, TransportErrorKind::Tls { detail } if detail == crate::http::CLIENT_CERT_REQUIRED)
+                matches!(k, TransportErrorKind::Tls { problem: TlsProblem::ClientCertificateRequired })
             })
         },
     },
@@ -165,7 +165,7 @@ pub(crate) const RULES: &[Rule] = &[
         names: nobody,
         explains: |_, f| {
             transport(f, |k| {
-                matches!(k, TransportErrorKind::Tls { detail } if detail == crate::http::TLS_TOO_OLD)
+                matches!(k, TransportErrorKind::Tls { problem: TlsProblem::VersionTooOld })
             })
         },
     },

@@ -125,21 +125,21 @@ fn each_transport_failure_is_its_own_blocking_hint() {
         ),
         (
             TransportErrorKind::Tls {
-                detail: "the certificate has expired".into(),
+                problem: crate::http::TlsProblem::Expired,
             },
             "hint:tls",
             "certificate has expired",
         ),
         (
             TransportErrorKind::Tls {
-                detail: crate::http::CLIENT_CERT_REQUIRED.into(),
+                problem: crate::http::TlsProblem::ClientCertificateRequired,
             },
             "hint:tls-client-certificate",
             "client certificate required",
         ),
         (
             TransportErrorKind::Tls {
-                detail: crate::http::TLS_TOO_OLD.into(),
+                problem: crate::http::TlsProblem::VersionTooOld,
             },
             "hint:tls-version",
             "TLS version too old",
@@ -477,7 +477,7 @@ fn lookups_returning_other_users_are_an_ignored_filter() {
         &list(&[("2", "b")]),
     );
     let user_name = crate::attributes::AttrPath::parse("userName").expect("path");
-    let listed: serde_json::Value = serde_json::from_str(&list(&[("2", "b")])).expect("json");
+    let listed = crate::check::ListBody::parse(&list(&[("2", "b")])).expect("json");
     let matches = crate::check::list_matches(&listed, &user_name, "a", false);
     let count = testing::list_count(0, 1);
     let summary = run(vec![
@@ -512,7 +512,7 @@ fn deleted_objects_still_readable_are_a_delete_that_only_deactivates() {
 #[test]
 fn lower_case_resources_are_the_list_casing() {
     let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"resources":[]}"#;
-    let shape = crate::check::list_shape(&serde_json::from_str(body).expect("json"));
+    let shape = crate::check::list_shape(&crate::check::ListBody::parse(body).expect("json"));
     let summary = run(vec![step(
         "TEST-CONNECTION",
         vec![exchange("GET", "/Users?filter=x", None, 200, body)],

@@ -10,8 +10,8 @@ pub enum TransportErrorKind {
     Dns,
     /// Nothing listens on the port.
     Refused,
-    /// The TLS handshake failed (certificate, protocol); `detail` names the problem.
-    Tls { detail: String },
+    /// The TLS handshake failed (certificate, protocol).
+    Tls { problem: TlsProblem },
     /// No complete answer within the timeout.
     Timeout { after: Duration },
     /// The response body is larger than the cap.
@@ -37,7 +37,6 @@ impl TransportError {
     /// and the reports mask what a server or a proxy said in it.
     pub(crate) fn map_text(&self, f: impl Fn(&str) -> String) -> TransportError {
         let kind = match &self.kind {
-            TransportErrorKind::Tls { detail } => TransportErrorKind::Tls { detail: f(detail) },
             TransportErrorKind::Protocol { detail } => {
                 TransportErrorKind::Protocol { detail: f(detail) }
             }
@@ -62,8 +61,8 @@ impl TransportError {
         match &self.kind {
             TransportErrorKind::Dns => format!("the host of {at} could not be resolved (DNS)"),
             TransportErrorKind::Refused => format!("connection refused: nothing listens on {at}"),
-            TransportErrorKind::Tls { detail } => {
-                format!("TLS handshake with {at} failed: {detail}")
+            TransportErrorKind::Tls { problem } => {
+                format!("TLS handshake with {at} failed: {problem}")
             }
             TransportErrorKind::Timeout { after } => {
                 format!("{at} did not answer within {}", humanize(*after))
@@ -90,12 +89,7 @@ impl TransportError {
         match &self.kind {
             TransportErrorKind::Dns => advice::DNS,
             TransportErrorKind::Refused => advice::REFUSED,
-            // The two details are this module's own constants, set by `classify`.
-            TransportErrorKind::Tls { detail } if detail == CLIENT_CERT_REQUIRED => {
-                advice::CLIENT_CERT
-            }
-            TransportErrorKind::Tls { detail } if detail == TLS_TOO_OLD => advice::TLS_VERSION,
-            TransportErrorKind::Tls { .. } => advice::TLS,
+            TransportErrorKind::Tls { problem } => problem.advice(),
             TransportErrorKind::Timeout { .. } => advice::TIMEOUT,
             TransportErrorKind::BodyTooLarge { .. } => advice::BODY_TOO_LARGE,
             TransportErrorKind::Protocol { .. } => advice::PROTOCOL,
@@ -122,10 +116,8 @@ impl TransportError {
         }
         let chain = chain_text(error);
         let lower = chain.to_ascii_lowercase();
-        let kind = if let Some(detail) = find_rustls_error(error).and_then(tls_refusal) {
-            TransportErrorKind::Tls {
-                detail: detail.to_owned(),
-            }
+        let kind = if let Some(problem) = tls_problem(error) {
+            TransportErrorKind::Tls { problem }
         } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
             TransportErrorKind::Timeout { after: timeout }
         } else if lower.contains("dns error")
@@ -136,15 +128,6 @@ impl TransportError {
             TransportErrorKind::Dns
         } else if lower.contains("connection refused") {
             TransportErrorKind::Refused
-        } else if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-            || lower.contains("invalidcontenttype")
-            || lower.contains("corrupt message")
-        {
-            TransportErrorKind::Tls {
-                detail: tls_detail(&lower),
-            }
         } else {
             TransportErrorKind::Protocol {
                 detail: last_cause(error),
@@ -200,70 +183,128 @@ fn last_cause(error: &(dyn std::error::Error + 'static)) -> String {
     last
 }
 
-/// The TLS detail when the server requires a client certificate (Entra never sends one).
-pub(crate) const CLIENT_CERT_REQUIRED: &str =
-    "client certificate required: the server asks for a client certificate, and Entra sends none";
+/// Why a TLS handshake failed, as rustls says it in its error values (never its words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsProblem {
+    /// The server requires a client certificate; Entra sends none (client-behaviour §1.3).
+    ClientCertificateRequired,
+    /// The server speaks only a TLS version before 1.2.
+    VersionTooOld,
+    /// The certificate chains to no trusted root: self-signed, or a private CA.
+    UntrustedIssuer,
+    /// The certificate does not name the host.
+    WrongName,
+    /// The certificate has expired, or is not valid yet.
+    Expired,
+    /// The server answered something that is not TLS (plain HTTP on an https:// URL).
+    NotTls,
+    /// Any other certificate or handshake problem.
+    Other,
+}
 
-/// The TLS detail when the server speaks only TLS 1.0 or 1.1.
-pub(crate) const TLS_TOO_OLD: &str =
-    "TLS version too old: the server offers only a TLS version before 1.2, while Entra speaks TLS 1.2";
+impl TlsProblem {
+    /// What to do about it: the words of its hint.
+    fn advice(&self) -> &'static str {
+        match self {
+            TlsProblem::ClientCertificateRequired => advice::CLIENT_CERT,
+            TlsProblem::VersionTooOld => advice::TLS_VERSION,
+            _ => advice::TLS,
+        }
+    }
+
+    /// The problem a rustls error names.
+    fn of(error: &rustls::Error) -> TlsProblem {
+        use rustls::{AlertDescription as A, CertificateError as C, PeerIncompatible as P};
+        match error {
+            rustls::Error::AlertReceived(A::CertificateRequired) => {
+                TlsProblem::ClientCertificateRequired
+            }
+            rustls::Error::AlertReceived(A::ProtocolVersion)
+            | rustls::Error::PeerIncompatible(
+                P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig,
+            ) => TlsProblem::VersionTooOld,
+            rustls::Error::InvalidCertificate(C::UnknownIssuer) => TlsProblem::UntrustedIssuer,
+            rustls::Error::InvalidCertificate(
+                C::NotValidForName | C::NotValidForNameContext { .. },
+            ) => TlsProblem::WrongName,
+            rustls::Error::InvalidCertificate(
+                C::Expired
+                | C::ExpiredContext { .. }
+                | C::NotValidYet
+                | C::NotValidYetContext { .. },
+            ) => TlsProblem::Expired,
+            // webpki calls a self-signed certificate marked CA:TRUE (`openssl req -x509`) a
+            // CA used as an end entity; for the admin it is the same self-signed certificate.
+            rustls::Error::InvalidCertificate(C::Other(other))
+                if matches!(
+                    other.0.downcast_ref::<webpki::Error>(),
+                    Some(webpki::Error::CaUsedAsEndEntity)
+                ) =>
+            {
+                TlsProblem::UntrustedIssuer
+            }
+            rustls::Error::InvalidMessage(_) => TlsProblem::NotTls,
+            _ => TlsProblem::Other,
+        }
+    }
+}
+
+impl fmt::Display for TlsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TlsProblem::ClientCertificateRequired => "client certificate required: the server asks for a client certificate, and Entra sends none",
+            TlsProblem::VersionTooOld => "TLS version too old: the server offers only a TLS version before 1.2, while Entra speaks TLS 1.2",
+            TlsProblem::UntrustedIssuer => {
+                "the certificate is not signed by a trusted CA (self-signed or a private CA)"
+            }
+            TlsProblem::WrongName => "the certificate is not valid for this host name",
+            TlsProblem::Expired => "the certificate has expired",
+            TlsProblem::NotTls => "the server did not answer with TLS (is it plain http?)",
+            TlsProblem::Other => "the server's certificate or TLS version was not accepted",
+        })
+    }
+}
+
+/// The TLS problem in the chain: rustls' error, or a connection that ended while the client
+/// connected (TCP's connect reads nothing, so an early end there is the TLS handshake's: a
+/// server that closes on a ClientHello it will not take).
+fn tls_problem(error: &(dyn std::error::Error + 'static)) -> Option<TlsProblem> {
+    if let Some(found) = find_rustls_error(error) {
+        return Some(TlsProblem::of(found));
+    }
+    let connecting = error
+        .downcast_ref::<hyper_util::client::legacy::Error>()
+        .is_some_and(hyper_util::client::legacy::Error::is_connect);
+    let ended =
+        find_io_error(error).is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
+    (connecting && ended).then_some(TlsProblem::Other)
+}
 
 /// rustls' error anywhere in the chain. An `io::Error` hides the error it wraps from
 /// `source()` (it answers that error's source), so an `io::Error` is looked into instead.
 fn find_rustls_error<'e>(
     error: &'e (dyn std::error::Error + 'static),
 ) -> Option<&'e rustls::Error> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<rustls::Error>() {
-            return Some(found);
-        }
-        current = match e
+    chain(error).find_map(|e| e.downcast_ref::<rustls::Error>())
+}
+
+fn find_io_error<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e std::io::Error> {
+    chain(error).find_map(|e| e.downcast_ref::<std::io::Error>())
+}
+
+/// The error and its sources, looking into each `io::Error` for the error it wraps.
+fn chain<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| {
+        match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
         {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => e.source(),
-        };
-    }
-    None
-}
-
-/// The refusals rustls reports as values that the text of its messages would blur.
-fn tls_refusal(error: &rustls::Error) -> Option<&'static str> {
-    use rustls::{AlertDescription as A, PeerIncompatible as P};
-    match error {
-        rustls::Error::AlertReceived(A::CertificateRequired) => Some(CLIENT_CERT_REQUIRED),
-        rustls::Error::AlertReceived(A::ProtocolVersion)
-        | rustls::Error::PeerIncompatible(
-            P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig,
-        ) => Some(TLS_TOO_OLD),
-        _ => None,
-    }
-}
-
-/// Names the certificate problem in words.
-fn tls_detail(lower: &str) -> String {
-    // webpki names a self-signed certificate marked CA:TRUE (`openssl req -x509`) a CA used
-    // as an end entity; for the admin it is the same self-signed certificate.
-    let detail = if lower.contains("unknownissuer")
-        || lower.contains("unknown issuer")
-        || lower.contains("causedasendentity")
-    {
-        "the certificate is not signed by a trusted CA (self-signed or a private CA)"
-    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
-        "the certificate is not valid for this host name"
-    } else if lower.contains("expired") {
-        "the certificate has expired"
-    } else if lower.contains("invalidcontenttype")
-        || lower.contains("corrupt message")
-        || lower.contains("received corrupt")
-    {
-        "the server did not answer with TLS (is it plain http?)"
-    } else {
-        "the server's certificate or TLS version was not accepted"
-    };
-    detail.to_owned()
+        }
+    })
 }
 
 fn humanize(d: Duration) -> String {
@@ -288,4 +329,92 @@ pub mod advice {
     pub const TOKEN_ENDPOINT: &str = "`scimcheck connect` with the same --token-endpoint, --client-id and secret diagnoses the token endpoint";
     pub const PROXY: &str = "check --proxy, or HTTPS_PROXY / HTTP_PROXY in the environment; --no-proxy (or NO_PROXY=host) connects directly";
     pub const PROTOCOL: &str = "check that the Tenant URL points at an HTTP(S) SCIM service, not at another protocol or a proxy that drops connections";
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rustls::{AlertDescription as A, CertificateError as C, Error as E};
+
+    use super::*;
+
+    /// rustls' error as the HTTP stack hands it on: inside an `io::Error`.
+    fn classified(error: rustls::Error) -> TransportErrorKind {
+        let io = std::io::Error::other(error);
+        TransportError::classify("h:443", &io, Duration::from_secs(1)).kind
+    }
+
+    fn tls(problem: TlsProblem) -> TransportErrorKind {
+        TransportErrorKind::Tls { problem }
+    }
+
+    #[test]
+    fn each_rustls_refusal_is_the_tls_problem_it_names() {
+        let cases = [
+            (
+                E::AlertReceived(A::CertificateRequired),
+                TlsProblem::ClientCertificateRequired,
+            ),
+            (
+                E::AlertReceived(A::ProtocolVersion),
+                TlsProblem::VersionTooOld,
+            ),
+            (
+                E::PeerIncompatible(rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13),
+                TlsProblem::VersionTooOld,
+            ),
+            (
+                E::InvalidCertificate(C::UnknownIssuer),
+                TlsProblem::UntrustedIssuer,
+            ),
+            (
+                E::InvalidCertificate(C::Other(rustls::OtherError(Arc::new(
+                    webpki::Error::CaUsedAsEndEntity,
+                )))),
+                TlsProblem::UntrustedIssuer,
+            ),
+            (
+                E::InvalidCertificate(C::NotValidForName),
+                TlsProblem::WrongName,
+            ),
+            (E::InvalidCertificate(C::Expired), TlsProblem::Expired),
+            (E::InvalidCertificate(C::NotValidYet), TlsProblem::Expired),
+            (
+                E::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+                TlsProblem::NotTls,
+            ),
+            (E::InvalidCertificate(C::BadSignature), TlsProblem::Other),
+            (E::AlertReceived(A::HandshakeFailure), TlsProblem::Other),
+        ];
+        for (error, problem) in cases {
+            assert_eq!(classified(error), tls(problem));
+        }
+    }
+
+    #[test]
+    fn a_message_that_only_mentions_tls_is_not_a_tls_problem() {
+        // The words are the server's or a proxy's; only rustls' values classify.
+        let io = std::io::Error::other("certificate handshake tls expired");
+        let kind = TransportError::classify("h:443", &io, Duration::from_secs(1)).kind;
+        assert!(
+            matches!(kind, TransportErrorKind::Protocol { .. }),
+            "{kind:?}"
+        );
+    }
+
+    #[test]
+    fn the_problems_with_their_own_hint_name_themselves() {
+        let error = |problem| TransportError {
+            authority: "h:443".into(),
+            kind: tls(problem),
+        };
+        let cert = error(TlsProblem::ClientCertificateRequired);
+        assert!(cert.verdict().contains("client certificate required"));
+        assert_eq!(cert.hint(), advice::CLIENT_CERT);
+        let old = error(TlsProblem::VersionTooOld);
+        assert!(old.verdict().contains("TLS version too old"));
+        assert_eq!(old.hint(), advice::TLS_VERSION);
+        assert_eq!(error(TlsProblem::WrongName).hint(), advice::TLS);
+    }
 }

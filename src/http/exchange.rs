@@ -72,11 +72,26 @@ impl Exchange {
     /// about that size, with a note giving its true size. Checks read the whole answer
     /// before it is recorded; a run of hundreds of exchanges must not hold hundreds of
     /// megabytes of bodies for its reports (a 3.9 MiB error page on every request).
-    pub fn kept(mut self) -> Exchange {
-        if let Ok(received) = &mut self.received {
-            received.keep(KEPT_BODY);
-        }
+    pub fn kept(self) -> Exchange {
+        self.kept_within(KEPT_BODY)
+    }
+
+    /// The exchange with its response body cut to about `cap` bytes, as [`Exchange::kept`].
+    pub(crate) fn kept_within(mut self, cap: usize) -> Exchange {
+        self.cut_to(cap);
         self
+    }
+
+    /// Cuts the response body to about `cap` bytes, as [`Exchange::kept`].
+    pub(crate) fn cut_to(&mut self, cap: usize) {
+        if let Ok(received) = &mut self.received {
+            received.keep(cap);
+        }
+    }
+
+    /// The size of the response body as kept.
+    pub(crate) fn kept_size(&self) -> usize {
+        self.response().map_or(0, |r| r.body.len())
     }
 
     /// The same exchange with every text in it (URL, header values, bodies, a transport
@@ -148,17 +163,34 @@ impl Exchange {
 /// How many bytes of each response body a recorded exchange keeps for the reports.
 pub const KEPT_BODY: usize = 64 * 1024;
 
+/// How many bytes the reports keep of a body no failed check read, and of every body once
+/// a run has kept [`KEPT_RUN_BUDGET`] of bodies over it: enough for any ordinary SCIM answer
+/// whole (a user with every Entra attribute is about 2 KiB, a group of 100 members about
+/// 10 KiB), so the hints still read it as JSON.
+pub const KEPT_PASSING: usize = 16 * 1024;
+
+/// How many bytes of response bodies over [`KEPT_PASSING`] a run keeps for its failed
+/// checks, [`KEPT_BODY`] at most each. A server that pads every answer (256 KiB each over
+/// 450 exchanges) must not hold the run's memory (issue 11: 64 MB for any server).
+pub const KEPT_RUN_BUDGET: usize = 8 * 1024 * 1024;
+
 /// How far before the cap a cut looks for a place between words.
 const CUT_WINDOW: usize = 4 * 1024;
 
 impl Received {
-    /// Cuts the body to at most `cap` bytes (plus the note), once.
+    /// Cuts the body to at most `cap` bytes (plus the note). A body cut before is cut again
+    /// only when `cap` is smaller than what it kept, and its note keeps the true size.
     fn keep(&mut self, cap: usize) {
-        if self.full_size.is_some() || self.body.len() <= cap {
+        let (size, text) = match self.full_size {
+            None if self.body.len() <= cap => return,
+            None => (self.body.len(), self.body.len()),
+            // The body is the text kept, then the one-line note written below.
+            Some(size) => (size, self.body.rfind('\n').unwrap_or(self.body.len())),
+        };
+        if text <= cap {
             return;
         }
-        let size = self.body.len();
-        let end = cut_point(&self.body, cap);
+        let end = cut_point(&self.body[..text], cap);
         self.body.truncate(end);
         self.body.shrink_to_fit();
         let _ = write!(
@@ -269,6 +301,20 @@ mod tests {
         assert!(text.len() <= KEPT_BODY, "{}", text.len());
         assert_eq!(note, "… body cut: 3.9 MiB, kept 64 KiB");
         // Cutting twice changes nothing.
+        assert_eq!(kept.clone().kept(), kept);
+    }
+
+    #[test]
+    fn a_kept_body_cut_again_to_a_smaller_cap_keeps_its_true_size_in_the_note() {
+        let page = format!("<html>{}</html>", "x ".repeat(2_044_723));
+        let size = page.len();
+        let kept = answered(page).kept().kept_within(KEPT_PASSING);
+        let received = kept.response().expect("answered");
+        assert_eq!(received.full_size, Some(size));
+        let (text, note) = received.body.rsplit_once('\n').expect("a note");
+        assert!(text.len() <= KEPT_PASSING, "{}", text.len());
+        assert_eq!(note, "… body cut: 3.9 MiB, kept 16 KiB");
+        // A larger cap keeps what the smaller one kept.
         assert_eq!(kept.clone().kept(), kept);
     }
 

@@ -13,10 +13,9 @@ mod wire;
 
 pub use client::{Client, ClientError, ClientOptions, Request};
 pub use curl::{curl, TOKEN_VARIABLE};
-pub use error::{advice, TransportError, TransportErrorKind};
-pub(crate) use error::{CLIENT_CERT_REQUIRED, TLS_TOO_OLD};
+pub use error::{advice, TlsProblem, TransportError, TransportErrorKind};
 pub(crate) use exchange::{human_size, structural_redact};
-pub use exchange::{Exchange, Received, Sent, KEPT_BODY};
+pub use exchange::{Exchange, Received, Sent, KEPT_BODY, KEPT_PASSING, KEPT_RUN_BUDGET};
 pub use oauth::{ClientAuth, Issued, OAuthConfig, OAuthError, OAuthProblem, LIFETIME_RANGE};
 pub use proxy::ProxyChoice;
 pub use tenant::{TenantUrl, TenantUrlError};

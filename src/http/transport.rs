@@ -14,7 +14,7 @@ use hyper_util::rt::TokioExecutor;
 
 use super::client::{ClientError, ClientOptions};
 use super::exchange::Received;
-use super::{wire, TransportError, TransportErrorKind};
+use super::{wire, TlsProblem, TransportError, TransportErrorKind};
 use crate::plan::Method;
 
 use super::proxy::Connector;
@@ -213,7 +213,7 @@ impl Transport {
         );
         if broken && self.asked_for_client_cert.asked() {
             classified.kind = TransportErrorKind::Tls {
-                detail: super::error::CLIENT_CERT_REQUIRED.to_owned(),
+                problem: TlsProblem::ClientCertificateRequired,
             };
         }
         classified

@@ -2,13 +2,14 @@
 //! each, and which exchange is the step's own request. References to exchanges are handed out
 //! as they are recorded, so no check's exchange is ever computed from an offset.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::outcome::{Fallback, StepOutcome, StepStatus};
 use super::prepare::Intent;
 use super::world::World;
 use crate::check::{CheckResult, ExchangeRef};
-use crate::http::Exchange;
+use crate::http::{Exchange, KEPT_PASSING, KEPT_RUN_BUDGET};
 use crate::plan::StepPlan;
 
 /// What a step has sent and found so far.
@@ -110,4 +111,43 @@ pub(crate) fn not_run(step: &StepPlan, status: StepStatus) -> StepOutcome {
     let mut outcome = Record::new().finish(step, status);
     outcome.elapsed = Duration::ZERO;
     outcome
+}
+
+/// How much of each response body a run's reports keep, once its step is judged. A
+/// support engineer reading the HAR needs the answers that failed a check: those keep up
+/// to 64 KiB each (as [`Record::push`] cut them) while the run's [`KEPT_RUN_BUDGET`] lasts.
+/// Every other answer, and every answer after that, keeps [`KEPT_PASSING`], which holds
+/// any ordinary SCIM answer whole; the note gives the true size. So a run keeps at most
+/// the budget plus 16 KiB an exchange, whatever the server pads its answers with.
+#[derive(Debug, Default)]
+pub(crate) struct KeptBodies {
+    /// Bytes kept over [`KEPT_PASSING`] so far. With `--jobs`, steps finish in any order:
+    /// which failed answers keep 64 KiB once the budget runs out depends on it.
+    spent: AtomicUsize,
+}
+
+impl KeptBodies {
+    /// Cuts the bodies of a finished step to what the run keeps of them.
+    pub(crate) fn trim(&self, outcome: &mut StepOutcome) {
+        for (at, exchange) in outcome.exchanges.iter_mut().enumerate() {
+            let failed = outcome
+                .checks
+                .iter()
+                .any(|c| !c.passed() && c.exchange.index() == at);
+            let over = exchange.kept_size().saturating_sub(KEPT_PASSING);
+            if over == 0 || failed && self.spend(over) {
+                continue;
+            }
+            exchange.cut_to(KEPT_PASSING);
+        }
+    }
+
+    /// Takes `bytes` from the budget, if it has them.
+    fn spend(&self, bytes: usize) -> bool {
+        self.spent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                (spent + bytes <= KEPT_RUN_BUDGET).then_some(spent + bytes)
+            })
+            .is_ok()
+    }
 }

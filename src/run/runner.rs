@@ -12,7 +12,7 @@ use super::outcome::{
     Fallback, NotRun, Premise, PremiseKind, RunSummary, ScenarioOutcome, StepOutcome, StepStatus,
 };
 use super::prepare::{prepare, render_json, Intent, Prepared};
-use super::record::{not_run, Record};
+use super::record::{not_run, KeptBodies, Record};
 use super::schedule::{Slot, Start};
 use super::step::{adopt, apply, check_read_back, check_response};
 use super::throttle::Throttling;
@@ -58,6 +58,8 @@ pub struct Runner<'a> {
     pub(super) jobs: usize,
     /// One permit per request in flight: the whole run shares `jobs` of them.
     permits: Semaphore,
+    /// What the reports keep of the bodies (issue 11: bounded memory).
+    kept: KeptBodies,
 }
 
 /// What sending one request came to: the throttled tries waited out, then the answer, or
@@ -94,6 +96,7 @@ impl<'a> Runner<'a> {
             waited: Mutex::new(Duration::ZERO),
             jobs: 1,
             permits: Semaphore::new(1),
+            kept: KeptBodies::default(),
         }
     }
 
@@ -225,6 +228,17 @@ impl<'a> Runner<'a> {
     }
 
     async fn run_step(
+        &self,
+        world: &mut World,
+        renderer: &Renderer,
+        step: &StepPlan,
+    ) -> (StepOutcome, Option<Abort>) {
+        let (mut outcome, abort) = self.record_step(world, renderer, step).await;
+        self.kept.trim(&mut outcome);
+        (outcome, abort)
+    }
+
+    async fn record_step(
         &self,
         world: &mut World,
         renderer: &Renderer,

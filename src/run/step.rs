@@ -42,6 +42,19 @@ pub(crate) fn check_response(
     if !needs_json {
         return (checks, received.json().ok());
     }
+    if expect.list.is_some() {
+        let list = match check::list_body(received) {
+            Ok(list) => list,
+            Err(failure) => {
+                checks.push(*failure);
+                return (checks, None);
+            }
+        };
+        list_checks(world, expect, intent, &list, &mut checks);
+        let body = list.into_value();
+        subset_check(world, expect, &body, &mut checks);
+        return (checks, Some(body));
+    }
     let body = match check::json_body(received) {
         Ok(body) => body,
         Err(failure) => {
@@ -49,9 +62,7 @@ pub(crate) fn check_response(
             return (checks, None);
         }
     };
-    if expect.list.is_some() {
-        list_checks(world, expect, intent, &body, &mut checks);
-    } else if let Some(kind) = expect.resource {
+    if let Some(kind) = expect.resource {
         let shape = check::resource_shape(&body, kind);
         let ok = shape.passed();
         checks.push(shape);
@@ -70,19 +81,24 @@ pub(crate) fn check_response(
             checks.push(check::resync(&body, &state.source_expected()));
         }
     }
+    subset_check(world, expect, &body, &mut checks);
+    (checks, Some(body))
+}
+
+/// The step's `body:` expectation, on the body as a value.
+fn subset_check(world: &World, expect: &Expectation, body: &Value, checks: &mut Vec<CheckResult>) {
     // The expectation's variables were rendered before the request was sent
     // (`expectation_premise`), so this cannot fail here.
     if let Some(Ok(expected)) = expect.body.as_ref().map(|b| render_json(world, b)) {
-        checks.push(check::body_subset(&body, &expected));
+        checks.push(check::body_subset(body, &expected));
     }
-    (checks, Some(body))
 }
 
 fn list_checks(
     world: &World,
     expect: &Expectation,
     intent: &Intent,
-    body: &Value,
+    body: &check::ListBody,
     checks: &mut Vec<CheckResult>,
 ) {
     let shape = check::list_shape(body);
@@ -109,8 +125,8 @@ fn list_checks(
     // The lookup links the object to the id it finds (§3.4): one that cannot address it is
     // this step's finding, even when the step checks nothing else of the resource.
     if let (true, None, Some(state)) = (matched, expect.resource, object.map(|o| world.object(o))) {
-        if let [only] = check::resources(body) {
-            checks.extend(check::unusable_id(only, state.kind));
+        if let Some(only) = body.only() {
+            checks.extend(check::unusable_id(&only, state.kind));
         }
     }
     let mut counted = true;
@@ -134,12 +150,12 @@ fn list_checks(
     }
     if let (true, true, Some(kind), Some(object)) = (matched, counted, expect.resource, object) {
         let state = world.object(*object);
-        for resource in check::resources(body) {
-            let shape = check::resource_shape(resource, kind);
+        for resource in body.resources() {
+            let shape = check::resource_shape(&resource, kind);
             let ok = shape.passed();
             checks.push(shape);
             if ok {
-                checks.extend(check::attributes(resource, &state.expected()));
+                checks.extend(check::attributes(&resource, &state.expected()));
             }
         }
     }

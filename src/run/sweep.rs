@@ -219,7 +219,9 @@ impl Runner<'_> {
         let exchange = self.send_for_cleanup(request, &mut throttled).await;
         let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
         sink.extend(throttled.into_iter().map(|e| (at, e)));
-        sink.push((at, exchange.clone().kept()));
+        // Cleanup's answers are kept as passing answers are: the leftover list says what
+        // failed, and 16 KiB of an error page shows why (bounded memory, issue 11).
+        sink.push((at, exchange.clone().kept_within(crate::http::KEPT_PASSING)));
         exchange
     }
 
@@ -295,22 +297,28 @@ pub(crate) fn found(answer: Option<&Received>, matching: &AttrPath, value: &str)
         Some(r) if r.status != 200 => {
             return Found::Unknown(format!("the lookup by name answered {}", r.status))
         }
-        Some(r) => r.json().ok(),
+        Some(r) => crate::check::ListBody::parse(&r.body).ok(),
     };
     // A list says what is there; anything else (an HTML page, a bare error) cannot tell.
-    let listed = body
-        .as_ref()
-        .filter(|b| b.get("Resources").is_some() || b.get("totalResults").is_some());
+    let listed = body.as_ref().filter(|b| {
+        matches!(
+            b,
+            crate::check::ListBody::Object {
+                resources: Some(_),
+                ..
+            }
+        ) || b.get("totalResults").is_some()
+    });
     let Some(listed) = listed else {
         return Found::Unknown("the lookup by name did not answer a list".into());
     };
-    let found = crate::check::resources(listed).iter().find(|r| {
+    let found = listed.resources().find(|r| {
         matching
             .get(r)
             .and_then(|v| v.as_str())
             .is_some_and(|v| v.eq_ignore_ascii_case(value))
     });
-    match found.map(|r| r.get("id").and_then(|i| i.as_str())) {
+    match found.as_ref().map(|r| r.get("id").and_then(|i| i.as_str())) {
         None => Found::Nothing,
         Some(Some(id)) => Found::Id(id.to_owned()),
         Some(None) => Found::Unknown("the lookup by name found it without an id".into()),
