@@ -152,7 +152,7 @@ impl ListBody {
     }
 
     /// The body as a JSON value for what reads it after the checks (a capture, the id of
-    /// the one result): `Resources` holds the results in the first [`MATERIALISED`] bytes
+    /// the one result): `Resources` holds the results in the first 256 KiB
     /// of them, and always the first.
     pub fn into_value(self) -> Value {
         let (mut members, resources) = match self {
