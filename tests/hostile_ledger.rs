@@ -702,3 +702,101 @@ async fn read_only_refuses_a_get_with_a_method_override_or_a_body_and_sends_noth
         assert!(server.seen().is_empty(), "{:?}", server.seen());
     }
 }
+
+/// A scenario whose objects are made by raw `POST` steps only, which Entra's view does not
+/// know: the ledger must (issue 11).
+const RAW_POSTS: &str = r#"version: 1
+name: raw-posts
+description: a user and a group made by raw POSTs, deleted by nothing but cleanup
+steps:
+  - id: RAW-USER
+    request:
+      method: POST
+      path: /Users
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: "{{ prefix }}-raw@example.com"
+    expect: { status: 201 }
+  - id: RAW-GROUP
+    request:
+      method: POST
+      path: /Groups
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"]
+        displayName: "{{ prefix }}-raw-group"
+    expect: { status: 201 }
+"#;
+
+/// How many resources the reference server holds in `collection`.
+async fn count(base_url: &str, collection: &str) -> u64 {
+    let response = reqwest::Client::new()
+        .get(format!("{base_url}/{collection}"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("the server answers");
+    let body: Value = response.json().await.expect("a JSON list");
+    body["totalResults"].as_u64().expect("totalResults")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_raw_post_steps_create_is_deleted_at_cleanup() {
+    let server = common::server(&[]).await;
+    let client = common::client(&server.base_url());
+    let tables = AttributeTables::atmos();
+    let (_stop, interrupt) = tokio::sync::watch::channel(false);
+    let runner = Runner::new(&client, &tables, new_run_id(), interrupt);
+    let summary = runner
+        .run(&plan(RAW_POSTS), &[Profile::EntraDefault], &mut |_| {})
+        .await;
+    let users = count(&server.base_url(), "Users").await;
+    let groups = count(&server.base_url(), "Groups").await;
+    server.shutdown().await;
+    assert_eq!(common::failing(&summary), Vec::<String>::new());
+    assert_eq!((users, groups), (0, 0));
+    assert_eq!(summary.cleanup.deleted, 2, "{:#?}", summary.cleanup);
+    assert!(
+        summary.cleanup.leftovers.is_empty(),
+        "{:#?}",
+        summary.cleanup
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_raw_post_whose_connection_died_is_found_by_name_and_deleted() {
+    let server = Hostile::start(Behaviour {
+        die_on_create: Some(1),
+        ..Behaviour::default()
+    })
+    .await;
+    let summary = run(&server, RAW_POSTS, Duration::from_secs(5)).await;
+    assert!(server.held().is_empty(), "{:?}", server.held());
+    assert!(
+        summary.cleanup.leftovers.is_empty(),
+        "{:#?}",
+        summary.cleanup
+    );
+    assert!(summary.cleanup.deleted >= 1, "{:#?}", summary.cleanup);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_raw_post_that_cannot_be_checked_is_listed_as_may_exist_by_name() {
+    // The user's raw POST (request 1) is stored and dropped; every later request is too.
+    let server = Hostile::start(Behaviour {
+        die_on_create: Some(1),
+        drop_from: Some(2),
+        ..Behaviour::default()
+    })
+    .await;
+    let summary = run(&server, RAW_POSTS, Duration::from_secs(5)).await;
+    assert_eq!(server.held().len(), 1, "{:?}", server.held());
+    let user = summary
+        .cleanup
+        .leftovers
+        .iter()
+        .find(|l| l.id.is_none())
+        .expect("the user is listed by name");
+    assert!(user.name.ends_with("-raw@example.com"), "{user:?}");
+    assert!(user.reason.contains("no answer"), "{user:?}");
+    assert_listed_exactly(&summary, &server);
+}

@@ -27,6 +27,58 @@ pub(crate) enum Fate {
     Gone,
 }
 
+/// What a scenario's raw request creates, if it is a `POST` to `/Users` or `/Groups` (any
+/// query, any case, as a lenient server routes it): the kind, and the value of its matching
+/// attribute in the body (what cleanup looks it up by when no id came back).
+pub(crate) fn raw_create(
+    request: &crate::http::Request,
+    tables: &crate::attributes::AttributeTables,
+) -> Option<(ResourceKind, String)> {
+    if request.method != crate::plan::Method::Post {
+        return None;
+    }
+    let path = request
+        .target
+        .split(['?', '#'])
+        .next()?
+        .trim_end_matches('/');
+    let kind = if path.eq_ignore_ascii_case("/Users") {
+        ResourceKind::User
+    } else if path.eq_ignore_ascii_case("/Groups") {
+        ResourceKind::Group
+    } else {
+        return None;
+    };
+    let body = request
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok());
+    let matching = body
+        .as_ref()
+        .and_then(|b| tables.of(kind).matching.get(b))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Some((kind, matching))
+}
+
+/// The id a create's answer names.
+pub(crate) fn created_id(received: &crate::http::Received) -> Option<String> {
+    let body: serde_json::Value = received.json().ok()?;
+    body.get("id")?.as_str().map(str::to_owned)
+}
+
+/// Where a create stands after its answer (`None`: none came, or it is to be sent again).
+fn fate_of(status: Option<u16>) -> Fate {
+    match status {
+        Some(200..=299) => Fate::Live,
+        // A 5xx may have stored it before failing. A 409 is a refusal: the name is held
+        // by another object (of this run, since the prefix is the run's), not made now.
+        None | Some(500..=599) => Fate::Unanswered,
+        Some(_) => Fate::Refused,
+    }
+}
+
 /// One resource the run created (or may have created).
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
@@ -57,6 +109,7 @@ pub(crate) struct Ledger {
 }
 
 impl Ledger {
+    /// Registers a create about to be sent; its place in the ledger.
     pub(crate) fn created(
         &mut self,
         kind: ResourceKind,
@@ -64,7 +117,7 @@ impl Ledger {
         object: &str,
         matching_value: &str,
         slot: usize,
-    ) {
+    ) -> usize {
         self.entries.push(Entry {
             kind,
             id,
@@ -73,18 +126,13 @@ impl Ledger {
             fate: Fate::Unanswered,
             slot,
         });
+        self.entries.len() - 1
     }
 
     /// Notes the status a create of `object` was answered with, `None` for one on its way
     /// (the last try counts: a fallback create that succeeded after a refusal made the object).
     pub(crate) fn answered(&mut self, kind: ResourceKind, object: &str, status: Option<u16>) {
-        let fate = match status {
-            Some(200..=299) => Fate::Live,
-            // A 5xx may have stored it before failing. A 409 is a refusal: the name is held
-            // by another object (of this run, since the prefix is the run's), not made now.
-            None | Some(500..=599) => Fate::Unanswered,
-            Some(_) => Fate::Refused,
-        };
+        let fate = fate_of(status);
         if let Some(entry) = self
             .entries
             .iter_mut()
@@ -92,6 +140,17 @@ impl Ledger {
             .find(|e| e.object == object && e.kind == kind && e.id.is_none())
         {
             entry.fate = fate;
+        }
+    }
+
+    /// Notes the answer to the create registered at `at` (a scenario's raw `POST`), and the
+    /// id it named, as [`Ledger::answered`] does for Entra's own creates.
+    pub(crate) fn answered_at(&mut self, at: usize, status: u16, id: Option<String>) {
+        if let Some(entry) = self.entries.get_mut(at) {
+            entry.fate = fate_of(Some(status));
+            if entry.fate == Fate::Live {
+                entry.id = id;
+            }
         }
     }
 

@@ -275,8 +275,13 @@ impl<'a> Runner<'a> {
         if let Intent::Create { object, kind } = &prepared.intent {
             self.register(world, *object, *kind);
         }
+        let raw = self.register_raw(world, step, &prepared);
         let (at, received) = self.send_recorded(&prepared.request, record, true).await?;
         self.create_answered(world, &prepared.intent, Some(received.status));
+        if let Some(raw) = raw {
+            let id = super::cleanup::created_id(&received);
+            self.lock().answered_at(raw, received.status, id);
+        }
         let (checks, body) = check_response(world, step, &prepared.intent, &received);
         let first = Matched {
             prepared,
@@ -447,6 +452,20 @@ impl<'a> Runner<'a> {
             .unwrap_or_default();
         self.lock()
             .created(kind, None, &state.name, &matching, world.slot);
+    }
+
+    /// Registers what a scenario's raw `POST` to `/Users` or `/Groups` may create, before it
+    /// is sent, as Entra's own creates are: cleanup deletes it, or lists it (issue 11).
+    fn register_raw(&self, world: &World, step: &StepPlan, prepared: &Prepared) -> Option<usize> {
+        if !matches!(prepared.intent, Intent::Raw) {
+            return None;
+        }
+        let (kind, matching) = super::cleanup::raw_create(&prepared.request, self.tables)?;
+        let object = format!("step {}", step.id);
+        Some(
+            self.lock()
+                .created(kind, None, &object, &matching, world.slot),
+        )
     }
 
     /// Notes the status a create was answered with; `None` when it is about to be sent again
