@@ -529,3 +529,66 @@ async fn a_server_refusing_the_bare_string_manager_fails_the_default_pass_not_th
     );
     server.shutdown().await;
 }
+
+/// A server that answers every create with an id that carries the token (after 60 bytes,
+/// so that a cut of the id at 80 characters would split it) and refuses every delete, so
+/// that the id is left behind and shown.
+async fn token_echoing_server() -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("binds");
+    let port = listener.local_addr().expect("an address").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let mut stream = BufReader::new(stream);
+            let mut head = String::new();
+            while !head.ends_with("\r\n\r\n") {
+                if stream.read_line(&mut head).await.unwrap_or(0) == 0 {
+                    break;
+                }
+            }
+            let length = head
+                .to_ascii_lowercase()
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: ")?.trim().parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; length];
+            let _ = stream.read_exact(&mut body).await;
+            let (status, body) = match head.split(' ').next() {
+                Some("GET") => ("200 OK", r#"{"totalResults":0,"Resources":[]}"#.to_owned()),
+                Some("POST") => (
+                    "201 Created",
+                    format!(r#"{{"id":"{}{TOKEN}"}}"#, "x".repeat(60)),
+                ),
+                _ => ("500 Internal Server Error", String::new()),
+            };
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.get_mut().write_all(reply.as_bytes()).await;
+        }
+    });
+    format!("http://127.0.0.1:{port}/scim/v2")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_created_id_that_echoes_the_token_is_masked_in_the_leftovers_text_and_json() {
+    let url = token_echoing_server().await;
+    let args = ["--users", "2", "--groups", "0", "--rate", "max"];
+    let (code, text, report) = load(&url, &args).await;
+    assert_eq!(code, 4, "{text}");
+    let leftovers = report["cleanup"]["leftovers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(leftovers.len(), 2, "{report}");
+    assert!(
+        text.contains("left behind: User ") && text.contains("(id xxxx"),
+        "{text}"
+    );
+    let half = &TOKEN[..TOKEN.len() / 2];
+    assert!(!text.contains(half), "{text}");
+    assert!(!report.to_string().contains(half), "{report}");
+}

@@ -206,3 +206,38 @@ async fn a_delete_has_no_body_and_no_content_headers() {
         "the record holds the token"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_sends_a_lookup_byte_for_byte_as_run_sends_it() {
+    let (addr, seen) = recorder().await;
+    let url = format!("http://127.0.0.1:{}/scim/v2", addr.port());
+    let mut cmd = common::scimcheck();
+    cmd.env("SCIMCHECK_TOKEN", common::TOKEN).args([
+        "load", &url, "--mix", "lookups", "--users", "1", "--rate", "max",
+    ]);
+    let out = common::output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out));
+    let from_load = seen
+        .lock()
+        .expect("lock")
+        .first()
+        .cloned()
+        .expect("a request");
+    // The lookup's value holds the load's run id: the same lookup, sent as `run` sends it.
+    let name = from_load
+        .split("%22")
+        .nth(1)
+        .expect("a quoted filter value")
+        .replace("%40", "@");
+    let request = renderer().lookup(ResourceKind::User, &path("userName"), &name);
+    let client = common::client(&url);
+    assert!(client.send(&request).await.response().is_some());
+    let from_run = seen
+        .lock()
+        .expect("lock")
+        .get(1)
+        .cloned()
+        .expect("a request");
+    assert_eq!(from_load, from_run);
+    assert!(from_load.starts_with("GET /scim/v2/Users?filter=userName+eq+%22scimcheck-load-"));
+}

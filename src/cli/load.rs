@@ -172,17 +172,23 @@ pub(crate) async fn load(args: LoadArgs) -> Result<i32, CliError> {
         "{}",
         redactor.redact(&describe(&shape, &client.tenant().to_string()))
     );
-    let load = Load::new(
+    let load = std::sync::Arc::new(Load::new(
         client.clone(),
         renderer.clone(),
         tables.user.matching.clone(),
         shape.clone(),
         stopped.clone(),
-    );
+    ));
     let (remaining, quiet) = (load.remaining(), redactor.clone());
     super::set_last_words(&last_words, move || quiet.redact(&remaining()));
     let started = std::time::Instant::now();
-    with_progress(&load, load.run()).await;
+    // On a worker of the runtime, not the thread that drives it: there, every answer the
+    // connection tasks read would wake that thread across cores.
+    let running = std::sync::Arc::clone(&load);
+    let run = tokio::spawn(async move { with_progress(&running, running.run()).await });
+    if let Err(Ok(panic)) = run.await.map_err(tokio::task::JoinError::try_into_panic) {
+        std::panic::resume_unwind(panic);
+    }
     let elapsed = started.elapsed();
     let ledger = load.ledger();
     let cleaned = if args.keep {
@@ -253,11 +259,7 @@ async fn with_progress(load: &Load, work: impl std::future::Future<Output = ()>)
         loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
             let line = {
-                let stats = load
-                    .stats
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let total = stats.load_total();
+                let total = load.stats.merged().load_total();
                 let requests = total.as_ref().map_or(0, |t| t.count());
                 summary::progress_line(requests, started.elapsed(), total.as_ref())
             };
@@ -279,10 +281,7 @@ fn summarise(
     interrupted: bool,
     cleaned: &Cleaned,
 ) -> Summary {
-    let stats = load
-        .stats
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let stats = load.stats.merged();
     let requests = stats.load_total().map_or(0, |t| t.count());
     let throughput = requests as f64 / elapsed.as_secs_f64().max(0.001);
     let (sent_rate, lag) = load.pacing();

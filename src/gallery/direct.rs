@@ -248,11 +248,7 @@ async fn rate(
     let started = Instant::now();
     load.run().await;
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
-    let stats = load
-        .stats
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let total = stats.load_total();
+    let total = load.stats.merged().load_total();
     let answered = total.as_ref().map_or(0, |t| t.count());
     let errors: u64 = total.as_ref().map_or(0, |t| {
         t.errors
@@ -279,7 +275,6 @@ async fn rate(
             .on(at),
         );
     }
-    drop(stats);
     step(RATE, name, vec![exchange], checks)
 }
 

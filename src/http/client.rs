@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::exchange::Sent;
 use super::oauth::{Issued, OAuthConfig, OAuthError, TokenSource};
 use super::proxy::ProxyChoice;
-use super::transport::{Outgoing, Transport};
+use super::transport::{Answer, Outgoing, Transport};
 use super::{wire, Exchange, TenantUrl, TransportError, TransportErrorKind};
 use crate::plan::Method;
 use crate::redact::{Redactor, Secret, MASK};
@@ -172,6 +172,66 @@ impl Client {
         &self.tenant
     }
 
+    /// The request for the wire: its head with the token, and where a `Proxy-Authorization`
+    /// went into it, if one did.
+    fn outgoing<'a>(
+        &self,
+        request: &'a Request,
+        url: url::Url,
+        token: &Secret,
+    ) -> (Outgoing<'a>, Option<usize>) {
+        let body = request.body.as_deref();
+        let authorization = request
+            .send_token
+            .then(|| format!("Bearer {}", token.expose()));
+        let mut head = wire::head(&url, authorization, &request.headers, request.method, body);
+        let mut proxy_at = None;
+        if let Some(value) = self.transport.proxy_authorization(&url) {
+            // After `Host` and `Authorization`, where curl puts it.
+            let at = head.len().min(1 + usize::from(request.send_token));
+            head.insert(at, ("Proxy-Authorization".to_owned(), value));
+            proxy_at = Some(at);
+        }
+        let outgoing = Outgoing {
+            method: request.method,
+            url,
+            head,
+            body,
+        };
+        (outgoing, proxy_at)
+    }
+
+    /// Sends a request as [`Client::send`] does, byte for byte, and keeps no record of it:
+    /// the answer as it came, unmasked, and the time it took. For `load`, which reads a
+    /// status, one header and one field of each answer; whatever of it the caller keeps, it
+    /// masks itself (with [`Client::redactor`]) before it can reach an output.
+    pub(crate) async fn answer(
+        &self,
+        request: &Request,
+    ) -> (Result<Answer, TransportError>, Duration) {
+        let joined = self.tenant.join(&request.target);
+        let started = Instant::now();
+        let url = match url::Url::parse(&joined) {
+            Ok(url) => url,
+            Err(e) => {
+                let error = TransportError {
+                    authority: self.tenant.authority(),
+                    kind: TransportErrorKind::Protocol {
+                        detail: format!("the request URL is not valid: {e}"),
+                    },
+                };
+                return (Err(error), started.elapsed());
+            }
+        };
+        let token = match self.token_for(request.send_token).await {
+            Ok(token) => token,
+            Err(error) => return (Err(error), started.elapsed()),
+        };
+        let (outgoing, _) = self.outgoing(request, url, &token);
+        let answer = self.transport.answer(outgoing).await;
+        (answer, started.elapsed())
+    }
+
     /// Sends a request and records the exchange: the head exactly as it went on the wire
     /// (names, values, order; `Host` and `Content-Length` included), with the token masked,
     /// and every secret masked wherever the server echoed it.
@@ -228,28 +288,14 @@ impl Client {
                 .recorded(&self.redactor)
             }
         };
-        let mut head = wire::head(
-            &url,
-            authorization(token.expose()),
-            &request.headers,
-            request.method,
-            body,
-        );
-        if let Some(value) = self.transport.proxy_authorization(&url) {
-            // After `Host` and `Authorization`, where curl puts it; recorded masked.
-            let at = head.len().min(1 + usize::from(request.send_token));
-            head.insert(at, ("Proxy-Authorization".to_owned(), value));
+        let (outgoing, proxy_at) = self.outgoing(request, url, &token);
+        if let Some(at) = proxy_at {
+            // Recorded masked, where it was sent.
             sent.headers.insert(
                 at,
                 ("Proxy-Authorization".to_owned(), format!("Basic {MASK}")),
             );
         }
-        let outgoing = Outgoing {
-            method: request.method,
-            url,
-            head,
-            body,
-        };
         let received = self.transport.send(outgoing).await;
         Exchange {
             sent,

@@ -19,3 +19,4 @@ pub use exchange::{Exchange, Received, Sent, KEPT_BODY, KEPT_PASSING, KEPT_RUN_B
 pub use oauth::{ClientAuth, Issued, OAuthConfig, OAuthError, OAuthProblem, LIFETIME_RANGE};
 pub use proxy::ProxyChoice;
 pub use tenant::{TenantUrl, TenantUrlError};
+pub(crate) use transport::Answer;

@@ -93,6 +93,12 @@ impl Transport {
     /// comes back as the 3xx it is). The whole exchange, body included, is bounded by the
     /// timeout: a server that trickles bytes forever must not hang the run.
     pub(crate) async fn send(&self, outgoing: Outgoing<'_>) -> Result<Received, TransportError> {
+        self.answer(outgoing).await.map(Answer::received)
+    }
+
+    /// [`Transport::send`], with the answer as it came off the connection: no text made of
+    /// its headers and body (what `load` reads thousands of times a second).
+    pub(crate) async fn answer(&self, outgoing: Outgoing<'_>) -> Result<Answer, TransportError> {
         let authority = authority(&outgoing.url);
         let bounded = tokio::time::timeout(self.timeout, self.follow(outgoing, &authority));
         match bounded.await {
@@ -110,17 +116,26 @@ impl Transport {
         &self,
         mut outgoing: Outgoing<'_>,
         authority: &str,
-    ) -> Result<Received, TransportError> {
-        let origin = outgoing.url.origin();
+    ) -> Result<Answer, TransportError> {
         let mut hops = 0;
-        let mut visited = vec![outgoing.url.clone()];
+        // The first URL's origin and the URLs visited, taken at the first redirect: most
+        // answers are none, and a load sends thousands a second.
+        let mut redirected: Option<(url::Origin, Vec<url::Url>)> = None;
         loop {
             let received = self.once(&outgoing, authority).await?;
-            let next = received
+            let Some(location) = received
                 .header("location")
                 .filter(|_| matches!(received.status, 301 | 302 | 303 | 307 | 308))
-                .and_then(|location| outgoing.url.join(location).ok())
-                .filter(|next| next.origin() == origin && hops < MAX_REDIRECTS)
+            else {
+                return Ok(received);
+            };
+            let (origin, visited) = redirected
+                .get_or_insert_with(|| (outgoing.url.origin(), vec![outgoing.url.clone()]));
+            let next = outgoing
+                .url
+                .join(location)
+                .ok()
+                .filter(|next| next.origin() == *origin && hops < MAX_REDIRECTS)
                 // A loop comes back as the redirect it is, at once (hint:redirect-loop).
                 .filter(|next| !visited.contains(next));
             let Some(next) = next else {
@@ -146,7 +161,7 @@ impl Transport {
         &self,
         outgoing: &Outgoing<'_>,
         authority: &str,
-    ) -> Result<Received, TransportError> {
+    ) -> Result<Answer, TransportError> {
         let protocol = |detail: String| TransportError {
             authority: authority.to_owned(),
             kind: TransportErrorKind::Protocol { detail },
@@ -154,25 +169,17 @@ impl Transport {
         let parts = wire::spelled(outgoing.method, &outgoing.url, &outgoing.head)
             .await
             .map_err(protocol)?;
-        let body = Full::new(Bytes::from(outgoing.body.unwrap_or_default().to_owned()));
-        let request = http::Request::from_parts(parts, body);
+        let body = match outgoing.body {
+            Some(body) => Bytes::copy_from_slice(body.as_bytes()),
+            None => Bytes::new(),
+        };
+        let request = http::Request::from_parts(parts, Full::new(body));
         let response = self
             .pool
             .request(request)
             .await
             .map_err(|e| self.classify(authority, &e))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let mut incoming = response.into_body();
+        let (head, mut incoming) = response.into_parts();
         let mut body = Vec::new();
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|e| self.classify(authority, &e))?;
@@ -189,12 +196,54 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Received {
-            full_size: None,
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
+        Ok(Answer {
+            status: head.status.as_u16(),
+            headers: head.headers,
+            body: Bytes::from(body),
         })
+    }
+}
+
+/// An answer as it came off the connection: the status, hyper's header map and the body's
+/// bytes, with no text made of them yet. [`Answer::received`] makes the [`Received`] a
+/// record keeps. (The body is copied out of hyper's frames, not kept as them: a frame held
+/// pins hyper's whole read buffer, and a run of large answers then slowed to a timeout.)
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+impl Answer {
+    /// A header's value by case-insensitive name, when it is UTF-8.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        std::str::from_utf8(self.headers.get(name)?.as_bytes()).ok()
+    }
+
+    /// The body as it came.
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The answer as text, in the order and spelling hyper read it (lossy UTF-8).
+    pub(crate) fn received(self) -> Received {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        Received {
+            full_size: None,
+            status: self.status,
+            headers,
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        }
     }
 }
 

@@ -89,26 +89,35 @@ pub(crate) async fn spelled(
     url: &url::Url,
     head: &[(String, String)],
 ) -> Result<http::request::Parts, String> {
-    let mut lines = String::new();
+    // The cache key: the method, then the header lines as they are written.
+    let mut key = String::with_capacity(
+        64 + head
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>(),
+    );
+    key.push_str(method.as_str());
+    key.push_str("\r\n");
+    let lines_at = key.len();
     for (name, value) in head {
         // A line break in a value would smuggle in a header of its own.
         http::HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("`{name}` is not a valid header name"))?;
         http::HeaderValue::from_str(value)
             .map_err(|_| format!("the value of header `{name}` has a control character"))?;
-        lines.push_str(name);
-        lines.push_str(": ");
-        lines.push_str(value);
-        lines.push_str("\r\n");
+        key.push_str(name);
+        key.push_str(": ");
+        key.push_str(value);
+        key.push_str("\r\n");
     }
-    let key = format!("{}\r\n{lines}", method.as_str());
     let mut parts = match cached(&key) {
         Some(parts) => parts,
         None => {
             let text = format!(
-                "{} {} HTTP/1.1\r\n{lines}\r\n",
+                "{} {} HTTP/1.1\r\n{}\r\n",
                 method.as_str(),
-                origin_form(url)
+                origin_form(url),
+                &key[lines_at..]
             );
             let parts = parse(&text).await?;
             remember(key, &parts);

@@ -12,10 +12,10 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::pace::Pacer;
-use super::stats::{Ending, Kind, Stats};
+use super::pace::{each, Pacer};
+use super::stats::{Ending, Kind, Recorder};
 use crate::attributes::{AttrPath, ResourceKind};
-use crate::http::{Client, Received, Request};
+use crate::http::{Answer, Client, Request};
 use crate::profile::{Change, Renderer};
 use crate::run::{found, Entry, Fate, Found, Ledger, LedgerView};
 
@@ -91,7 +91,7 @@ pub(crate) struct Load {
     pacer: Pacer,
     deadline: Option<Instant>,
     stop: watch::Receiver<bool>,
-    pub(crate) stats: Mutex<Stats>,
+    pub(crate) stats: Recorder,
     /// What the load created or may have created, as `run` keeps it (its object and matching
     /// value are the unique name): shared with the second Ctrl-C, which prints it.
     ledger: Arc<Mutex<Ledger>>,
@@ -103,7 +103,7 @@ enum Outcome {
     NotSent,
     /// Sent; no answer came.
     NoAnswer,
-    Answered(Received, Duration),
+    Answered(Answer, Duration),
 }
 
 impl Load {
@@ -123,7 +123,7 @@ impl Load {
             deadline: shape.duration.map(|d| Instant::now() + d),
             shape,
             stop,
-            stats: Mutex::new(Stats::default()),
+            stats: Recorder::default(),
             ledger: Arc::default(),
         }
     }
@@ -133,25 +133,23 @@ impl Load {
         let concurrency = self.shape.concurrency;
         match self.shape.mix {
             Mix::Lookups => {
-                stream::iter(0..self.shape.users)
-                    .for_each_concurrent(concurrency, |i| async move {
-                        let request = self.user_lookup(i);
-                        let _ = self.send(Kind::UserLookup, &request).await;
-                    })
-                    .await;
+                each(self.shape.users, concurrency, |i| async move {
+                    let request = self.user_lookup(i);
+                    let _ = self.send(Kind::UserLookup, &request).await;
+                })
+                .await;
             }
             Mix::Cycle => {
-                stream::iter(0..self.shape.users)
-                    .for_each_concurrent(concurrency, |i| self.provision_user(i))
-                    .await;
+                each(self.shape.users, concurrency, |i| self.provision_user(i)).await;
                 let ids = self.user_ids();
                 let users: Vec<String> = (0..self.shape.users)
                     .filter_map(|i| ids.get(&self.user_name(i)).cloned())
                     .collect();
                 let users = &users;
-                stream::iter(0..self.shape.groups)
-                    .for_each_concurrent(concurrency, |g| self.provision_group(g, users))
-                    .await;
+                each(self.shape.groups, concurrency, |g| {
+                    self.provision_group(g, users)
+                })
+                .await;
                 self.manager_pass(&ids).await;
                 self.incremental_cycle(&ids).await;
             }
@@ -304,7 +302,7 @@ impl Load {
             let Some(answered) = self.send_timed(Kind::MemberAdd, &request).await else {
                 return;
             };
-            lock(&self.stats).member_add(k, answered.1);
+            self.stats.member_add(k, answered.1);
         }
     }
 
@@ -325,9 +323,13 @@ impl Load {
             }
             Outcome::NoAnswer => None,
             Outcome::Answered(answer, _) => {
+                // The id is the one piece of an answer `load` keeps and shows: masked here,
+                // whole, before anything can cut it (see `crate::redact`), as a recorded
+                // exchange is.
                 let id = (answer.status == 201)
-                    .then(|| answer.json().ok()?.get("id")?.as_str().map(str::to_owned))
-                    .flatten();
+                    .then(|| created_id(&answer))
+                    .flatten()
+                    .map(|id| self.client.redactor().redact_long(&id));
                 let mut ledger = lock(&self.ledger);
                 ledger.answered(kind, name, Some(answer.status));
                 // An id that cannot address the object is never put into a URL (see
@@ -346,6 +348,12 @@ impl Load {
     /// Waits for this request's turn; `false` when the run is stopped first or the turn
     /// falls after `--duration`, so that a stop is not delayed by turns already handed out.
     async fn wait_turn(&self) -> bool {
+        if self.pacer.unpaced() {
+            // `--rate max`: every turn is now, so there is nothing to wait on and `--duration`
+            // is judged by the clock (the due time of every turn is the start).
+            let over = self.deadline.is_some_and(|d| Instant::now() >= d);
+            return !over && !*self.stop.borrow();
+        }
         let due = self.pacer.next_due();
         if *self.stop.borrow() || self.deadline.is_some_and(|d| due >= d) {
             return false;
@@ -357,7 +365,7 @@ impl Load {
         }
     }
 
-    async fn send(&self, kind: Kind, request: &Request) -> Option<Received> {
+    async fn send(&self, kind: Kind, request: &Request) -> Option<Answer> {
         self.send_timed(kind, request)
             .await
             .map(|(answer, _)| answer)
@@ -366,7 +374,7 @@ impl Load {
     /// Sends on schedule and records it; a 429 is waited out and sent again (§6.2, Entra's
     /// documented `honour` behaviour). The 2xx answer with its latency (the wait for the
     /// schedule left out), or `None` when stopped or when no 2xx came.
-    async fn send_timed(&self, kind: Kind, request: &Request) -> Option<(Received, Duration)> {
+    async fn send_timed(&self, kind: Kind, request: &Request) -> Option<(Answer, Duration)> {
         match self.send_outcome(kind, request).await {
             Outcome::Answered(answer, elapsed) if (200..300).contains(&answer.status) => {
                 Some((answer, elapsed))
@@ -399,31 +407,34 @@ impl Load {
 }
 
 /// One request, recorded; with how long to wait before sending it again after a 429.
+///
+/// Sent through [`Client::answer`]: no record of the exchange is made, since `load` reads
+/// only the status, `Retry-After`, and the one field its cycle needs of the body.
 async fn send_once(
     client: &Client,
-    stats: &Mutex<Stats>,
+    stats: &Recorder,
     kind: Kind,
     request: &Request,
-) -> (Option<(Received, Duration)>, Option<Duration>) {
-    let exchange = client.send(request).await;
-    let Ok(received) = exchange.received else {
-        lock(stats).record(kind, exchange.elapsed, &Ending::Transport, false);
+) -> (Option<(Answer, Duration)>, Option<Duration>) {
+    let (answer, elapsed) = client.answer(request).await;
+    let Ok(answer) = answer else {
+        stats.record(kind, elapsed, &Ending::Transport, false);
         return (None, None);
     };
-    let retry_after = (received.status == 429)
-        .then(|| received.header("retry-after").map(parse_retry_after))
+    let retry_after = (answer.status == 429)
+        .then(|| answer.header("retry-after").map(parse_retry_after))
         .flatten();
-    lock(stats).record(
+    stats.record(
         kind,
-        exchange.elapsed,
-        &Ending::Status(received.status),
+        elapsed,
+        &Ending::Status(answer.status),
         retry_after.is_some(),
     );
-    if received.status != 429 {
-        return (Some((received, exchange.elapsed)), None);
+    if answer.status != 429 {
+        return (Some((answer, elapsed)), None);
     }
     let wait = retry_after.flatten().unwrap_or(BACKOFF).min(MAX_RETRY_WAIT);
-    (Some((received, exchange.elapsed)), Some(wait))
+    (Some((answer, elapsed)), Some(wait))
 }
 
 /// RFC 9110 §10.2.3: delta-seconds or an HTTP date; `None` inside when it is neither.
@@ -500,7 +511,7 @@ enum Swept {
 pub(crate) async fn clean_up(
     client: &Client,
     (renderer, matching): (&Renderer, &AttrPath),
-    stats: &Mutex<Stats>,
+    stats: &Recorder,
     ledger: &Mutex<Ledger>,
     (rate, concurrency): (Option<f64>, usize),
 ) -> Cleaned {
@@ -586,7 +597,7 @@ struct Sweeper<'a> {
     client: &'a Client,
     renderer: &'a Renderer,
     matching: &'a AttrPath,
-    stats: &'a Mutex<Stats>,
+    stats: &'a Recorder,
     pacer: &'a Pacer,
 }
 
@@ -635,7 +646,15 @@ impl Sweeper<'_> {
         };
         let request = self.renderer.lookup(entry.kind, &matching, &entry.object);
         let answer = self.send(Kind::CleanupLookup, &request).await;
-        found(answer.as_ref(), &matching, &entry.object)
+        match found(
+            answer.map(Answer::received).as_ref(),
+            &matching,
+            &entry.object,
+        ) {
+            // Masked as a created id is (see `Load::create`).
+            Found::Id(id) => Found::Id(self.client.redactor().redact_long(&id)),
+            other => other,
+        }
     }
 
     /// Deletes one object; why not, when it is not gone.
@@ -654,7 +673,7 @@ impl Sweeper<'_> {
     }
 
     /// One request, paced, with 429s waited out; the last answer, `None` when none came.
-    async fn send(&self, kind: Kind, request: &Request) -> Option<Received> {
+    async fn send(&self, kind: Kind, request: &Request) -> Option<Answer> {
         for _ in 0..RETRIES {
             self.pacer.wait_turn().await;
             match send_once(self.client, self.stats, kind, request).await {
@@ -706,8 +725,36 @@ fn user_values(matching: &AttrPath, name: &str, i: usize) -> Vec<(AttrPath, Valu
     ]
 }
 
-fn total_results(answer: &Received) -> Option<u64> {
-    answer.json().ok()?.get("totalResults")?.as_u64()
+/// `totalResults` of a ListResponse; the rest of the body is skipped, not built.
+fn total_results(answer: &Answer) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        #[serde(rename = "totalResults")]
+        total_results: Option<Value>,
+    }
+    let list: List = serde_json::from_slice(object(answer)?).ok()?;
+    list.total_results?.as_u64()
+}
+
+/// The body when it is a JSON object: a struct is read from an array too, a field of a
+/// resource is not.
+fn object(answer: &Answer) -> Option<&[u8]> {
+    let body = answer.body();
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    (*first == b'{').then_some(body)
+}
+
+/// The `id` of a created resource, when it is a string.
+fn created_id(answer: &Answer) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Resource {
+        id: Option<Value>,
+    }
+    let resource: Resource = serde_json::from_slice(object(answer)?).ok()?;
+    match resource.id? {
+        Value::String(id) => Some(id),
+        _ => None,
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

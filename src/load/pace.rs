@@ -3,7 +3,8 @@
 //! so the measured rate is the server's and not the client's (wrk2 and k6's constant-arrival
 //! rate, against the closed loop that hides coordinated omission).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -44,6 +45,12 @@ impl Pacer {
         }
     }
 
+    /// Whether requests go out as fast as the concurrency lets them (`--rate max`): there is
+    /// no turn to wait for, and nothing to note.
+    pub(crate) fn unpaced(&self) -> bool {
+        self.interval.is_none()
+    }
+
     /// Waits until the next request is due and notes how late it is sent.
     pub(crate) async fn wait_turn(&self) {
         self.wait_until(self.next_due()).await;
@@ -51,13 +58,16 @@ impl Pacer {
 
     /// Waits until `due` (from [`Pacer::next_due`]) and notes how late it is sent.
     pub(crate) async fn wait_until(&self, due: Instant) {
+        // At max rate no figure of the schedule is reported (see `sent_rate`), and a timer per
+        // request would be the one cost of pacing.
+        if self.unpaced() {
+            return;
+        }
         tokio::time::sleep_until(due).await;
         let now = Instant::now();
         let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        if self.interval.is_some() {
-            let lag = now.saturating_duration_since(due);
-            self.worst_lag_us.fetch_max(micros(lag), Ordering::Relaxed);
-        }
+        let lag = now.saturating_duration_since(due);
+        self.worst_lag_us.fetch_max(micros(lag), Ordering::Relaxed);
         self.sent.fetch_add(1, Ordering::Relaxed);
         let since_start = now.saturating_duration_since(self.start);
         self.last_send_us
@@ -82,6 +92,33 @@ impl Pacer {
     pub(crate) fn worst_lag(&self) -> Duration {
         Duration::from_micros(self.worst_lag_us.load(Ordering::Relaxed))
     }
+}
+
+/// Runs `work(i)` for every `i` in `0..n`, at most `concurrency` at once and in order of
+/// start: `concurrency` workers that each take the next `i` as soon as their last one ended.
+/// So at `--rate max` exactly that many requests are in flight, and starting one costs an
+/// atomic add, not a future queued and woken per item (`for_each_concurrent`'s way).
+pub(crate) async fn each<F, Fut>(n: usize, concurrency: usize, work: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let next = AtomicUsize::new(0);
+    let worker = || async {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            work(i).await;
+        }
+    };
+    // Not `join_all`: for a few futures it polls all of them on every wake-up.
+    let mut workers: futures_util::stream::FuturesUnordered<_> = (0..concurrency
+        .clamp(1, n.max(1)))
+        .map(|_| worker())
+        .collect();
+    while futures_util::StreamExt::next(&mut workers).await.is_some() {}
 }
 
 #[cfg(test)]
@@ -127,5 +164,27 @@ mod tests {
         let rate = pacer.sent_rate().expect("ten sends");
         assert!((rate - 20.0).abs() < 0.01, "{rate}");
         assert_eq!(Pacer::new(None).sent_rate(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_runs_every_item_once_with_at_most_the_concurrency_in_flight() {
+        use std::sync::Mutex;
+        let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let done = Mutex::new(Vec::new());
+        each(10, 3, |i| {
+            let (in_flight, most, done) = (&in_flight, &most, &done);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(10 + (i as u64 % 3))).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                done.lock().expect("not poisoned").push(i);
+            }
+        })
+        .await;
+        let mut done = done.into_inner().expect("not poisoned");
+        done.sort_unstable();
+        assert_eq!(done, (0..10).collect::<Vec<_>>());
+        assert_eq!(most.load(Ordering::SeqCst), 3);
     }
 }

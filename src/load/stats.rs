@@ -3,6 +3,8 @@
 //! checklist asks for it). Plain data; `report` renders it.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
@@ -158,20 +160,91 @@ impl Stats {
         self.member_adds.push((position, micros));
     }
 
+    /// Adds `other`'s figures to these.
+    fn merge(&mut self, other: &Stats) {
+        for (kind, theirs) in &other.kinds {
+            let ours = self.kinds.entry(*kind).or_insert_with(KindStats::new);
+            ours.add(theirs);
+        }
+        self.member_adds.extend_from_slice(&other.member_adds);
+    }
+
     /// All requests of the load (cleanup excluded) merged: for the live line and the totals.
     pub(crate) fn load_total(&self) -> Option<KindStats> {
         let mut total = KindStats::new();
         let mut any = false;
         for (_, stats) in self.kinds.iter().filter(|(k, _)| !k.is_cleanup()) {
             any = true;
-            let _ = total.latency.add(&stats.latency);
-            for (status, n) in &stats.errors {
-                *total.errors.entry(status.clone()).or_default() += n;
-            }
-            total.throttled += stats.throttled;
-            total.retry_after += stats.retry_after;
+            total.add(stats);
         }
         any.then_some(total)
+    }
+}
+
+impl KindStats {
+    fn add(&mut self, other: &KindStats) {
+        // Same bounds on both sides: the add cannot fail.
+        let _ = self.latency.add(&other.latency);
+        for (status, n) in &other.errors {
+            *self.errors.entry(status.clone()).or_default() += n;
+        }
+        self.throttled += other.throttled;
+        self.retry_after += other.retry_after;
+    }
+}
+
+/// Where a run's requests are recorded as they end: one [`Stats`] per thread, so that the
+/// threads answering requests never wait on one another (one shared lock taken by every
+/// request was a point every answer queued at); the shards are merged for the live line and
+/// the summary ([`Recorder::merged`]).
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    shards: Box<[Mutex<Stats>]>,
+}
+
+/// Threads numbered as they first record, for their shard.
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static THREAD: usize = THREADS.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Default for Recorder {
+    fn default() -> Recorder {
+        // The runtime's workers (one per core) and the thread that drives the runtime.
+        let threads = std::thread::available_parallelism().map_or(4, usize::from) + 1;
+        Recorder {
+            shards: (0..threads).map(|_| Mutex::default()).collect(),
+        }
+    }
+}
+
+impl Recorder {
+    /// This thread's shard.
+    fn shard(&self) -> MutexGuard<'_, Stats> {
+        let i = THREAD.with(|i| *i) % self.shards.len();
+        self.shards[i]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notes one request ([`Stats::record`]).
+    pub(crate) fn record(&self, kind: Kind, elapsed: Duration, ending: &Ending, retry_after: bool) {
+        self.shard().record(kind, elapsed, ending, retry_after);
+    }
+
+    /// Notes a member add's latency at its position in the group ([`Stats::member_add`]).
+    pub(crate) fn member_add(&self, position: usize, elapsed: Duration) {
+        self.shard().member_add(position, elapsed);
+    }
+
+    /// Everything recorded so far, from every thread.
+    pub(crate) fn merged(&self) -> Stats {
+        let mut all = Stats::default();
+        for shard in self.shards.iter() {
+            all.merge(&shard.lock().unwrap_or_else(PoisonError::into_inner));
+        }
+        all
     }
 }
 
@@ -208,6 +281,31 @@ mod tests {
         let p99 = kind.at(0.99).as_micros();
         assert!((49_900..=50_100).contains(&p50), "p50 {p50} µs");
         assert!((98_900..=99_100).contains(&p99), "p99 {p99} µs");
+    }
+
+    #[test]
+    fn what_each_thread_records_is_merged_into_one_stats() {
+        let recorder = Recorder::default();
+        let ms = Duration::from_millis(1);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for position in 0..10 {
+                        recorder.record(Kind::MemberAdd, ms, &Ending::Status(200), false);
+                        recorder.record(Kind::MemberAdd, ms, &Ending::Status(429), true);
+                        recorder.member_add(position, ms);
+                    }
+                });
+            }
+        });
+        let merged = recorder.merged();
+        let adds = &merged.kinds[&Kind::MemberAdd];
+        assert_eq!(
+            (adds.count(), adds.throttled, adds.retry_after),
+            (80, 40, 40)
+        );
+        assert_eq!(adds.errors.get("429"), Some(&40));
+        assert_eq!(merged.member_adds.len(), 40);
     }
 
     #[test]
