@@ -709,3 +709,57 @@ async fn a_256_kib_padding_in_every_answer_keeps_the_run_and_its_har_bounded() {
     }
     assert!(padded > 100, "{padded} padded answers in the HAR");
 }
+
+/// `"urn:example:bulk":[{"value":…,"display":…}, …]` of `n` elements as the first attribute
+/// of every JSON object answer: each resource as big as a group of `n` members.
+async fn with_bulk(response: axum::response::Response, bulk: &str) -> axum::response::Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body");
+    let body = match bytes.strip_prefix(b"{") {
+        Some(rest) if !rest.is_empty() => {
+            let mut bigger = format!(r#"{{"urn:example:bulk":{bulk},"#).into_bytes();
+            bigger.extend_from_slice(rest);
+            bigger
+        }
+        _ => bytes.to_vec(),
+    };
+    let mut response = axum::response::Response::from_parts(parts, axum::body::Body::from(body));
+    response.headers_mut().remove("content-length");
+    response
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_of_members_holds_at_most_jobs_answers_at_once() {
+    // Each answer about 1 MB: the batch's 122 member creates held together were 130 MB.
+    let members: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"value":"m-{i:08}","display":"Member {i}"}}"#))
+        .collect();
+    let bulk: Arc<str> = format!("[{}]", members.join(",")).into();
+    let target = reference_behind(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let bulk = bulk.clone();
+            async move { with_bulk(next.run(request).await, &bulk).await }
+        },
+    )
+    .await;
+    let _one_at_a_time = WHOLE_RUN.lock().await;
+    let ended = tokio::task::spawn_blocking(move || {
+        scimcheck(&[
+            "run",
+            &target,
+            "--only",
+            "group-batches",
+            "--timeout",
+            "10",
+            "--no-progress",
+        ])
+    })
+    .await
+    .expect("the run finishes");
+    // An attribute the server adds changes no verdict of Entra's.
+    assert_eq!(ended.code, 0, "{ended:#?}");
+    assert!(ended.stdout.contains("passed, 0 failed"), "{ended:#?}");
+    ended.assert_sane();
+}

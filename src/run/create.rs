@@ -181,12 +181,16 @@ impl Runner<'_> {
         for name in rest {
             requests.push(self.member_request(world, renderer, name, &changes)?);
         }
-        let sent: Vec<_> = stream::iter(&requests)
+        // Each answer is recorded as it comes, in order, so that at most `jobs` whole
+        // answers are held at once, not every member's (a server that answers each create
+        // with a 2 MB resource would otherwise hold 120 of them).
+        let mut answers = stream::iter(&requests)
             .map(|(_, request)| self.send_retrying(request))
-            .buffered(self.jobs)
-            .collect()
-            .await;
-        for ((name, (member, request)), sent) in rest.iter().zip(&requests).zip(sent) {
+            .buffered(self.jobs);
+        for (name, (member, request)) in rest.iter().zip(&requests) {
+            let Some(sent) = answers.next().await else {
+                break;
+            };
             let created = Member {
                 id: *member,
                 name,
