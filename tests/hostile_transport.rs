@@ -654,23 +654,37 @@ async fn a_server_that_answers_every_lookup_with_40_000_users_keeps_the_run_boun
     assert!(lists > 10, "{lists} lists of 40,000 users in the HAR");
 }
 
-/// Adds `"padding": "pp…"` of `size` bytes as the first attribute of a JSON object body.
-async fn padded(response: axum::response::Response, size: usize) -> axum::response::Response {
+/// Adds `attribute` (`"name":value`) as the first attribute of a JSON object body.
+async fn with_first_attribute(
+    response: axum::response::Response,
+    attribute: &str,
+) -> axum::response::Response {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .expect("the body");
     let body = match bytes.strip_prefix(b"{") {
         Some(rest) => {
-            let mut padded = format!(r#"{{"padding":"{}","#, "p".repeat(size)).into_bytes();
-            padded.extend_from_slice(rest);
-            padded
+            let comma = if rest.trim_ascii_start().starts_with(b"}") {
+                ""
+            } else {
+                ","
+            };
+            let mut bigger = format!("{{{attribute}{comma}").into_bytes();
+            bigger.extend_from_slice(rest);
+            bigger
         }
         None => bytes.to_vec(),
     };
     let mut response = axum::response::Response::from_parts(parts, axum::body::Body::from(body));
     response.headers_mut().remove("content-length");
     response
+}
+
+/// Adds `"padding": "pp…"` of `size` bytes as the first attribute of a JSON object body.
+async fn padded(response: axum::response::Response, size: usize) -> axum::response::Response {
+    let padding = format!(r#""padding":"{}""#, "p".repeat(size));
+    with_first_attribute(response, &padding).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -710,37 +724,18 @@ async fn a_256_kib_padding_in_every_answer_keeps_the_run_and_its_har_bounded() {
     assert!(padded > 100, "{padded} padded answers in the HAR");
 }
 
-/// `"urn:example:bulk":[{"value":…,"display":…}, …]` of `n` elements as the first attribute
-/// of every JSON object answer: each resource as big as a group of `n` members.
-async fn with_bulk(response: axum::response::Response, bulk: &str) -> axum::response::Response {
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .expect("the body");
-    let body = match bytes.strip_prefix(b"{") {
-        Some(rest) if !rest.is_empty() => {
-            let mut bigger = format!(r#"{{"urn:example:bulk":{bulk},"#).into_bytes();
-            bigger.extend_from_slice(rest);
-            bigger
-        }
-        _ => bytes.to_vec(),
-    };
-    let mut response = axum::response::Response::from_parts(parts, axum::body::Body::from(body));
-    response.headers_mut().remove("content-length");
-    response
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_of_members_holds_at_most_jobs_answers_at_once() {
     // Each answer about 1 MB: the batch's 122 member creates held together were 130 MB.
     let members: Vec<String> = (0..20_000)
         .map(|i| format!(r#"{{"value":"m-{i:08}","display":"Member {i}"}}"#))
         .collect();
-    let bulk: Arc<str> = format!("[{}]", members.join(",")).into();
+    // As big as a group of 20,000 members, in every answer.
+    let bulk: Arc<str> = format!(r#""urn:example:bulk":[{}]"#, members.join(",")).into();
     let target = reference_behind(
         move |request: axum::extract::Request, next: axum::middleware::Next| {
             let bulk = bulk.clone();
-            async move { with_bulk(next.run(request).await, &bulk).await }
+            async move { with_first_attribute(next.run(request).await, &bulk).await }
         },
     )
     .await;

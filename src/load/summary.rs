@@ -433,9 +433,9 @@ mod tests {
         assert!(growth(&adds(|pos| 1000 * pos as u64, 10), 10).is_none());
     }
 
-    #[test]
-    fn the_estimate_counts_entras_requests_and_uses_the_slower_of_gallery_and_measured_rate() {
-        let kind = |name: &'static str, p50_ms: f64| KindSummary {
+    /// One request of `name` that took `p50_ms` at every quantile.
+    fn kind(name: &'static str, p50_ms: f64) -> KindSummary {
+        KindSummary {
             kind: name,
             count: 1,
             p50_ms,
@@ -445,7 +445,11 @@ mod tests {
             errors: Default::default(),
             throttled: 0,
             throttled_with_retry_after: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn the_estimate_counts_entras_requests_and_uses_the_slower_of_gallery_and_measured_rate() {
         let kinds = [
             kind("user lookup", 10.0),
             kind("user create", 20.0),
@@ -469,17 +473,6 @@ mod tests {
 
     #[test]
     fn the_estimate_counts_the_manager_pass_and_the_incremental_cycle() {
-        let kind = |name: &'static str, p50_ms: f64| KindSummary {
-            kind: name,
-            count: 1,
-            p50_ms,
-            p95_ms: p50_ms,
-            p99_ms: p50_ms,
-            max_ms: p50_ms,
-            errors: Default::default(),
-            throttled: 0,
-            throttled_with_retry_after: 0,
-        };
         let kinds = [
             kind("manager set", 10.0),
             kind("user read", 2.0),
