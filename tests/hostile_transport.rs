@@ -508,7 +508,6 @@ async fn a_ca_cert_that_is_not_a_certificate_is_exit_2_naming_the_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_3_9_mib_error_page_on_every_request_keeps_the_run_and_its_har_bounded() {
-    let _one_at_a_time = WHOLE_RUN.lock().await;
     let page = format!(
         "<html><head><title>Error</title></head><body>{}</body></html>",
         "x".repeat(4_089_000)
@@ -517,29 +516,9 @@ async fn a_3_9_mib_error_page_on_every_request_keeps_the_run_and_its_har_bounded
         format!("HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}", page.len()).into_bytes()
     })
     .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let har = dir.path().join("run.har");
-    let har_arg = har.display().to_string();
-    let target = url(addr);
-    let ended = tokio::task::spawn_blocking(move || {
-        scimcheck(&[
-            "run",
-            &target,
-            // Memory is the point here, not time: 4 MiB answers each mapped afresh (main.rs
-            // pins glibc's mmap threshold) take longer than 2 s on a loaded machine.
-            "--timeout",
-            "10",
-            "--keep-going",
-            "--no-progress",
-            "--transcript",
-            &har_arg,
-        ])
-    })
-    .await
-    .expect("the run finishes");
+    let (ended, text) = run_with_har(url(addr)).await;
     assert_eq!(ended.code, 1, "{ended:#?}");
     ended.assert_sane();
-    let text = std::fs::read_to_string(&har).expect("the transcript is written");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("the transcript is JSON");
     let entries = doc["log"]["entries"].as_array().expect("entries");
     assert!(!entries.is_empty());
@@ -582,7 +561,8 @@ where
     url(addr)
 }
 
-/// `scimcheck run URL` with a HAR, off the runtime's threads; the HAR's text.
+/// `scimcheck run URL` with a HAR, off the runtime's threads, one whole run at a time; the
+/// HAR's text.
 async fn run_with_har(target: String) -> (Ended, String) {
     let _one_at_a_time = WHOLE_RUN.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -592,6 +572,8 @@ async fn run_with_har(target: String) -> (Ended, String) {
         scimcheck(&[
             "run",
             &target,
+            // Memory is the point of these runs, not time: 4 MiB answers each mapped afresh
+            // (main.rs pins glibc's mmap threshold) take longer than 2 s on a loaded machine.
             "--timeout",
             "10",
             "--keep-going",
