@@ -197,11 +197,14 @@ fn probe_checks(received: &Received) -> Vec<check::CheckResult> {
 
 /// Whether the body is a SCIM error (a SCIM service's 404, not a web server's).
 pub(crate) fn is_scim_error(received: &Received) -> bool {
-    received.json().ok().is_some_and(|body: Value| {
-        body.get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(scim::ERROR_SCHEMA)))
-    })
+    let reads = check::Reads::common();
+    check::parse_reading(&received.body, &reads)
+        .ok()
+        .is_some_and(|body: Value| {
+            body.get("schemas")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(scim::ERROR_SCHEMA)))
+        })
 }
 
 #[cfg(test)]

@@ -709,11 +709,8 @@ async fn a_256_kib_padding_in_every_answer_keeps_the_run_and_its_har_bounded() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_of_members_holds_at_most_jobs_answers_at_once() {
     // Each answer about 1 MB: the batch's 122 member creates held together were 130 MB.
-    let members: Vec<String> = (0..20_000)
-        .map(|i| format!(r#"{{"value":"m-{i:08}","display":"Member {i}"}}"#))
-        .collect();
     // As big as a group of 20,000 members, in every answer.
-    let bulk: Arc<str> = format!(r#""urn:example:bulk":[{}]"#, members.join(",")).into();
+    let bulk = bulk_members(20_000);
     let target = reference_behind(
         move |request: axum::extract::Request, next: axum::middleware::Next| {
             let bulk = bulk.clone();
@@ -739,4 +736,57 @@ async fn a_batch_of_members_holds_at_most_jobs_answers_at_once() {
     assert_eq!(ended.code, 0, "{ended:#?}");
     assert!(ended.stdout.contains("passed, 0 failed"), "{ended:#?}");
     ended.assert_sane();
+}
+
+/// `"urn:example:bulk":[…]` with `n` member objects: as big as a group of `n` members.
+fn bulk_members(n: usize) -> Arc<str> {
+    let members: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"value":"m-{i:08}","display":"Member {i}"}}"#))
+        .collect();
+    format!(r#""urn:example:bulk":[{}]"#, members.join(",")).into()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_as_big_as_a_40_000_member_group_keep_the_whole_run_bounded() {
+    // About 2 MB in every answer, lists and single resources alike.
+    let bulk = bulk_members(40_000);
+    let target = reference_behind(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let bulk = bulk.clone();
+            async move { with_first_attribute(next.run(request).await, &bulk).await }
+        },
+    )
+    .await;
+    let (ended, _har) = run_with_har(target).await;
+    // An attribute the server adds changes no verdict of Entra's.
+    assert_eq!(ended.code, 0, "{ended:#?}");
+    ended.assert_sane();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
+    // 4 MB of `0,` under the body limit: as `serde_json::Value`s, 160 MB each, and a run
+    // judges four at once.
+    let zeros: Arc<str> = format!("[{}]", vec!["0"; 2_000_000].join(",")).into();
+    let target = reference_behind(
+        move |_: axum::extract::Request, _: axum::middleware::Next| {
+            let zeros = zeros.clone();
+            async move {
+                axum::response::Response::builder()
+                    .header("content-type", "application/scim+json")
+                    .body(axum::body::Body::from(zeros.to_string()))
+                    .expect("a response")
+            }
+        },
+    )
+    .await;
+    let (ended, _har) = run_with_har(target).await;
+    assert_eq!(ended.code, 1, "{ended:#?}");
+    ended.assert_sane();
+    assert!(
+        ended
+            .stdout
+            .contains("the body is JSON of more than 131072 values"),
+        "{ended:#?}"
+    );
 }

@@ -23,7 +23,8 @@ pub struct SchemasError(String);
 /// Each mapped attribute of both tables, judged against a `/Schemas` body (a ListResponse, or
 /// a bare array as some servers send).
 pub fn diff(tables: &AttributeTables, schemas: &str) -> Result<Vec<Discovery>, SchemasError> {
-    let body: Value = serde_json::from_str(schemas).map_err(|e| SchemasError(e.to_string()))?;
+    // A schema list is a server's answer: parsed within the bounds of any other.
+    let body = crate::check::parse_bounded(schemas).map_err(|e| SchemasError(e.to_string()))?;
     let list = match &body {
         Value::Array(list) => list,
         Value::Object(o) => o

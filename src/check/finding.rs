@@ -82,6 +82,8 @@ pub enum NotJson {
     Empty,
     /// The parser's own error.
     Invalid(String),
+    /// JSON of more values than scimcheck reads in one answer ([`super::MAX_VALUES`]).
+    TooManyValues,
 }
 
 /// What is wrong with a ListResponse (RFC 7644 §3.4.2).
@@ -500,6 +502,10 @@ fn not_json(problem: &NotJson) -> String {
         }
         NotJson::Empty => "an empty body".into(),
         NotJson::Invalid(error) => format!("not JSON ({error})"),
+        NotJson::TooManyValues => format!(
+            "JSON of more than {} values, more than any SCIM answer holds (scimcheck parses no further)",
+            super::MAX_VALUES
+        ),
     }
 }
 

@@ -8,11 +8,11 @@
 use std::fmt;
 
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{CheckId, CheckResult, Finding, ListProblem, Target};
+use super::view::{parse_bounded, Budget};
+use super::{BodyError, CheckId, CheckResult, Finding, ListProblem, Reads, Target};
 use crate::attributes::AttrPath;
 use crate::scim::LIST_RESPONSE_SCHEMA;
 
@@ -100,11 +100,29 @@ impl<'de> Visitor<'de> for SpanVisitor<'_> {
 
 impl ListBody {
     /// Parses a list answer's text.
-    pub fn parse(text: &str) -> Result<ListBody, serde_json::Error> {
-        if text.trim_start().starts_with('{') {
-            serde_json::from_str(text)
-        } else {
-            serde_json::from_str(text).map(ListBody::Other)
+    pub fn parse(text: &str) -> Result<ListBody, BodyError> {
+        ListBody::parse_reading(text, &Reads::common())
+    }
+
+    /// Parses a list answer's text, with a large member other than `Resources` parsed only
+    /// when `reads` names it, and no more values than [`super::MAX_VALUES`] made of its
+    /// members (see [`super::parse_reading`]); each resource is bounded alike when read.
+    pub fn parse_reading(text: &str, reads: &Reads) -> Result<ListBody, BodyError> {
+        let budget = Budget::new();
+        if !text.trim_start().starts_with('{') {
+            return budget.parse(text).map(ListBody::Other);
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let list = de
+            .deserialize_map(ListVisitor {
+                reads,
+                budget: &budget,
+            })
+            .and_then(|list| de.end().map(|()| list));
+        match list {
+            Ok(list) => Ok(list),
+            Err(_) if budget.exceeded() => Err(BodyError::TooManyValues),
+            Err(error) => Err(BodyError::Json(error)),
         }
     }
 
@@ -177,15 +195,12 @@ impl ListBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ListVisitor)
-    }
+struct ListVisitor<'r> {
+    reads: &'r Reads,
+    budget: &'r Budget,
 }
 
-struct ListVisitor;
-
-impl<'de> Visitor<'de> for ListVisitor {
+impl<'de> Visitor<'de> for ListVisitor<'_> {
     type Value = ListBody;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -199,9 +214,17 @@ impl<'de> Visitor<'de> for ListVisitor {
         while let Some(key) = map.next_key::<String>()? {
             if key == "Resources" {
                 let raw: Box<RawValue> = map.next_value()?;
-                resources = Some(listed(raw).map_err(serde::de::Error::custom)?);
+                resources = Some(listed(raw, self.budget).map_err(serde::de::Error::custom)?);
             } else {
-                let value: Value = map.next_value()?;
+                let raw: &'de RawValue = map.next_value()?;
+                if !self.reads.parses(&key, raw.get()) {
+                    members.shift_remove(&key);
+                    continue;
+                }
+                let value = self.budget.parse(raw.get()).map_err(|error| match error {
+                    BodyError::Json(error) => serde::de::Error::custom(error),
+                    BodyError::TooManyValues => serde::de::Error::custom("too many JSON values"),
+                })?;
                 members.insert(key, value);
             }
         }
@@ -209,23 +232,39 @@ impl<'de> Visitor<'de> for ListVisitor {
     }
 }
 
-fn listed(raw: Box<RawValue>) -> Result<Listed, serde_json::Error> {
+fn listed(raw: Box<RawValue>, budget: &Budget) -> Result<Listed, String> {
     if raw.get().starts_with('[') {
-        Items::parse(raw).map(Listed::Array)
+        Items::parse(raw)
+            .map(Listed::Array)
+            .map_err(|e| e.to_string())
     } else {
-        serde_json::from_str(raw.get()).map(Listed::Other)
+        match budget.parse(raw.get()) {
+            Ok(value) => Ok(Listed::Other(value)),
+            Err(BodyError::Json(error)) => Err(error.to_string()),
+            Err(BodyError::TooManyValues) => Err("too many JSON values".into()),
+        }
     }
 }
 
-/// An item's text as a value. The whole body's parse read it as JSON, so `Null` is
-/// unreachable.
+/// An item's text as a value. The whole body's parse read it as JSON, so `Null` stands
+/// only for an item of more than [`super::MAX_VALUES`] values, which no resource is.
 fn value(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
+    parse_bounded(text).unwrap_or(Value::Null)
 }
 
 /// Parses a list answer, or finds why it is not JSON (an HTML page, empty, …).
 pub fn list_body(received: &crate::http::Received) -> Result<ListBody, Box<CheckResult>> {
-    ListBody::parse(&received.body).map_err(|error| super::not_json(received, &error))
+    list_reading(received, &Reads::common())
+}
+
+/// A list answer's body parsed as far as `reads` says ([`ListBody::parse_reading`]), or why
+/// it is not JSON.
+pub fn list_reading(
+    received: &crate::http::Received,
+    reads: &Reads,
+) -> Result<ListBody, Box<CheckResult>> {
+    ListBody::parse_reading(&received.body, reads)
+        .map_err(|error| super::not_json(received, &error))
 }
 
 /// A filter query's answer judged as far as a list goes: status 200, a JSON body, the

@@ -15,6 +15,7 @@ pub mod server_error;
 mod severity;
 mod status;
 mod subset;
+mod view;
 
 pub use finding::{
     AttrProblem, Differing, Finding, ListProblem, ManagerProblem, Named, NotJson, ResourceProblem,
@@ -22,8 +23,8 @@ pub use finding::{
 };
 pub use headers::content_type;
 pub use list::{
-    list_answer, list_body, list_count, list_ids, list_matches, list_shape, resources, ListBody,
-    Listed,
+    list_answer, list_body, list_count, list_ids, list_matches, list_reading, list_shape,
+    resources, ListBody, Listed,
 };
 pub use resource::{
     attributes, manager, member_ids, members, members_excluded, resource_shape, resync,
@@ -32,6 +33,7 @@ pub use resource::{
 pub use severity::{is_normalised, Severity};
 pub use status::status;
 pub use subset::body_subset;
+pub use view::{parse_bounded, parse_reading, BodyError, Reads, MAX_VALUES};
 
 use std::fmt;
 
@@ -264,17 +266,31 @@ impl CheckResult {
 
 /// Parses a response body as JSON, or finds why it is not (an HTML page, empty, …).
 pub fn json_body(received: &crate::http::Received) -> Result<serde_json::Value, Box<CheckResult>> {
-    received.json().map_err(|error| not_json(received, &error))
+    received
+        .json()
+        .map_err(|error| not_json(received, &BodyError::Json(error)))
+}
+
+/// Parses a response body as JSON as far as `reads` says ([`parse_reading`]), or finds why
+/// it is not JSON.
+pub fn json_reading(
+    received: &crate::http::Received,
+    reads: &Reads,
+) -> Result<serde_json::Value, Box<CheckResult>> {
+    parse_reading(&received.body, reads).map_err(|error| not_json(received, &error))
 }
 
 /// The finding on a body that did not parse as JSON.
-fn not_json(received: &crate::http::Received, error: &serde_json::Error) -> Box<CheckResult> {
+fn not_json(received: &crate::http::Received, error: &BodyError) -> Box<CheckResult> {
     let problem = if received.is_html() {
         NotJson::Html
     } else if received.body.trim().is_empty() {
         NotJson::Empty
     } else {
-        NotJson::Invalid(error.to_string())
+        match error {
+            BodyError::Json(error) => NotJson::Invalid(error.to_string()),
+            BodyError::TooManyValues => NotJson::TooManyValues,
+        }
     };
     Box::new(CheckResult::fail(
         CheckId::Json,

@@ -78,7 +78,7 @@ impl ServerError {
             detail: None,
             fields: Vec::new(),
         };
-        match received.json() {
+        match super::parse_reading(&received.body, &error_reads()) {
             Ok(Value::Object(body)) => error.read_json(&body),
             _ => {
                 let text = received.body.trim();
@@ -88,6 +88,8 @@ impl ServerError {
         Some(error)
     }
 
+    /// Reads the shapes below; an error is a few lines, so an attribute of more than
+    /// 64 KiB is not one of its messages (see [`super::parse_reading`]).
     fn read_json(&mut self, body: &Map<String, Value>) {
         let text = |key: &str| body.get(key).and_then(Value::as_str).map(one_line);
         let is_scim = body
@@ -411,6 +413,25 @@ fn one_line(text: &str) -> String {
         .chars()
         .take(DETAIL_LIMIT)
         .collect()
+}
+
+/// The members an error body's shapes read by name (see [`ServerError::read_json`]).
+fn error_reads() -> super::Reads {
+    let mut reads = super::Reads::common();
+    let shapes = [
+        "detail",
+        "scimType",
+        "status",
+        "errors",
+        "title",
+        "error",
+        "message",
+        "error_description",
+    ];
+    for name in shapes {
+        reads.name(name);
+    }
+    reads
 }
 
 #[cfg(test)]

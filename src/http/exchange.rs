@@ -192,13 +192,14 @@ impl Received {
         }
         let end = cut_point(&self.body[..text], cap);
         self.body.truncate(end);
-        self.body.shrink_to_fit();
         let _ = write!(
             self.body,
             "\n… body cut: {}, kept {}",
             human_size(size),
             human_size(end)
         );
+        // After the note: shrunk before it, the body would grow to twice what it keeps.
+        self.body.shrink_to_fit();
         self.full_size = Some(size);
     }
 }

@@ -380,7 +380,19 @@ fn read_answer(received: &Received) -> Result<(Secret, Issued), OAuthProblem> {
     if received.is_html() {
         return Err(OAuthProblem::Html { status });
     }
-    let body: Option<Value> = received.json().ok();
+    // An answer of the token endpoint is a server's too: parsed within the same bounds,
+    // with the members RFC 6749 §5.1 and §5.2 name.
+    let mut reads = crate::check::Reads::common();
+    for name in [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "error",
+        "error_description",
+    ] {
+        reads.name(name);
+    }
+    let body = crate::check::parse_reading(&received.body, &reads).ok();
     if !(200..300).contains(&status) {
         let field = |name: &str| {
             body.as_ref()

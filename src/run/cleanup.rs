@@ -64,8 +64,13 @@ pub(crate) fn raw_create(
 
 /// The id a create's answer names.
 pub(crate) fn created_id(received: &crate::http::Received) -> Option<String> {
-    let body: serde_json::Value = received.json().ok()?;
-    body.get("id")?.as_str().map(str::to_owned)
+    /// Only the id: whatever else the server answers is skipped, not parsed.
+    #[derive(serde::Deserialize)]
+    struct Created {
+        id: Option<serde_json::Value>,
+    }
+    let body: Created = serde_json::from_str(&received.body).ok()?;
+    body.id?.as_str().map(str::to_owned)
 }
 
 /// Where a create stands after its answer (`None`: none came, or it is to be sent again).

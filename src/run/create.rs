@@ -65,7 +65,7 @@ impl Runner<'_> {
             }
             None => None,
         };
-        let Some((answer, changes)) = tried else {
+        let Some(((at, received), changes)) = tried else {
             world.object_mut(object).never_created = Some(Blame {
                 step: step.id.clone(),
                 check: CheckId::Status,
@@ -77,7 +77,10 @@ impl Runner<'_> {
         record.on_fallback(note.clone());
         world.learn(&note);
         world.object_mut(object).fallback = Some(note);
-        Ok(Some(answer))
+        // Parsed as far as the step reads it: its captures read this answer.
+        let reads = super::step::reads(world, step, &prepared.intent);
+        let body = check::parse_reading(&received.body, &reads).ok();
+        Ok(Some((at, received, body)))
     }
 
     /// Up to [`MAX_TRIES`] reduced creates, each derived from the last refusal. The answer
@@ -96,7 +99,7 @@ impl Runner<'_> {
         mut error: ServerError,
         mut sent: Option<Value>,
         record: &mut Record,
-    ) -> Result<Option<(Answer, Vec<FallbackChange>)>, Ended> {
+    ) -> Result<Option<((ExchangeRef, Received), Vec<FallbackChange>)>, Ended> {
         let mut changes: Vec<FallbackChange> = Vec::new();
         for _ in 0..MAX_TRIES {
             let state = world.object(object);
@@ -116,8 +119,7 @@ impl Runner<'_> {
             let (at, received) = self.send_recorded(&request, record, false).await?;
             self.create_answered(world, &intent, Some(received.status));
             if (200..300).contains(&received.status) {
-                let body = received.json().ok();
-                return Ok(Some(((at, received, body), changes)));
+                return Ok(Some(((at, received), changes)));
             }
             let Some(next) = ServerError::parse(&received) else {
                 return Ok(None);
@@ -279,7 +281,7 @@ impl Runner<'_> {
                 let tried = self
                     .retry_create(world, renderer, member, false, error, sent, record)
                     .await?;
-                if let Some(((_, accepted, _), more)) = tried {
+                if let Some(((_, accepted), more)) = tried {
                     changes.extend(more);
                     answer = Some(accepted);
                 }
@@ -289,7 +291,10 @@ impl Runner<'_> {
                 return Ok(None);
             }
         }
-        let body = answer.as_ref().and_then(|r| r.json().ok());
+        // `apply` reads the created id; the rest of the answer is not parsed.
+        let body = answer
+            .as_ref()
+            .and_then(|r| check::parse_reading(&r.body, &check::Reads::common()).ok());
         let intent = Intent::Create {
             object: member,
             kind: ResourceKind::User,

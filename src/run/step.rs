@@ -9,7 +9,7 @@ use super::world::{ObjectState, World};
 use crate::attributes::{AttrPath, ResourceKind};
 use crate::check::{self, CheckId, CheckResult, Named, WriteAnswer};
 use crate::http::Received;
-use crate::plan::{Expectation, ObjectId, StepPlan};
+use crate::plan::{Expectation, JsonTemplate, ObjectId, StepPlan};
 
 /// The checks on a step's response.
 pub(crate) fn check_response(
@@ -39,11 +39,12 @@ pub(crate) fn check_response(
         || expect.resource.is_some()
         || expect.body.is_some()
         || !step.captures.is_empty();
+    let reads = reads(world, step, intent);
     if !needs_json {
-        return (checks, received.json().ok());
+        return (checks, check::parse_reading(&received.body, &reads).ok());
     }
     if expect.list.is_some() {
-        let list = match check::list_body(received) {
+        let list = match check::list_reading(received, &reads) {
             Ok(list) => list,
             Err(failure) => {
                 checks.push(*failure);
@@ -55,7 +56,7 @@ pub(crate) fn check_response(
         subset_check(world, expect, &body, &mut checks);
         return (checks, Some(body));
     }
-    let body = match check::json_body(received) {
+    let body = match check::json_reading(received, &reads) {
         Ok(body) => body,
         Err(failure) => {
             checks.push(*failure);
@@ -83,6 +84,30 @@ pub(crate) fn check_response(
     }
     subset_check(world, expect, &body, &mut checks);
     (checks, Some(body))
+}
+
+/// The top-level attributes the checks on the step's answer read, beyond the common ones:
+/// the mapped attributes of its objects, its `body:` and its captures.
+pub(super) fn reads(world: &World, step: &StepPlan, intent: &Intent) -> check::Reads {
+    let mut reads = check::Reads::common();
+    for object in intent.objects() {
+        let state = world.object(object);
+        for expected in state.expected().iter().chain(&state.source_expected()) {
+            reads.path(&expected.path);
+        }
+    }
+    if let Intent::Lookup { attr, .. } = intent {
+        reads.path(attr);
+    }
+    if let Some(JsonTemplate::Object(members)) = &step.expect.body {
+        for (name, _) in members {
+            reads.name(name);
+        }
+    }
+    for capture in &step.captures {
+        reads.pointer(&capture.pointer);
+    }
+    reads
 }
 
 /// The step's `body:` expectation, on the body as a value.
@@ -183,7 +208,13 @@ pub(crate) fn check_read_back(
     if !ok {
         return (checks, None);
     }
-    let body = match check::json_body(received) {
+    let mut reads = check::Reads::common();
+    for object in intent.objects() {
+        for expected in world.object(object).expected() {
+            reads.path(&expected.path);
+        }
+    }
+    let body = match check::json_reading(received, &reads) {
         Ok(body) => body,
         Err(failure) => {
             checks.push(read_back(*failure));
