@@ -306,10 +306,8 @@ impl Facts {
                     facts.known_values.extend(names.map(str::to_owned));
                 }
             }
-            let found = received
-                .json()
-                .ok()
-                .is_some_and(|b: Value| !crate::check::resources(&b).is_empty());
+            let found =
+                crate::check::ListBody::parse(&received.body).is_ok_and(|list| !list.is_empty());
             let groups = url_path(&exchange.sent.url).ends_with("/Groups");
             facts.group_found |= found && groups && is_filter_query(&exchange.sent.url);
             if let (true, Some(value)) = (found, filter_value(&exchange.sent.url)) {
