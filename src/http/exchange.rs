@@ -82,6 +82,22 @@ impl Exchange {
         self
     }
 
+    /// The exchange as [`Exchange::kept`] keeps it, and its whole answer for the checks,
+    /// with no whole copy of the body made.
+    pub(crate) fn split_kept(self) -> (Exchange, Result<Received, TransportError>) {
+        let kept = match &self.received {
+            Ok(received) => Ok(received.kept_copy(KEPT_BODY)),
+            Err(error) => Err(error.clone()),
+        };
+        let whole = self.received;
+        let exchange = Exchange {
+            sent: self.sent,
+            received: kept,
+            elapsed: self.elapsed,
+        };
+        (exchange, whole)
+    }
+
     /// Cuts the response body to about `cap` bytes, as [`Exchange::kept`].
     pub(crate) fn cut_to(&mut self, cap: usize) {
         if let Ok(received) = &mut self.received {
@@ -192,16 +208,49 @@ impl Received {
         }
         let end = cut_point(&self.body[..text], cap);
         self.body.truncate(end);
-        let _ = write!(
-            self.body,
-            "\n… body cut: {}, kept {}",
-            human_size(size),
-            human_size(end)
-        );
+        self.body.push_str(&cut_note(size, end));
         // After the note: shrunk before it, the body would grow to twice what it keeps.
         self.body.shrink_to_fit();
         self.full_size = Some(size);
     }
+
+    /// A copy cut as [`Received::keep`] cuts it, made without copying the whole body first
+    /// (an answer may be 4 MiB, and the checks still read the whole one).
+    pub(crate) fn kept_copy(&self, cap: usize) -> Received {
+        let body = match self.full_size {
+            None if self.body.len() > cap => {
+                let end = cut_point(&self.body, cap);
+                let note = cut_note(self.body.len(), end);
+                let mut body = String::with_capacity(end + note.len());
+                body.push_str(&self.body[..end]);
+                body.push_str(&note);
+                return Received {
+                    status: self.status,
+                    headers: self.headers.clone(),
+                    body,
+                    full_size: Some(self.body.len()),
+                };
+            }
+            _ => self.body.clone(),
+        };
+        let mut copy = Received {
+            status: self.status,
+            headers: self.headers.clone(),
+            body,
+            full_size: self.full_size,
+        };
+        copy.keep(cap);
+        copy
+    }
+}
+
+/// The line a cut body ends with: its true size and what was kept.
+fn cut_note(size: usize, kept: usize) -> String {
+    format!(
+        "\n… body cut: {}, kept {}",
+        human_size(size),
+        human_size(kept)
+    )
 }
 
 /// Where to cut `body` to keep at most `cap` bytes: after the last character near the cap
@@ -317,6 +366,17 @@ mod tests {
         assert_eq!(note, "… body cut: 3.9 MiB, kept 16 KiB");
         // A larger cap keeps what the smaller one kept.
         assert_eq!(kept.clone().kept(), kept);
+    }
+
+    #[test]
+    fn a_kept_copy_is_what_keeping_the_whole_body_keeps() {
+        let page = format!("<html>{}</html>", "x ".repeat(2_044_723));
+        for body in [page, "{\"a\":1}".to_owned()] {
+            let exchange = answered(body);
+            let (kept, whole) = exchange.clone().split_kept();
+            assert_eq!(kept, exchange.clone().kept());
+            assert_eq!(whole, exchange.received);
+        }
     }
 
     #[test]

@@ -319,7 +319,7 @@ impl<'a> Runner<'a> {
         if !accepted {
             refused_write(world, &prepared.intent, &step.id);
         }
-        let mut answer = accepted.then(|| (at, received.clone(), body));
+        let mut answer = accepted.then_some((at, received, body));
         if let (false, Intent::Create { object, .. }) = (accepted, &prepared.intent) {
             answer = self
                 .fall_back(world, renderer, *object, step, &prepared, refused, record)
@@ -725,11 +725,11 @@ pub(super) fn record_sent(
     let Some(exchange) = sent.last else {
         return Err((StepStatus::NotRun(NotRun::Interrupted), Some(Abort)));
     };
-    let received = exchange.received.clone();
+    let (kept, received) = exchange.split_kept();
     let at = if own {
-        record.push_request(exchange)
+        record.push_request(kept)
     } else {
-        record.push(exchange)
+        record.push(kept)
     };
     match received {
         Ok(received) => {
