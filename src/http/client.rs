@@ -172,9 +172,21 @@ impl Client {
         &self.tenant
     }
 
+    pub(super) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The one long-lived token, when the client sends one (not OAuth).
+    pub(super) fn static_token(&self) -> Option<&Secret> {
+        match &self.credential {
+            Credential::Static(token) => Some(token),
+            Credential::OAuth(_) => None,
+        }
+    }
+
     /// The request for the wire: its head with the token, and where a `Proxy-Authorization`
     /// went into it, if one did.
-    fn outgoing<'a>(
+    pub(super) fn outgoing<'a>(
         &self,
         request: &'a Request,
         url: url::Url,

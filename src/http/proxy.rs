@@ -238,7 +238,7 @@ impl Write for Stream {
 type Connecting<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
 
 /// Readies `service` and calls it once.
-async fn oneshot<S>(mut service: S, dst: http::Uri) -> Result<S::Response, BoxError>
+pub(super) async fn oneshot<S>(mut service: S, dst: http::Uri) -> Result<S::Response, BoxError>
 where
     S: tower_service::Service<http::Uri>,
     S::Error: Into<BoxError>,

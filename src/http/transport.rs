@@ -26,6 +26,8 @@ const MAX_REDIRECTS: usize = 5;
 #[derive(Clone)]
 pub(crate) struct Transport {
     pool: Pool<Connector, Full<Bytes>>,
+    /// The pool's connector, for `load`'s own connections (`super::lane`).
+    connector: Connector,
     matcher: Arc<Matcher>,
     timeout: Duration,
     body_limit: usize,
@@ -55,6 +57,17 @@ impl Transport {
         self.timeout
     }
 
+    pub(crate) fn connector(&self) -> &Connector {
+        &self.connector
+    }
+
+    /// Whether requests to `origin` are forwarded by an HTTP proxy (absolute-form request
+    /// line, `Proxy-Authorization` in the head) rather than sent on a connection to the origin
+    /// itself, directly or through a `CONNECT` tunnel.
+    pub(crate) fn forwarded(&self, origin: &http::Uri) -> bool {
+        origin.scheme_str() == Some("http") && self.matcher.intercept(origin).is_some()
+    }
+
     pub(crate) fn new(options: &ClientOptions) -> Result<Transport, ClientError> {
         let asked_for_client_cert = super::tls::AskedForClientCert::default();
         let tls = super::tls::config(options, &asked_for_client_cert)?;
@@ -66,9 +79,10 @@ impl Transport {
         let connector = Connector::new(http, tls, matcher.clone());
         let pool = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(connector);
+            .build(connector.clone());
         Ok(Transport {
             pool,
+            connector,
             matcher,
             timeout: options.timeout,
             body_limit: options.body_limit,
@@ -114,7 +128,20 @@ impl Transport {
 
     async fn follow(
         &self,
+        outgoing: Outgoing<'_>,
+        authority: &str,
+    ) -> Result<Answer, TransportError> {
+        let first = self.once(&outgoing, authority).await?;
+        self.redirects(outgoing, first, authority).await
+    }
+
+    /// Follows `received`, the answer to `outgoing`, when it is a redirect within the first
+    /// URL's origin (see [`Transport::send`]); `received` itself otherwise. `load`'s own
+    /// connections hand their rare redirects here (`super::lane`).
+    pub(crate) async fn redirects(
+        &self,
         mut outgoing: Outgoing<'_>,
+        mut received: Answer,
         authority: &str,
     ) -> Result<Answer, TransportError> {
         let mut hops = 0;
@@ -122,7 +149,6 @@ impl Transport {
         // answers are none, and a load sends thousands a second.
         let mut redirected: Option<(url::Origin, Vec<url::Url>)> = None;
         loop {
-            let received = self.once(&outgoing, authority).await?;
             let Some(location) = received
                 .header("location")
                 .filter(|_| matches!(received.status, 301 | 302 | 303 | 307 | 308))
@@ -154,6 +180,7 @@ impl Transport {
             }
             visited.push(next.clone());
             outgoing.url = next;
+            received = self.once(&outgoing, authority).await?;
         }
     }
 
@@ -179,6 +206,15 @@ impl Transport {
             .request(request)
             .await
             .map_err(|e| self.classify(authority, &e))?;
+        self.read(response, authority).await
+    }
+
+    /// Reads an answer's body, within the body cap.
+    pub(crate) async fn read(
+        &self,
+        response: http::Response<hyper::body::Incoming>,
+        authority: &str,
+    ) -> Result<Answer, TransportError> {
         let (head, mut incoming) = response.into_parts();
         // The rest of the head is let go before the body is read (see `Answer`).
         let http::response::Parts {
@@ -255,7 +291,7 @@ impl Answer {
 impl Transport {
     /// [`TransportError::classify`], knowing whether a server asked for a client certificate:
     /// a server that requires one and gets none breaks off the handshake or the connection.
-    fn classify(
+    pub(crate) fn classify(
         &self,
         authority: &str,
         error: &(dyn std::error::Error + 'static),

@@ -12,10 +12,10 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::pace::{each, Pacer};
+use super::pace::{each_with, Pacer};
 use super::stats::{Ending, Kind, Recorder};
 use crate::attributes::{AttrPath, ResourceKind};
-use crate::http::{Answer, Client, Request};
+use crate::http::{Answer, Answered, Client, Lane, Prepared, Request};
 use crate::profile::{Change, Renderer};
 use crate::run::{found, Entry, Fate, Found, Ledger, LedgerView};
 
@@ -128,32 +128,94 @@ impl Load {
         }
     }
 
-    /// Runs the mix until it is done, its duration is over, or it is stopped.
+    /// Runs the mix until it is done, its duration is over, or it is stopped. Each worker
+    /// sends on a connection of its own (`crate::http::Lane`).
     pub(crate) async fn run(&self) {
         let concurrency = self.shape.concurrency;
+        let lookup = self.prepared_lookup().await;
+        let lookup = lookup.as_ref();
+        let lane = || self.client.lane();
         match self.shape.mix {
             Mix::Lookups => {
-                each(self.shape.users, concurrency, |i| async move {
-                    let request = self.user_lookup(i);
-                    let _ = self.send(Kind::UserLookup, &request).await;
-                })
+                each_with(
+                    self.shape.users,
+                    concurrency,
+                    lane,
+                    |mut lane, i| async move {
+                        let _ = self.look_up_user(&mut lane, lookup, i).await;
+                        lane
+                    },
+                )
                 .await;
             }
             Mix::Cycle => {
-                each(self.shape.users, concurrency, |i| self.provision_user(i)).await;
+                each_with(
+                    self.shape.users,
+                    concurrency,
+                    lane,
+                    |mut lane, i| async move {
+                        self.provision_user(&mut lane, lookup, i).await;
+                        lane
+                    },
+                )
+                .await;
                 let ids = self.user_ids();
                 let users: Vec<String> = (0..self.shape.users)
                     .filter_map(|i| ids.get(&self.user_name(i)).cloned())
                     .collect();
                 let users = &users;
-                each(self.shape.groups, concurrency, |g| {
-                    self.provision_group(g, users)
-                })
+                each_with(
+                    self.shape.groups,
+                    concurrency,
+                    lane,
+                    |mut lane, g| async move {
+                        self.provision_group(&mut lane, g, users).await;
+                        lane
+                    },
+                )
                 .await;
                 self.manager_pass(&ids).await;
                 self.incremental_cycle(&ids).await;
             }
         }
+    }
+
+    /// Every user lookup is the same request but for the user's number in its filter value
+    /// (§1.5), so its head is spelled once and each lookup writes only its number into the
+    /// target ([`Prepared`]). Checked against the renderer's own lookups of two users; `None`
+    /// (each lookup rendered whole, as before) when they differ.
+    async fn prepared_lookup(&self) -> Option<Prepared> {
+        // Digits are sent as they are in every profile's filter value, and this run of them
+        // is in no run id (8 hex digits) or base URL one would take for a user's number.
+        const SLOT: &str = "918273645546372819";
+        let sample =
+            self.renderer
+                .lookup(ResourceKind::User, &self.matching, &self.user_name(SLOT));
+        let prepared = self.client.lane().prepare(&sample, SLOT).await?;
+        let same = [0, 7, 12_345].iter().all(|&i| {
+            let mut digits = itoa::Buffer::new();
+            prepared.sends_as(&self.client, digits.format(i), &self.user_lookup(i))
+        });
+        same.then_some(prepared)
+    }
+
+    /// User `i`'s lookup by the matching attribute: prepared when it can be.
+    async fn look_up_user(
+        &self,
+        lane: &mut Lane<'_>,
+        lookup: Option<&Prepared>,
+        i: usize,
+    ) -> Option<Answer> {
+        let mut digits = itoa::Buffer::new();
+        let request;
+        let what = match lookup {
+            Some(prepared) => What::Prepared(prepared, digits.format(i)),
+            None => {
+                request = self.user_lookup(i);
+                What::Request(&request)
+            }
+        };
+        self.send(lane, Kind::UserLookup, what).await
     }
 
     /// §3.1, §3.3 step 3: once every user exists, one PATCH per user with a manager, in the
@@ -169,12 +231,19 @@ impl Load {
                 Some((user, manager))
             })
             .collect();
-        stream::iter(pairs)
-            .for_each_concurrent(self.shape.concurrency, |(user, manager)| async move {
+        let (pairs, lane) = (&pairs, || self.client.lane());
+        each_with(
+            pairs.len(),
+            self.shape.concurrency,
+            lane,
+            |mut lane, k| async move {
+                let (user, manager) = pairs[k];
                 let request = self.renderer.set_manager(user, Some(manager), false);
-                let _ = self.send(Kind::ManagerSet, &request).await;
-            })
-            .await;
+                let _ = self.send(&mut lane, Kind::ManagerSet, &request).await;
+                lane
+            },
+        )
+        .await;
     }
 
     /// §3.5, §7: the incremental cycle after the initial one: each changed user is read, then
@@ -186,25 +255,37 @@ impl Load {
         let updated: Vec<(usize, &String)> = updated_users(*count, self.shape.users)
             .filter_map(|i| Some((i, ids.get(&self.user_name(i))?)))
             .collect();
-        stream::iter(updated)
-            .for_each_concurrent(self.shape.concurrency, |(i, id)| async move {
-                let read = self.renderer.get(ResourceKind::User, id);
-                if self.send(Kind::UserRead, &read).await.is_none() {
-                    return;
-                }
-                let values = user_values(&self.matching, &self.user_name(i), i);
-                let change = Change {
-                    path: path.clone(),
-                    value: Value::from(format!("Load User {i} changed")),
-                    // §3.5: `Replace` where the create set a value, `Add` where it did not.
-                    present: values.iter().any(|(p, _)| p == path),
-                };
-                let patch =
-                    self.renderer
-                        .patch(ResourceKind::User, id, std::slice::from_ref(&change));
-                let _ = self.send(Kind::UserUpdate, &patch).await;
-            })
-            .await;
+        let (updated, lane) = (&updated, || self.client.lane());
+        each_with(
+            updated.len(),
+            self.shape.concurrency,
+            lane,
+            |mut lane, k| async move {
+                let (i, id) = updated[k];
+                self.update_user(&mut lane, path, i, id).await;
+                lane
+            },
+        )
+        .await;
+    }
+
+    /// One user of the incremental cycle: the read, then the PATCH.
+    async fn update_user(&self, lane: &mut Lane<'_>, path: &AttrPath, i: usize, id: &str) {
+        let read = self.renderer.get(ResourceKind::User, id);
+        if self.send(lane, Kind::UserRead, &read).await.is_none() {
+            return;
+        }
+        let values = user_values(&self.matching, &self.user_name(i), i);
+        let change = Change {
+            path: path.clone(),
+            value: Value::from(format!("Load User {i} changed")),
+            // §3.5: `Replace` where the create set a value, `Add` where it did not.
+            present: values.iter().any(|(p, _)| p == path),
+        };
+        let patch = self
+            .renderer
+            .patch(ResourceKind::User, id, std::slice::from_ref(&change));
+        let _ = self.send(lane, Kind::UserUpdate, &patch).await;
     }
 
     /// The rate the load's requests went out at (see [`Pacer::sent_rate`]), and the latest
@@ -240,7 +321,7 @@ impl Load {
             .collect()
     }
 
-    fn user_name(&self, i: usize) -> String {
+    fn user_name(&self, i: impl std::fmt::Display) -> String {
         format!("scimcheck-load-{}-{i}@example.com", self.shape.run_id)
     }
 
@@ -251,9 +332,8 @@ impl Load {
     }
 
     /// §3.3: the lookup by the matching attribute, then the POST when nothing matched.
-    async fn provision_user(&self, i: usize) {
-        let lookup = self.user_lookup(i);
-        let Some(found) = self.send(Kind::UserLookup, &lookup).await else {
+    async fn provision_user(&self, lane: &mut Lane<'_>, lookup: Option<&Prepared>, i: usize) {
+        let Some(found) = self.look_up_user(lane, lookup, i).await else {
             return;
         };
         if !(found.status == 200 && total_results(&found) == Some(0)) {
@@ -263,17 +343,17 @@ impl Load {
         let request = self
             .renderer
             .create_user(&user_values(&self.matching, &name, i));
-        self.create(ResourceKind::User, &name, &request).await;
+        self.create(lane, ResourceKind::User, &name, &request).await;
     }
 
     /// §4.1, §4.3: the lookup by displayName, the POST, then one PATCH per member, in order.
-    async fn provision_group(&self, g: usize, users: &[String]) {
+    async fn provision_group(&self, lane: &mut Lane<'_>, g: usize, users: &[String]) {
         let name = format!("scimcheck-load-{}-group-{g}", self.shape.run_id);
         let display_name = AttrPath::parse("displayName").expect("a constant path parses");
         let lookup = self
             .renderer
             .lookup(ResourceKind::Group, &display_name, &name);
-        let Some(found) = self.send(Kind::GroupLookup, &lookup).await else {
+        let Some(found) = self.send(lane, Kind::GroupLookup, &lookup).await else {
             return;
         };
         if !(found.status == 200 && total_results(&found) == Some(0)) {
@@ -287,7 +367,10 @@ impl Load {
             ),
         ];
         let request = self.renderer.create_group(&values, true);
-        let Some(group_id) = self.create(ResourceKind::Group, &name, &request).await else {
+        let Some(group_id) = self
+            .create(lane, ResourceKind::Group, &name, &request)
+            .await
+        else {
             return;
         };
         if users.is_empty() {
@@ -299,7 +382,7 @@ impl Load {
             let request = self
                 .renderer
                 .add_members(&group_id, std::slice::from_ref(member));
-            let Some(answered) = self.send_timed(Kind::MemberAdd, &request).await else {
+            let Some(answered) = self.send_timed(lane, Kind::MemberAdd, &request).await else {
                 return;
             };
             self.stats.member_add(k, answered.1);
@@ -309,13 +392,19 @@ impl Load {
     /// Sends a create of `name`, in the ledger from before it is sent until its answer says
     /// it was refused: a create without an answer (or with a 5xx) may have made the object,
     /// and cleanup looks it up by its name (issue 11). The id of the object made, if usable.
-    async fn create(&self, kind: ResourceKind, name: &str, request: &Request) -> Option<String> {
+    async fn create(
+        &self,
+        lane: &mut Lane<'_>,
+        kind: ResourceKind,
+        name: &str,
+        request: &Request,
+    ) -> Option<String> {
         lock(&self.ledger).created(kind, None, name, name, 0);
         let stats_kind = match kind {
             ResourceKind::User => Kind::UserCreate,
             ResourceKind::Group => Kind::GroupCreate,
         };
-        let status = match self.send_outcome(stats_kind, request).await {
+        let status = match self.send_outcome(lane, stats_kind, request.into()).await {
             Outcome::NotSent => {
                 // Never sent, or only throttled: the server holds nothing of it.
                 set_fate(&mut lock(&self.ledger), kind, name, Fate::Gone);
@@ -365,8 +454,13 @@ impl Load {
         }
     }
 
-    async fn send(&self, kind: Kind, request: &Request) -> Option<Answer> {
-        self.send_timed(kind, request)
+    async fn send<'a>(
+        &self,
+        lane: &mut Lane<'_>,
+        kind: Kind,
+        what: impl Into<What<'a>>,
+    ) -> Option<Answer> {
+        self.send_timed(lane, kind, what)
             .await
             .map(|(answer, _)| answer)
     }
@@ -374,8 +468,13 @@ impl Load {
     /// Sends on schedule and records it; a 429 is waited out and sent again (§6.2, Entra's
     /// documented `honour` behaviour). The 2xx answer with its latency (the wait for the
     /// schedule left out), or `None` when stopped or when no 2xx came.
-    async fn send_timed(&self, kind: Kind, request: &Request) -> Option<(Answer, Duration)> {
-        match self.send_outcome(kind, request).await {
+    async fn send_timed<'a>(
+        &self,
+        lane: &mut Lane<'_>,
+        kind: Kind,
+        what: impl Into<What<'a>>,
+    ) -> Option<(Answer, Duration)> {
+        match self.send_outcome(lane, kind, what.into()).await {
             Outcome::Answered(answer, elapsed) if (200..300).contains(&answer.status) => {
                 Some((answer, elapsed))
             }
@@ -385,14 +484,14 @@ impl Load {
 
     /// [`Load::send_timed`], saying how the request ended: the last answer (a 429 when every
     /// try was throttled), none, or not sent.
-    async fn send_outcome(&self, kind: Kind, request: &Request) -> Outcome {
+    async fn send_outcome(&self, lane: &mut Lane<'_>, kind: Kind, what: What<'_>) -> Outcome {
         let mut last = Outcome::NotSent;
         for _ in 0..=RETRIES {
             // Stopped before a retry: the 429s before it made nothing.
             if !self.wait_turn().await {
                 return Outcome::NotSent;
             }
-            let (answer, wait) = send_once(&self.client, &self.stats, kind, request).await;
+            let (answer, wait) = send_once(lane, &self.stats, kind, what).await;
             last = match answer {
                 Some((answer, elapsed)) => Outcome::Answered(answer, elapsed),
                 None => Outcome::NoAnswer,
@@ -406,17 +505,39 @@ impl Load {
     }
 }
 
+/// A request for [`send_once`]: whole, or prepared with its varying part.
+#[derive(Clone, Copy)]
+enum What<'a> {
+    Request(&'a Request),
+    Prepared(&'a Prepared, &'a str),
+}
+
+impl<'a> From<&'a Request> for What<'a> {
+    fn from(request: &'a Request) -> Self {
+        What::Request(request)
+    }
+}
+
+impl What<'_> {
+    async fn on(self, lane: &mut Lane<'_>) -> Answered {
+        match self {
+            What::Request(request) => lane.answer(request).await,
+            What::Prepared(prepared, fill) => lane.answer_prepared(prepared, fill).await,
+        }
+    }
+}
+
 /// One request, recorded; with how long to wait before sending it again after a 429.
 ///
-/// Sent through [`Client::answer`]: no record of the exchange is made, since `load` reads
-/// only the status, `Retry-After`, and the one field its cycle needs of the body.
+/// Sent as [`Client::answer`] sends it: no record of the exchange is made, since `load`
+/// reads only the status, `Retry-After`, and the one field its cycle needs of the body.
 async fn send_once(
-    client: &Client,
+    lane: &mut Lane<'_>,
     stats: &Recorder,
     kind: Kind,
-    request: &Request,
+    what: What<'_>,
 ) -> (Option<(Answer, Duration)>, Option<Duration>) {
-    let (answer, elapsed) = client.answer(request).await;
+    let (answer, elapsed) = what.on(lane).await;
     let Ok(answer) = answer else {
         stats.record(kind, elapsed, &Ending::Transport, false);
         return (None, None);
@@ -674,15 +795,18 @@ impl Sweeper<'_> {
 
     /// One request, paced, with 429s waited out; the last answer, `None` when none came.
     async fn send(&self, kind: Kind, request: &Request) -> Option<Answer> {
+        // Through the pool: each object's sweep is a future of its own, with no worker to
+        // keep a connection.
+        let mut lane = self.client.pooled();
         for _ in 0..RETRIES {
             self.pacer.wait_turn().await;
-            match send_once(self.client, self.stats, kind, request).await {
+            match send_once(&mut lane, self.stats, kind, request.into()).await {
                 (_, Some(wait)) => tokio::time::sleep(wait).await,
                 (answer, None) => return answer.map(|(a, _)| a),
             }
         }
         self.pacer.wait_turn().await;
-        send_once(self.client, self.stats, kind, request)
+        send_once(&mut lane, self.stats, kind, request.into())
             .await
             .0
             .map(|(a, _)| a)

@@ -94,23 +94,27 @@ impl Pacer {
     }
 }
 
-/// Runs `work(i)` for every `i` in `0..n`, at most `concurrency` at once and in order of
-/// start: `concurrency` workers that each take the next `i` as soon as their last one ended.
-/// So at `--rate max` exactly that many requests are in flight, and starting one costs an
-/// atomic add, not a future queued and woken per item (`for_each_concurrent`'s way).
-pub(crate) async fn each<F, Fut>(n: usize, concurrency: usize, work: F)
+/// Runs `work(state, i)` for every `i` in `0..n`, at most `concurrency` at once and in order
+/// of start: `concurrency` workers that each take the next `i` as soon as their last one
+/// ended. So at `--rate max` exactly that many requests are in flight, and starting one costs
+/// an atomic add, not a future queued and woken per item (`for_each_concurrent`'s way).
+/// Each worker has a state of its own (`load`'s connection, `crate::http::Lane`), made by
+/// `state` when it starts, handed to `work` with each `i` and given back.
+pub(crate) async fn each_with<S, M, F, Fut>(n: usize, concurrency: usize, state: M, work: F)
 where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = ()>,
+    M: Fn() -> S,
+    F: Fn(S, usize) -> Fut,
+    Fut: Future<Output = S>,
 {
     let next = AtomicUsize::new(0);
     let worker = || async {
+        let mut own = state();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= n {
                 break;
             }
-            work(i).await;
+            own = work(own, i).await;
         }
     };
     // Not `join_all`: for a few futures it polls all of them on every wake-up.
@@ -171,20 +175,61 @@ mod tests {
         use std::sync::Mutex;
         let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let done = Mutex::new(Vec::new());
-        each(10, 3, |i| {
-            let (in_flight, most, done) = (&in_flight, &most, &done);
-            async move {
-                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                most.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(10 + (i as u64 % 3))).await;
-                in_flight.fetch_sub(1, Ordering::SeqCst);
-                done.lock().expect("not poisoned").push(i);
-            }
-        })
+        each_with(
+            10,
+            3,
+            || (),
+            |(), i| {
+                let (in_flight, most, done) = (&in_flight, &most, &done);
+                async move {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(10 + (i as u64 % 3))).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    done.lock().expect("not poisoned").push(i);
+                }
+            },
+        )
         .await;
         let mut done = done.into_inner().expect("not poisoned");
         done.sort_unstable();
         assert_eq!(done, (0..10).collect::<Vec<_>>());
         assert_eq!(most.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_worker_makes_its_state_once_and_carries_it_over_its_items() {
+        use std::sync::{Arc, Mutex};
+        // Each worker's state: the items it ran, in a list the test can still read.
+        let states: Mutex<Vec<Arc<Mutex<Vec<usize>>>>> = Mutex::default();
+        let state = || {
+            let items = Arc::default();
+            states
+                .lock()
+                .expect("not poisoned")
+                .push(Arc::clone(&items));
+            items
+        };
+        each_with(
+            12,
+            4,
+            state,
+            |items: Arc<Mutex<Vec<usize>>>, i| async move {
+                tokio::time::sleep(Duration::from_millis(5 + (i as u64 % 2))).await;
+                items.lock().expect("not poisoned").push(i);
+                items
+            },
+        )
+        .await;
+        let states = states.into_inner().expect("not poisoned");
+        assert_eq!(states.len(), 4, "one state per worker");
+        let mut all = Vec::new();
+        for items in &states {
+            let items = items.lock().expect("not poisoned").clone();
+            assert!(!items.is_empty() && items.is_sorted(), "{items:?}");
+            all.extend(items);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..12).collect::<Vec<_>>());
     }
 }
