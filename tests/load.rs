@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{output, scimcheck, text, TOKEN};
+use common::{kind, load, text, TOKEN};
 use scimcheck::redact::Secret;
 use scimcheck::refserver::{self, Fault, RunningServer};
 use serde_json::Value;
@@ -43,32 +43,6 @@ async fn count(base_url: &str, collection: &str) -> u64 {
         }
     }
     panic!("the server throttled every count of {collection}");
-}
-
-/// Runs `load` with `args` and returns the exit code, the text and the JSON report.
-async fn load(url: &str, args: &[&str]) -> (i32, String, Value) {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let json = dir.path().join("load.json");
-    let mut cmd = scimcheck();
-    cmd.env("SCIMCHECK_TOKEN", TOKEN)
-        .arg("load")
-        .arg(url)
-        .args(args)
-        .arg("--json")
-        .arg(&json);
-    let out = output(cmd).await;
-    let report = std::fs::read_to_string(&json)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), text(&out), report)
-}
-
-fn kind<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["kinds"]
-        .as_array()
-        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == name))
-        .unwrap_or(&Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,68 +5,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use scimcheck::attributes::{AttrPath, AttributeTables};
 use scimcheck::http::{ClientOptions, ProxyChoice, TransportErrorKind};
 use scimcheck::profile::{Profile, Renderer};
 use scimcheck::run::{new_run_id, Runner};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-async fn read_head(stream: &mut TcpStream) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte).await {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    String::from_utf8_lossy(&head).into_owned()
-}
-
-/// An in-process proxy: `CONNECT host:port` opens a tunnel, an absolute-form request is
-/// forwarded to its host. Records the first head of every connection.
-async fn proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let addr = listener.local_addr().expect("addr");
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let record = record.clone();
-            tokio::spawn(async move {
-                let head = read_head(&mut client).await;
-                record.lock().expect("lock").push(head.clone());
-                let target = head
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned();
-                let authority = match target.strip_prefix("http://") {
-                    Some(rest) => rest.split('/').next().unwrap_or_default().to_owned(),
-                    None => target,
-                };
-                let Ok(mut upstream) = TcpStream::connect(authority.as_str()).await else {
-                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                    return;
-                };
-                let opened = if head.starts_with("CONNECT ") {
-                    client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await
-                } else {
-                    upstream.write_all(head.as_bytes()).await
-                };
-                if opened.is_ok() {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-                }
-            });
-        }
-    });
-    (addr, seen)
-}
+use tokio::net::TcpListener;
 
 async fn dead_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
@@ -145,7 +91,7 @@ async fn https_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise
 #[tokio::test]
 async fn a_forwarding_proxy_carries_http_requests_with_the_exact_wire() {
     let server = common::server(&[]).await;
-    let (proxy, seen) = proxy().await;
+    let (proxy, seen) = common::proxy().await;
     let options = ClientOptions {
         proxy: ProxyChoice::Url(format!("http://{proxy}")),
         ..ClientOptions::default()
@@ -225,7 +171,7 @@ async fn tls_server() -> SocketAddr {
 #[tokio::test]
 async fn a_connect_tunnel_carries_https_requests_end_to_end() {
     let target = tls_server().await;
-    let (proxy, seen) = proxy().await;
+    let (proxy, seen) = common::proxy().await;
     let options = ClientOptions {
         proxy: ProxyChoice::Url(format!("http://{proxy}")),
         insecure: true,
@@ -256,7 +202,7 @@ async fn a_proxy_that_refuses_the_tunnel_is_named() {
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
-            read_head(&mut stream).await;
+            common::read_head(&mut stream).await;
             let _ = stream
                 .write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
                 .await;

@@ -51,8 +51,9 @@ struct Own {
     token: Secret,
     conn: Option<SendRequest<Full<Bytes>>>,
     /// One timer for the lane, set again for each request (`--timeout`): a timer made and
-    /// dropped per request costs a load thousands a second.
-    deadline: Pin<Box<Sleep>>,
+    /// dropped per request costs a load thousands a second. Made with the first request,
+    /// inside the runtime.
+    timer: Option<Pin<Box<Sleep>>>,
 }
 
 /// A request whose head is spelled once, and whose target changes only where its sample's
@@ -94,7 +95,7 @@ impl Client {
             authority: super::transport::authority(&base),
             token: token.clone(),
             conn: None,
-            deadline: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            timer: None,
         })
     }
 }
@@ -241,14 +242,20 @@ impl Own {
     ) -> Result<Answer, TransportError> {
         let timeout = transport.timeout();
         let deadline = tokio::time::Instant::now() + timeout;
-        self.deadline.as_mut().reset(deadline);
         let Own {
             origin,
             authority,
             conn,
-            deadline: timer,
+            timer,
             ..
         } = self;
+        let timer = match timer {
+            Some(timer) => {
+                timer.as_mut().reset(deadline);
+                timer
+            }
+            None => timer.insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
         let work = async {
             let response = send(conn, transport, origin, authority, request).await?;
             transport.read(response, authority).await
@@ -359,4 +366,84 @@ fn origin_form(url: &url::Url) -> Result<String, String> {
     Ok(uri
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attributes::{AttrPath, ResourceKind};
+    use crate::http::{ClientOptions, TenantUrl};
+    use crate::profile::{Profile, Renderer};
+
+    fn client(url: &str) -> Client {
+        let tenant = TenantUrl::parse(url).expect("a Tenant URL");
+        Client::new(tenant, Secret::new("t0ken"), ClientOptions::default()).expect("a client")
+    }
+
+    fn lookup(name: &str) -> Request {
+        let path = AttrPath::parse("userName").expect("a path");
+        Renderer::new(Profile::EntraDefault).lookup(ResourceKind::User, &path, name)
+    }
+
+    #[tokio::test]
+    async fn a_prepared_lookup_sends_the_rendered_target_for_its_fill_and_no_other() {
+        // The Tenant URL's key goes after the filter, as `TenantUrl::join` puts it.
+        let client = client("http://127.0.0.1:1/scim/v2?code=k3y");
+        let lane = client.lane();
+        let prepared = lane
+            .prepare(&lookup("user-424242@example.com"), "424242")
+            .await
+            .expect("prepared");
+        assert!(prepared.sends_as(&client, "7", &lookup("user-7@example.com")));
+        assert!(!prepared.sends_as(&client, "8", &lookup("user-7@example.com")));
+        let mut other_head = lookup("user-7@example.com");
+        other_head.headers.push(("X-Extra".into(), "1".into()));
+        assert!(!prepared.sends_as(&client, "7", &other_head));
+        assert_eq!(
+            [&prepared.before[..], b"7", &prepared.after[..]].concat(),
+            b"/scim/v2/Users?filter=userName+eq+%22user-7%40example.com%22&code=k3y"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slot_found_twice_or_not_at_all_or_a_body_is_not_prepared() {
+        let client = client("http://127.0.0.1:1/scim/v2");
+        let lane = client.lane();
+        assert!(lane.prepare(&lookup("u-55-55"), "55").await.is_none());
+        assert!(lane.prepare(&lookup("u-1"), "99").await.is_none());
+        let mut with_body = lookup("u-1");
+        with_body.body = Some("{}".into());
+        assert!(lane.prepare(&with_body, "1").await.is_none());
+    }
+
+    #[test]
+    fn an_oauth_token_or_a_forwarding_proxy_keeps_the_lane_on_the_pool() {
+        let direct = client("http://127.0.0.1:1/scim/v2");
+        assert!(direct.lane().own.is_some());
+        let options = ClientOptions {
+            proxy: crate::http::ProxyChoice::Url("http://127.0.0.1:3128".into()),
+            ..ClientOptions::default()
+        };
+        let tenant = TenantUrl::parse("http://127.0.0.1:1/scim/v2").expect("a Tenant URL");
+        let forwarded =
+            Client::new(tenant.clone(), Secret::new("t"), options.clone()).expect("a client");
+        assert!(forwarded.lane().own.is_none());
+        // An https Tenant URL goes through a CONNECT tunnel: its own connection still.
+        let tenant = TenantUrl::parse("https://scim.example/scim/v2").expect("a Tenant URL");
+        let tunneled = Client::new(tenant, Secret::new("t"), options).expect("a client");
+        assert!(tunneled.lane().own.is_some());
+        assert!(direct.pooled().own.is_none());
+        let oauth = crate::http::OAuthConfig {
+            token_endpoint: url::Url::parse("http://127.0.0.1:1/token").expect("a URL"),
+            client_id: "id".into(),
+            client_secret: Secret::new("secret"),
+            scope: None,
+            client_auth: crate::http::ClientAuth::Basic,
+        };
+        let tenant = TenantUrl::parse("http://127.0.0.1:1/scim/v2").expect("a Tenant URL");
+        let redactor = crate::redact::Redactor::new(Vec::new());
+        let renewed = Client::with_oauth(tenant, oauth, ClientOptions::default(), &redactor)
+            .expect("a client");
+        assert!(renewed.lane().own.is_none());
+    }
 }

@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use scimcheck::attributes::AttributeTables;
 use scimcheck::check::CheckId;
@@ -214,4 +215,89 @@ pub fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// The request head on `stream`, byte by byte up to its blank line.
+pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// An in-process proxy: `CONNECT host:port` opens a tunnel, an absolute-form request is
+/// forwarded to its host. Records the first head of every connection.
+pub async fn proxy() -> (SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let head = read_head(&mut client).await;
+                record.lock().expect("lock").push(head.clone());
+                let target = head
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                let authority = match target.strip_prefix("http://") {
+                    Some(rest) => rest.split('/').next().unwrap_or_default().to_owned(),
+                    None => target,
+                };
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(authority.as_str()).await
+                else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                let opened = if head.starts_with("CONNECT ") {
+                    client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await
+                } else {
+                    upstream.write_all(head.as_bytes()).await
+                };
+                if opened.is_ok() {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// Runs `load` with `args` and returns the exit code, the text and the JSON report.
+pub async fn load(url: &str, args: &[&str]) -> (i32, String, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let json = dir.path().join("load.json");
+    let mut cmd = scimcheck();
+    cmd.env("SCIMCHECK_TOKEN", TOKEN)
+        .arg("load")
+        .arg(url)
+        .args(args)
+        .arg("--json")
+        .arg(&json);
+    let out = output(cmd).await;
+    let report = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), text(&out), report)
+}
+
+/// One request kind's figures in a `load` JSON report.
+pub fn kind<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["kinds"]
+        .as_array()
+        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == name))
+        .unwrap_or(&serde_json::Value::Null)
 }
