@@ -283,7 +283,11 @@ impl Own {
         };
         let redirect = matches!(answer.status, 301 | 302 | 303 | 307 | 308)
             && answer.header("location").is_some();
-        let Some(outgoing) = outgoing().filter(|_| redirect) else {
+        if !redirect {
+            return Ok(answer);
+        }
+        // Built only now: most answers are no redirect.
+        let Some(outgoing) = outgoing() else {
             return Ok(answer);
         };
         let following = transport.redirects(outgoing, answer, authority);
