@@ -152,7 +152,7 @@ impl Lane<'_> {
             .as_deref()
             .map_or_else(Bytes::new, |b| Bytes::copy_from_slice(b.as_bytes()));
         let sent = http::Request::from_parts(parts, Full::new(body));
-        let answer = own.exchange(transport, sent, || Some(outgoing)).await;
+        let answer = own.exchange(transport, sent, |_| Some(outgoing)).await;
         (answer, started.elapsed())
     }
 
@@ -208,8 +208,7 @@ impl Lane<'_> {
         let mut parts = prepared.parts.clone();
         parts.uri = http::Uri::from(path);
         let sent = http::Request::from_parts(parts, Full::new(Bytes::new()));
-        let origin = own.origin_text.clone();
-        let outgoing = || {
+        let outgoing = |origin: &str| {
             let text = std::str::from_utf8(&target).ok()?;
             Some(Outgoing {
                 method: prepared.sample.method,
@@ -233,17 +232,18 @@ impl Own {
 
     /// Sends `request` on the lane's connection and reads the answer, all within the
     /// timeout; a redirect is followed through the pool ([`Transport::redirects`]), with
-    /// `outgoing` the request as the pool sends it.
+    /// `outgoing` the request as the pool sends it (given `scheme://host[:port]`).
     async fn exchange<'a>(
         &mut self,
         transport: &Transport,
         request: http::Request<Full<Bytes>>,
-        outgoing: impl FnOnce() -> Option<Outgoing<'a>>,
+        outgoing: impl FnOnce(&str) -> Option<Outgoing<'a>>,
     ) -> Result<Answer, TransportError> {
         let timeout = transport.timeout();
         let deadline = tokio::time::Instant::now() + timeout;
         let Own {
             origin,
+            origin_text,
             authority,
             conn,
             timer,
@@ -287,7 +287,7 @@ impl Own {
             return Ok(answer);
         }
         // Built only now: most answers are no redirect.
-        let Some(outgoing) = outgoing() else {
+        let Some(outgoing) = outgoing(origin_text) else {
             return Ok(answer);
         };
         let following = transport.redirects(outgoing, answer, authority);
