@@ -182,8 +182,8 @@ impl Load {
 
     /// Every user lookup is the same request but for the user's number in its filter value
     /// (§1.5), so its head is spelled once and each lookup writes only its number into the
-    /// target ([`Prepared`]). Checked against the renderer's own lookups of two users; `None`
-    /// (each lookup rendered whole, as before) when they differ.
+    /// target ([`Prepared`]). Checked against the renderer's own lookups of three users;
+    /// `None` (each lookup rendered whole, as before) when they differ.
     async fn prepared_lookup(&self) -> Option<Prepared> {
         // Digits are sent as they are in every profile's filter value, and this run of them
         // is in no run id (8 hex digits) or base URL one would take for a user's number.
