@@ -558,8 +558,9 @@ async fn interrupted(
     twice: bool,
 ) -> (Option<i32>, String) {
     let mut cmd = scimcheck();
-    cmd.args(args)
-        .env("SCIMCHECK_TOKEN", TOKEN)
+    cmd.args(args).env("SCIMCHECK_TOKEN", TOKEN);
+    let common::Timed { mut command, rss } = common::Timed::new(cmd);
+    command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let pid = Arc::new(Mutex::new(String::new()));
@@ -588,18 +589,38 @@ async fn interrupted(
             _ => {}
         }
     }));
-    let child = cmd.spawn().expect("scimcheck starts");
-    *pid.lock().expect("not poisoned") = child.id().to_string();
+    let child = command.spawn().expect("scimcheck starts");
+    *pid.lock().expect("not poisoned") = scimcheck_pid(child.id(), rss.kib_later());
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .expect("joined")
         .expect("scimcheck ends");
+    if let Some(peak) = rss.kib() {
+        assert!(peak <= common::RSS_LIMIT_KIB, "peak RSS {peak} KiB");
+    }
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.code(), text)
+}
+
+/// The pid Ctrl-C goes to: the binary's, which is GNU time's child when `timed` (GNU time
+/// ignores SIGINT while it waits, as a shell's `time` does).
+fn scimcheck_pid(spawned: u32, timed: bool) -> String {
+    if !timed {
+        return spawned.to_string();
+    }
+    let children = format!("/proc/{spawned}/task/{spawned}/children");
+    for _ in 0..200 {
+        let listed = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(child) = listed.split_whitespace().next() {
+            return child.to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("GNU time started no scimcheck");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,6 @@
 //! A hostile server in-process (axum on 127.0.0.1:0) that echoes the credentials back in
 //! every form it can, and paints the terminal: issue 11, items 1 and 3. Each case runs the
-//! binary, asserts its verdict (the exit code), and searches every sink (stdout, stderr, the
+//! binary (its peak RSS within 64 MiB), asserts its verdict (the exit code), and searches every sink (stdout, stderr, the
 //! JSON, JUnit, HAR and HTML reports) for the secret in any of its renderings, for any 8
 //! characters of it in a row, and for raw escape sequences and carriage returns.
 
@@ -15,7 +15,7 @@ use axum::http::{request::Parts, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use common::{output, scimcheck};
+use common::{output_bounded as output, scimcheck};
 use proptest::prelude::*;
 
 /// What the hostile server answers, given the request and the bearer token it carried.

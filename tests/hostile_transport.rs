@@ -2,9 +2,11 @@
 //! that hangs, trickles, floods, resets, frames its answers oddly, speaks TLS in ways Entra
 //! does not, or redirects to itself. Each case runs the real binary and asserts its verdict,
 //! its exit code, that it came within the timeout plus a second, that nothing panicked, and
-//! that the process's peak RSS stayed under [`RSS_LIMIT_KIB`] (GNU time's `%M`, Linux).
+//! that the process's peak RSS stayed under [`common::RSS_LIMIT_KIB`] (GNU time's `%M`, Linux).
 
 #![cfg(target_os = "linux")]
+
+mod common;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,8 +20,6 @@ use tokio::net::{TcpListener, TcpStream};
 const TOKEN: &str = "tok-hostile-7f3c9a2e51d84b06";
 /// The `--timeout` every case runs with, in seconds.
 const TIMEOUT: u64 = 2;
-/// Issue 11's target: at most 64 MB for any server behaviour and any input.
-const RSS_LIMIT_KIB: u64 = 64 * 1024;
 
 /// Held by each case that runs a whole suite (`run`), so they run one at a time: each
 /// sends hundreds of requests with megabytes of body, and two at once on a small machine
@@ -52,64 +52,32 @@ impl Ended {
     fn assert_sane(&self) {
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
         if let Some(peak) = self.peak_rss_kib {
-            assert!(peak <= RSS_LIMIT_KIB, "peak RSS {peak} KiB");
+            assert!(peak <= common::RSS_LIMIT_KIB, "peak RSS {peak} KiB");
         }
     }
 }
 
-/// GNU time, which forks the binary from its own small process: a child forked from this
-/// big test process would inherit its peak RSS in `ru_maxrss` (Linux records the old
-/// memory's high-water mark at `exec`).
-const GNU_TIME: &str = "/usr/bin/time";
-
 /// Runs `scimcheck ARGS` under GNU time, for its peak RSS.
 fn scimcheck(args: &[&str]) -> Ended {
-    let timed = std::path::Path::new(GNU_TIME).exists();
-    assert!(
-        timed || std::env::var_os("CI").is_none(),
-        "GNU time is not installed (Debian package `time`); .ci/run installs it"
-    );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let report = dir.path().join("rss");
-    let binary = assert_cmd::cargo::cargo_bin("scimcheck");
-    let mut command = if timed {
-        let mut command = Command::new(GNU_TIME);
-        command
-            .arg("-f")
-            .arg("%M")
-            .arg("-o")
-            .arg(&report)
-            .arg(binary);
-        command
-    } else {
-        Command::new(binary)
-    };
-    let started = Instant::now();
-    let output = command
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("scimcheck"));
+    command
         .args(args)
         .env("SCIMCHECK_TOKEN", TOKEN)
         .env("NO_COLOR", "1")
         .env_remove("HTTP_PROXY")
         .env_remove("HTTPS_PROXY")
         .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .output()
-        .expect("the binary runs");
+        .env_remove("https_proxy");
+    let common::Timed { mut command, rss } = common::Timed::new(command);
+    let started = Instant::now();
+    let output = command.output().expect("the binary runs");
     let elapsed = started.elapsed();
-    // GNU time writes "Command exited with non-zero status N" before the figure.
-    let peak_rss_kib = timed.then(|| {
-        let text = std::fs::read_to_string(&report).expect("GNU time's report");
-        text.lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
-            .expect("a peak RSS in KiB")
-    });
     Ended {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed,
-        peak_rss_kib,
+        peak_rss_kib: rss.kib(),
     }
 }
 

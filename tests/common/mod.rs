@@ -301,3 +301,84 @@ pub fn kind<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
         .and_then(|kinds| kinds.iter().find(|k| k["kind"] == name))
         .unwrap_or(&serde_json::Value::Null)
 }
+
+/// Issue 11's target: at most 64 MB for any server behaviour and any input.
+pub const RSS_LIMIT_KIB: u64 = 64 * 1024;
+
+/// GNU time, which forks the binary from its own small process: a child forked from this
+/// big test process would inherit its peak RSS in `ru_maxrss` (Linux records the old
+/// memory's high-water mark at `exec`).
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// A command run under GNU time, for its peak RSS; outside CI, where GNU time may be
+/// missing, the command as it is.
+pub struct Timed {
+    pub command: Command,
+    pub rss: PeakRss,
+}
+
+/// Where GNU time writes the peak RSS of the command it ran.
+pub struct PeakRss(Option<tempfile::TempDir>);
+
+impl Timed {
+    /// `command` (its program, arguments and environment) under GNU time.
+    pub fn new(command: Command) -> Timed {
+        let timed = std::path::Path::new(GNU_TIME).exists();
+        assert!(
+            timed || std::env::var_os("CI").is_none(),
+            "GNU time is not installed (Debian package `time`); .ci/run installs it"
+        );
+        if !timed {
+            return Timed {
+                command,
+                rss: PeakRss(None),
+            };
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut wrapped = Command::new(GNU_TIME);
+        wrapped
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(dir.path().join("rss"))
+            .arg(command.get_program())
+            .args(command.get_args());
+        for (name, value) in command.get_envs() {
+            match value {
+                Some(value) => wrapped.env(name, value),
+                None => wrapped.env_remove(name),
+            };
+        }
+        Timed {
+            command: wrapped,
+            rss: PeakRss(Some(dir)),
+        }
+    }
+}
+
+impl PeakRss {
+    /// Whether a peak RSS will be there once the command has run.
+    pub fn kib_later(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The peak RSS in KiB of the command that ran; `None` without GNU time.
+    pub fn kib(&self) -> Option<u64> {
+        let dir = self.0.as_ref()?;
+        let text = std::fs::read_to_string(dir.path().join("rss")).expect("GNU time's report");
+        // GNU time writes "Command exited with non-zero status N" before the figure.
+        let peak = text.lines().last().and_then(|l| l.trim().parse().ok());
+        Some(peak.expect("a peak RSS in KiB"))
+    }
+}
+
+/// Runs the command as [`output`] does, under GNU time, and asserts that its peak RSS is
+/// within [`RSS_LIMIT_KIB`].
+pub async fn output_bounded(cmd: Command) -> Output {
+    let Timed { command, rss } = Timed::new(cmd);
+    let out = output(command).await;
+    if let Some(peak) = rss.kib() {
+        assert!(peak <= RSS_LIMIT_KIB, "peak RSS {peak} KiB: {out:?}");
+    }
+    out
+}
