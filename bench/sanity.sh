@@ -41,11 +41,13 @@ done
 now() { date +%s%N; }
 # passed + failed from a JSON report: scimcheck's `summary`, scim-sanity's `summary`.
 judged() { .venv/bin/python -c 'import json, sys; s = json.load(open(sys.argv[1]))["summary"]; print(s["passed"] + s["failed"])' "$1"; }
+# The checks a scimcheck report judged (a step judges several: status, shape, each attribute).
+checks() { .venv/bin/python -c 'import json, sys; d = json.load(open(sys.argv[1])); print(sum(len(st.get("checks", [])) for sc in d["scenarios"] for st in sc["steps"]))' "$1"; }
 # Requests as scim2-server logged them (one access-log line each), to tell apart the number of
 # requests from the time each takes.
 served() { grep -cE '"(GET|POST|PUT|PATCH|DELETE) ' "$work/scim2.log" || true; }
 
-ours=(); theirs=(); our_steps=""; their_checks=""; our_requests=0; their_requests=0
+ours=(); theirs=(); our_steps=""; our_checks=""; their_checks=""; our_requests=0; their_requests=0
 our_total=0; their_total=0
 for _ in $(seq 1 "$rounds"); do
   before=$(served); t0=$(now)
@@ -53,7 +55,7 @@ for _ in $(seq 1 "$rounds"); do
   "$bin" run "$url" --color never --json "$work/run.json" >"$work/run.txt" 2>&1 || [ $? -eq 1 ] ||
     { cat "$work/run.txt" >&2; exit 1; }
   t1=$(now); after=$(served)
-  our_steps=$(judged "$work/run.json")
+  our_steps=$(judged "$work/run.json"); our_checks=$(checks "$work/run.json")
   our_requests=$((our_requests + after - before)); our_total=$((our_total + (t1 - t0) / 1000))
   ours+=("$(( (t1 - t0) / 1000 / our_steps ))")
   before=$(served); t0=$(now)
@@ -68,10 +70,11 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ours_us=$(median "${ours[@]}"); theirs_us=$(median "${theirs[@]}")
 echo "built-in suite against scim2-server $scim2_version, $rounds rounds alternating (median):"
-awk -v a="$ours_us" -v b="$theirs_us" -v s="$our_steps" -v c="$their_checks" -v r="$rounds" \
+awk -v a="$ours_us" -v b="$theirs_us" -v s="$our_steps" -v k="$our_checks" -v c="$their_checks" -v r="$rounds" \
   -v qa="$our_requests" -v qb="$their_requests" -v ta="$our_total" -v tb="$their_total" -v o="${ours[*]}" -v t="${theirs[*]}" 'BEGIN {
   printf "  scimcheck run:      %.1f ms per judged step (%d steps, %.0f requests a run; rounds in us: %s)\n", a / 1000, s, qa / r, o
   printf "  scim-sanity probe:  %.1f ms per judged check (%d checks, %.0f requests a run; rounds in us: %s)\n", b / 1000, c, qb / r, t
   printf "  per request:        scimcheck %.2f ms, scim-sanity %.2f ms (whole wall time over requests)\n", ta / qa / 1000, tb / qb / 1000
+  printf "  per judged check:   scimcheck %.2f ms (%d checks in its %d steps), scim-sanity %.2f ms\n", a * s / k / 1000, k, s, b / 1000
   printf "  ratio:              %.2fx scim-sanity per judged item (target: at most 1.00x)\n", a / b
 }'
