@@ -758,3 +758,43 @@ async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
         "{ended:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_against_4_mb_answers_keeps_its_memory_bounded() {
+    // Each of 25 workers reads an answer as large as the body limit allows, as fast as the
+    // server sends them.
+    let zeros: Arc<str> = format!("[{}]", vec!["0"; 2_000_000].join(",")).into();
+    let target = reference_behind(
+        move |_: axum::extract::Request, _: axum::middleware::Next| {
+            let zeros = zeros.clone();
+            async move {
+                axum::response::Response::builder()
+                    .header("content-type", "application/scim+json")
+                    .body(axum::body::Body::from(zeros.to_string()))
+                    .expect("a response")
+            }
+        },
+    )
+    .await;
+    let _one_at_a_time = WHOLE_RUN.lock().await;
+    let ended = tokio::task::spawn_blocking(move || {
+        scimcheck(&[
+            "load",
+            &target,
+            "--mix",
+            "lookups",
+            "--users",
+            "300",
+            "--concurrency",
+            "25",
+            "--rate",
+            "max",
+            "--timeout",
+            "10",
+        ])
+    })
+    .await
+    .expect("the load finishes");
+    assert!(ended.stdout.contains("user lookup"), "{ended:#?}");
+    ended.assert_sane();
+}
