@@ -260,7 +260,15 @@ async fn a_forwarding_proxy_still_carries_the_lookups_in_absolute_form() {
     assert_eq!(code, 0, "{text}");
     assert_eq!(kind(&report, "user lookup")["errors"], json!({}), "{text}");
     assert_eq!(seen.requests(), 10);
-    let heads = heads.lock().expect("lock").clone();
+    // The pool may open a connection a worker then does not need (another came free first):
+    // it closes carrying no head, and is no request.
+    let heads: Vec<String> = heads
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .collect();
     let absolute = format!(
         "GET http://127.0.0.1:{}/scim/v2/Users?filter=userName+eq+%22scimcheck-load-",
         addr.port()
