@@ -1,7 +1,9 @@
 //! Hostile servers against the ledger: ids that try to retarget a request, a server that dies
 //! after a create or stops answering mid-run, a hung cleanup, Ctrl-C at several request
 //! indices and a second Ctrl-C. Each case compares what the run says it left with what the
-//! server really holds, and `--read-only` refuses method overrides.
+//! server really holds, and `--read-only` refuses method overrides. Each also bounds the
+//! peak RSS at 64 MiB: the binary's under GNU time, or this process's for a run through the
+//! library.
 //!
 //! The server is a small SCIM store written here on hyper (127.0.0.1:0), because the cases
 //! need what the reference server does not do: hand out chosen ids, drop a connection after
@@ -312,9 +314,25 @@ async fn run(server: &Hostile, text: &str, timeout: Duration) -> RunSummary {
     let client = client_with(&server.url, options);
     let (_stop, interrupt) = tokio::sync::watch::channel(false);
     let runner = Runner::new(&client, &tables, new_run_id(), interrupt);
-    runner
+    let summary = runner
         .run(&plan(text), &[Profile::EntraDefault], &mut |_| {})
-        .await
+        .await;
+    assert_process_bounded();
+    summary
+}
+
+/// The run went in this process, so this whole process's peak RSS (the hostile server, the
+/// harness and the other cases included) bounds it from above: at most 64 MiB (issue 11).
+fn assert_process_bounded() {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return; // Not Linux: no RSS bound, as GNU time gives none there either.
+    };
+    let peak: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status");
+    assert!(peak <= common::RSS_LIMIT_KIB, "peak RSS {peak} KiB");
 }
 
 /// Asserts that what the run lists is exactly what the server holds: each held object by its
@@ -716,7 +734,7 @@ async fn read_only_refuses_a_get_with_a_method_override_or_a_body_and_sends_noth
         cmd.args(["run", &server.url, "--read-only", "--scenario"])
             .arg(&file)
             .env("SCIMCHECK_TOKEN", TOKEN);
-        let out = common::output(cmd).await;
+        let out = common::output_bounded(cmd).await;
         let all = common::text(&out);
         assert_eq!(out.status.code(), Some(2), "{step}:\n{all}");
         assert!(all.contains("writes to the server"), "{all}");
@@ -770,6 +788,7 @@ async fn what_raw_post_steps_create_is_deleted_at_cleanup() {
     let summary = runner
         .run(&plan(RAW_POSTS), &[Profile::EntraDefault], &mut |_| {})
         .await;
+    assert_process_bounded();
     let users = count(&server.base_url(), "Users").await;
     let groups = count(&server.base_url(), "Groups").await;
     server.shutdown().await;
