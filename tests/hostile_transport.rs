@@ -731,12 +731,11 @@ async fn answers_as_big_as_a_40_000_member_group_keep_the_whole_run_bounded() {
     ended.assert_sane();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
-    // 4 MB of `0,` under the body limit: as `serde_json::Value`s, 160 MB each, and a run
-    // judges four at once.
+/// A server that answers every request with `[0,0,…]`: two million zeros, 4 MB, under the
+/// body limit.
+async fn answering_zeros() -> String {
     let zeros: Arc<str> = format!("[{}]", vec!["0"; 2_000_000].join(",")).into();
-    let target = reference_behind(
+    reference_behind(
         move |_: axum::extract::Request, _: axum::middleware::Next| {
             let zeros = zeros.clone();
             async move {
@@ -747,7 +746,14 @@ async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
             }
         },
     )
-    .await;
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
+    // 4 MB of `0,` under the body limit: as `serde_json::Value`s, 160 MB each, and a run
+    // judges four at once.
+    let target = answering_zeros().await;
     let (ended, _har) = run_with_har(target).await;
     assert_eq!(ended.code, 1, "{ended:#?}");
     ended.assert_sane();
@@ -763,19 +769,7 @@ async fn answers_of_two_million_zeros_are_too_many_values_in_bounded_memory() {
 async fn load_against_4_mb_answers_keeps_its_memory_bounded() {
     // Each of 25 workers reads an answer as large as the body limit allows, as fast as the
     // server sends them.
-    let zeros: Arc<str> = format!("[{}]", vec!["0"; 2_000_000].join(",")).into();
-    let target = reference_behind(
-        move |_: axum::extract::Request, _: axum::middleware::Next| {
-            let zeros = zeros.clone();
-            async move {
-                axum::response::Response::builder()
-                    .header("content-type", "application/scim+json")
-                    .body(axum::body::Body::from(zeros.to_string()))
-                    .expect("a response")
-            }
-        },
-    )
-    .await;
+    let target = answering_zeros().await;
     let _one_at_a_time = WHOLE_RUN.lock().await;
     let ended = tokio::task::spawn_blocking(move || {
         scimcheck(&[
