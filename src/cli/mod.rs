@@ -239,6 +239,39 @@ fn print_bytes(bytes: &[u8]) -> i32 {
 pub(crate) type LastWords =
     std::sync::Arc<std::sync::Mutex<Option<Box<dyn Fn() -> String + Send>>>>;
 
+/// Each Ctrl-C, from one listener made before the first: a second Ctrl-C that comes while
+/// the first is being handled (cleanup's first request may go out at once) is still seen;
+/// a listener made after it would miss it.
+struct CtrlC {
+    #[cfg(unix)]
+    interrupts: Option<tokio::signal::unix::Signal>,
+}
+
+impl CtrlC {
+    fn new() -> CtrlC {
+        CtrlC {
+            #[cfg(unix)]
+            interrupts: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .ok(),
+        }
+    }
+
+    /// Waits for the next Ctrl-C; `false` when none can come (no listener could be made).
+    async fn next(&mut self) -> bool {
+        #[cfg(unix)]
+        {
+            match &mut self.interrupts {
+                Some(interrupts) => interrupts.recv().await.is_some(),
+                None => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.is_ok()
+        }
+    }
+}
+
 /// Sets what the second Ctrl-C prints.
 pub(crate) fn set_last_words(last_words: &LastWords, words: impl Fn() -> String + Send + 'static) {
     let mut slot = last_words
@@ -253,11 +286,12 @@ pub(crate) fn interrupt_on_ctrl_c() -> (crate::run::Interrupt, LastWords) {
     let (stop, interrupt) = tokio::sync::watch::channel(false);
     let last_words = LastWords::default();
     let words = std::sync::Arc::clone(&last_words);
+    let mut ctrl_c = CtrlC::new();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if ctrl_c.next().await {
             eprintln!("\ninterrupted: cleaning up (Ctrl-C again to quit at once, listing what may be left)");
             let _ = stop.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if ctrl_c.next().await {
                 let words = words
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
