@@ -120,15 +120,7 @@ fn url(addr: SocketAddr) -> String {
 
 /// Reads one request (head, and a body as long as its `Content-Length`); returns the head.
 async fn read_request<S: AsyncReadExt + Unpin>(stream: &mut S) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte).await {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
+    let head = common::read_head(stream).await;
     let length = head
         .lines()
         .find_map(|l| {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{kind, load, read_head};
+use common::{kind, load, read_head, tls_for_localhost};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -114,23 +114,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, conduct: Conduc
             return;
         }
     }
-}
-
-/// A TLS acceptor for `localhost` with a self-signed certificate, and that certificate (PEM).
-fn tls_for_localhost() -> (tokio_rustls::TlsAcceptor, String) {
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocols")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert.cert.der().clone()], key)
-    .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    (acceptor, cert.cert.pem())
 }
 
 fn lookups(users: usize, concurrency: usize) -> Vec<String> {

@@ -5,13 +5,12 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use scimcheck::attributes::{AttrPath, AttributeTables};
 use scimcheck::http::{ClientOptions, ProxyChoice, TransportErrorKind};
 use scimcheck::profile::{Profile, Renderer};
 use scimcheck::run::{new_run_id, Runner};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 async fn dead_port() -> u16 {
@@ -130,18 +129,7 @@ async fn a_forwarding_proxy_carries_http_requests_with_the_exact_wire() {
 
 /// A TLS server for `localhost` with a self-signed certificate, answering an empty list.
 async fn tls_server() -> SocketAddr {
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocols")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert.cert.der().clone()], key)
-    .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (acceptor, _) = common::tls_for_localhost();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
@@ -149,14 +137,7 @@ async fn tls_server() -> SocketAddr {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 if let Ok(mut tls) = acceptor.accept(stream).await {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        match tls.read(&mut byte).await {
-                            Ok(1) => head.push(byte[0]),
-                            _ => break,
-                        }
-                    }
+                    common::read_head(&mut tls).await;
                     let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
                     let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
                     let _ = tls.write_all(reply.as_bytes()).await;

@@ -217,6 +217,24 @@ pub fn text(output: &Output) -> String {
     )
 }
 
+/// A TLS acceptor for `localhost` with a fresh self-signed certificate, and that
+/// certificate (PEM).
+pub fn tls_for_localhost() -> (tokio_rustls::TlsAcceptor, String) {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocols")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    (acceptor, cert.cert.pem())
+}
+
 /// The request head on `stream`, byte by byte up to its blank line.
 pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> String {
     let mut head = Vec::new();
